@@ -1,0 +1,99 @@
+"""The `renshe` command. Each subcommand is a thin wrapper over one library function."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import RensheError
+from .paths import ProjectPaths
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from .extract import format_summary, run_extract
+
+    paths = ProjectPaths.at(args.root)
+    output = run_extract(paths, doc_ids=args.docs or None, out_dir=args.out)
+    print(format_summary(output.summary))
+    print(f"wrote {args.out or paths.clean}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .checks import format_results, run_validation
+
+    paths = ProjectPaths.at(args.root)
+    results = run_validation(paths, rules_path=args.rules)
+    print(format_results(results))
+    if args.strict and results.failed_errors:
+        print(f"--strict: {results.failed_errors} error check(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_site(args: argparse.Namespace) -> int:
+    from .site import render_site
+
+    paths = ProjectPaths.at(args.root)
+    report = render_site(paths, renderer=args.renderer)
+    print(report)
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import run_build
+
+    paths = ProjectPaths.at(args.root)
+    return run_build(paths, force=args.force, jobs=args.jobs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="renshe",
+        description="Turn Chinese labour and social-security documents into tidy, checked, published data.",
+    )
+    parser.add_argument("--root", type=Path, default=None,
+                        help="project folder (default: the folder above holding data/sources.yaml)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    extract = commands.add_parser("extract", help="documents in data/raw -> data/clean (tables and text)",
+                                  description="Extract every table and every figure stated in the text "
+                                              "of the registered documents into data/clean.")
+    extract.add_argument("--docs", nargs="*", help="only these doc_ids (default: all registered)")
+    extract.add_argument("--out", type=Path, default=None, help="output folder (default: data/clean)")
+    extract.set_defaults(handler=_cmd_extract)
+
+    validate = commands.add_parser("validate", help="run the Great Expectations suites -> data/clean/checks.csv",
+                                   description="Run the schema suite and the cross-check rules once and write "
+                                               "data/clean/checks.csv, the GX results and Data Docs.")
+    validate.add_argument("--rules", type=Path, default=None, help="rules file (default: expectations/rules.yaml)")
+    validate.add_argument("--strict", action="store_true", help="exit non-zero when an error check fails")
+    validate.set_defaults(handler=_cmd_validate)
+
+    site = commands.add_parser("site", help="render the website from the executed notebooks",
+                               description="Render site/ with quarto when it is on PATH, else with the "
+                                           "built-in renderer, into site/_site.")
+    site.add_argument("--renderer", choices=["auto", "quarto", "builtin"], default="auto")
+    site.set_defaults(handler=_cmd_site)
+
+    build = commands.add_parser("build", help="the whole pipeline: extract, validate, notebooks, site",
+                                description="Run every step whose inputs changed: extract, validate, the "
+                                            "papermill notebook grid and the site.")
+    build.add_argument("--force", action="store_true", help="rebuild every step even if nothing changed")
+    build.add_argument("--jobs", type=int, default=None, help="parallel notebook runs (default: cores)")
+    build.set_defaults(handler=_cmd_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except RensheError as exc:
+        print(f"renshe: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

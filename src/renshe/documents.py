@@ -1,0 +1,291 @@
+"""The document registry (data/sources.yaml) and the raw documents it describes.
+
+Raw text is never rewritten: `normalize_line` produces a matching-only copy of each
+line, and `Paragraph` keeps, for every character of re-joined prose, the raw line it
+came from. That is what lets every figure point back to `data/raw/<doc_id>.txt:<line>`.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .errors import RensheError
+from .paths import ProjectPaths
+
+LEVELS = ("national", "province", "city", "district")
+DOC_TYPES = ("statistical_bulletin", "five_year_plan", "action_plan", "press_briefing")
+SCRIPTS = ("hans", "hant")
+REQUIRED_FIELDS = (
+    "doc_id", "file", "title", "issuer", "level", "region", "region_code",
+    "doc_type", "reference_period", "script", "sha256",
+)
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    code: str
+    level: str
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class DocumentEntry:
+    doc_id: str
+    path: Path
+    title_zh: str
+    title_en: str
+    issuer: str
+    level: str
+    region: str
+    region_code: str
+    doc_type: str
+    published: str | None
+    reference_period: str
+    script: str
+    sha256: str
+
+    @property
+    def year(self) -> int:
+        """The document's own year: the first year of its reference period."""
+        return int(self.reference_period[:4])
+
+
+@dataclass(frozen=True)
+class Registry:
+    path: Path
+    documents: tuple[DocumentEntry, ...]
+    regions: tuple[Region, ...]
+
+    def document(self, doc_id: str) -> DocumentEntry:
+        for entry in self.documents:
+            if entry.doc_id == doc_id:
+                return entry
+        known = ", ".join(e.doc_id for e in self.documents)
+        raise RensheError(f"unknown document {doc_id!r}; the registry has: {known}", self.path)
+
+    def region(self, name: str) -> Region:
+        for region in self.regions:
+            if region.name == name:
+                return region
+        known = ", ".join(r.name for r in self.regions)
+        raise RensheError(f"unknown region {name!r}; the registry has: {known}", self.path)
+
+    def region_names(self) -> list[str]:
+        return [r.name for r in self.regions]
+
+
+def _yaml_line_of(text: str, needle: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return None
+
+
+def load_registry(paths: ProjectPaths | None = None) -> Registry:
+    """Read and validate data/sources.yaml; every problem names the entry and its line."""
+    paths = paths or ProjectPaths.at()
+    registry_path = paths.registry
+    text = registry_path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RensheError(f"not valid YAML: {exc}", registry_path,
+                          mark.line + 1 if mark else None) from exc
+    raw_entries = data.get("documents") or []
+    if not raw_entries:
+        raise RensheError("the registry lists no documents", registry_path)
+    documents: list[DocumentEntry] = []
+    seen: set[str] = set()
+    raw_root = paths.raw.resolve()
+    for raw in raw_entries:
+        doc_id = str(raw.get("doc_id", ""))
+        line = _yaml_line_of(text, f"doc_id: {doc_id}") if doc_id else None
+        missing = [name for name in REQUIRED_FIELDS if raw.get(name) in (None, "")]
+        if missing:
+            raise RensheError(f"document {doc_id or '?'} lacks {', '.join(missing)}", registry_path, line)
+        if doc_id in seen:
+            raise RensheError(f"duplicated doc_id {doc_id!r}", registry_path, line)
+        seen.add(doc_id)
+        for name, allowed in (("level", LEVELS), ("doc_type", DOC_TYPES), ("script", SCRIPTS)):
+            if raw[name] not in allowed:
+                raise RensheError(f"document {doc_id}: {name} {raw[name]!r} is not one of {allowed}",
+                                  registry_path, line)
+        file_path = (paths.root / str(raw["file"])).resolve()
+        if raw_root not in file_path.parents:
+            raise RensheError(f"document {doc_id}: file {raw['file']!r} is outside data/raw/",
+                              registry_path, line)
+        title = raw["title"] if isinstance(raw["title"], dict) else {"zh": str(raw["title"]), "en": ""}
+        documents.append(DocumentEntry(
+            doc_id=doc_id, path=file_path, title_zh=str(title.get("zh", "")),
+            title_en=str(title.get("en", "")), issuer=str(raw["issuer"]), level=raw["level"],
+            region=str(raw["region"]), region_code=str(raw["region_code"]), doc_type=raw["doc_type"],
+            published=str(raw["published"]) if raw.get("published") else None,
+            reference_period=str(raw["reference_period"]), script=raw["script"],
+            sha256=str(raw["sha256"]).lower(),
+        ))
+    regions = tuple(
+        Region(str(r["name"]), str(r["code"]), str(r["level"]), r.get("parent"))
+        for r in data.get("regions") or []
+    )
+    return Registry(registry_path, tuple(documents), regions)
+
+
+def _decode_strict(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise RensheError(
+            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "the documents must be UTF-8 text, re-encode the file (e.g. iconv -f GBK -t UTF-8)",
+            path, line,
+        ) from exc
+
+
+@dataclass
+class Document:
+    entry: DocumentEntry
+    raw_lines: list[str]
+    _normalized: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def doc_id(self) -> str:
+        return self.entry.doc_id
+
+    @property
+    def path(self) -> Path:
+        return self.entry.path
+
+    def raw_line(self, number: int) -> str:
+        """The raw text of 1-based line `number`."""
+        return self.raw_lines[number - 1]
+
+    @property
+    def normalized_lines(self) -> list[str]:
+        """Matching-only copies of the raw lines, same count and order."""
+        if self._normalized is None:
+            self._normalized = [normalize_line(line, self.entry.script) for line in self.raw_lines]
+        return self._normalized
+
+    def paragraphs(self) -> list["Paragraph"]:
+        return join_paragraphs(self.normalized_lines)
+
+    def error(self, message: str, line: int | None = None) -> RensheError:
+        return RensheError(message, self.path, line)
+
+
+def read_document(entry: DocumentEntry, verify: bool = True) -> Document:
+    """Read a raw document, checking its bytes against the registry's sha256."""
+    if not entry.path.is_file():
+        raise RensheError(f"document {entry.doc_id}: raw file is missing", entry.path)
+    data = entry.path.read_bytes()
+    if verify:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != entry.sha256:
+            raise RensheError(
+                f"document {entry.doc_id} changed: sha256 is {digest}, the registry expects "
+                f"{entry.sha256}. Raw files are immutable; if the new text is intended, "
+                "update sha256 in data/sources.yaml",
+                entry.path,
+            )
+    text = _decode_strict(data, entry.path)
+    if not text.strip():
+        raise RensheError(f"document {entry.doc_id} is empty", entry.path, 1)
+    return Document(entry, text.splitlines())
+
+
+# --- normalisation for matching -------------------------------------------------------
+
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_EMPHASIS = re.compile(r"\*\*|__")
+_HEADING = re.compile(r"^\s*#{1,6}\s*")
+# NFKC folds full-width digits, Latin letters and most punctuation; these are the
+# dash-like and bracket characters it leaves alone but that the parsers should see as one.
+_EXTRA_FOLD = str.maketrans({"―": "—", "－": "-", "～": "~", "　": " "})
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # imported lazily: only Traditional documents need it
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def normalize_line(line: str, script: str = "hans") -> str:
+    """Remove conversion artefacts and fold width and script, for matching only."""
+    text = _BOOKMARK.sub("", line)
+    text = _HTML_TAG.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    text = _HEADING.sub("", text)
+    text = unicodedata.normalize("NFKC", text).translate(_EXTRA_FOLD)
+    if script == "hant":
+        text = to_simplified(text)
+    return text
+
+
+# --- prose re-joined across page breaks -------------------------------------------------
+
+_SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";", "”", "」", ":")
+_MIN_BROKEN_LINE = 20  # headings are short; a line cut by a page break is a full text line
+
+
+@dataclass
+class Paragraph:
+    """Prose re-joined across blank lines and page breaks, with a map back to raw lines."""
+
+    text: str
+    starts: list[int]  # offset in `text` where each joined raw line begins
+    lines: list[int]  # the 1-based raw line number of each of those pieces
+
+    def line_at(self, offset: int) -> int:
+        return self.lines[bisect.bisect_right(self.starts, offset) - 1]
+
+    @property
+    def first_line(self) -> int:
+        return self.lines[0]
+
+
+def _continues(line: str) -> bool:
+    stripped = line.rstrip()
+    if not stripped or stripped.endswith(_SENTENCE_END):
+        return False
+    return len(stripped) >= _MIN_BROKEN_LINE or stripped.endswith((",", "、", "，"))
+
+
+def join_paragraphs(normalized_lines: list[str]) -> list[Paragraph]:
+    """Group lines into paragraphs; a line cut mid-sentence joins the next non-blank line."""
+    paragraphs: list[Paragraph] = []
+    current: Paragraph | None = None
+    for number, line in enumerate(normalized_lines, start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if current is not None and _continues(current.text):
+            current.starts.append(len(current.text))
+            current.lines.append(number)
+            current.text += stripped
+        else:
+            current = Paragraph(stripped, [0], [number])
+            paragraphs.append(current)
+    return paragraphs
+
+
+def load_documents(paths: ProjectPaths | None = None, doc_ids: list[str] | None = None,
+                   verify: bool = True) -> list[Document]:
+    registry = load_registry(paths)
+    entries = [registry.document(d) for d in doc_ids] if doc_ids else list(registry.documents)
+    return [read_document(entry, verify=verify) for entry in entries]

@@ -1,0 +1,122 @@
+"""Documents -> data/clean: tables and running text into one tidy, traceable dataset.
+
+Outputs (all written to a temporary folder and swapped in only when every document
+succeeded, so a failure leaves the previous outputs untouched):
+  observations.parquet, observations.csv (UTF-8 with BOM), unparsed.csv, unmapped.csv,
+  tables/<doc_id>__<table_id>.csv (the wide layouts), extract_summary.csv
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import narrative, tables
+from .codebook import Codebook, load_codebook
+from .documents import Document, load_registry, read_document
+from .outputs import atomic_directory, write_csv
+from .paths import ProjectPaths
+from .schema import UNMAPPED_COLUMNS, observations_frame, unparsed_frame
+
+
+@dataclass
+class DocumentResult:
+    doc_id: str
+    tables: list
+    text_observations: list[dict]
+
+    def table_rows(self) -> list[dict]:
+        rows = []
+        for table in self.tables:
+            rows.append({
+                "doc_id": self.doc_id, "table_id": table.table_id, "title": table.title,
+                "numeric_cells": table.numeric_cells,
+                "observations": len(table.observations), "set_aside": len(table.unparsed),
+            })
+        return rows
+
+
+def extract_document(document: Document) -> DocumentResult:
+    found_tables = tables.extract_tables(document)
+    text_observations = narrative.extract_text_figures(document)
+    return DocumentResult(document.doc_id, found_tables, text_observations)
+
+
+@dataclass
+class ExtractOutput:
+    observations: pd.DataFrame
+    unparsed: pd.DataFrame
+    unmapped: pd.DataFrame
+    summary: pd.DataFrame
+    results: list[DocumentResult]
+
+
+def extract_all(documents: list[Document], codebook: Codebook) -> ExtractOutput:
+    results = [extract_document(document) for document in documents]
+    records: list[dict] = []
+    unparsed: list[dict] = []
+    for result in results:
+        for table in result.tables:
+            records.extend(table.observations)
+            unparsed.extend(table.unparsed)
+        records.extend(result.text_observations)
+    observations = codebook.assign(observations_frame(records))
+    unmapped = codebook.unmapped(observations).reindex(columns=UNMAPPED_COLUMNS)
+    summary = _summary(results, observations)
+    return ExtractOutput(observations, unparsed_frame(unparsed), unmapped, summary, results)
+
+
+def _summary(results: list[DocumentResult], observations: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for result in results:
+        rows.extend(result.table_rows())
+        from_text = observations[(observations.doc_id == result.doc_id) & (observations.table_id == "text")]
+        rows.append({
+            "doc_id": result.doc_id, "table_id": "text", "title": "running text",
+            "numeric_cells": len(from_text), "observations": len(from_text), "set_aside": 0,
+            "mapped": int((from_text.indicator_id != "").sum()),
+        })
+    summary = pd.DataFrame(rows)
+    if "mapped" not in summary:
+        summary["mapped"] = pd.NA
+    return summary
+
+
+def write_outputs(output: ExtractOutput, target: Path) -> None:
+    with atomic_directory(target) as staging:
+        output.observations.to_parquet(staging / "observations.parquet", index=False)
+        write_csv(output.observations, staging / "observations.csv")
+        write_csv(output.unparsed, staging / "unparsed.csv")
+        write_csv(output.unmapped, staging / "unmapped.csv")
+        write_csv(output.summary, staging / "extract_summary.csv")
+        tables_dir = staging / "tables"
+        tables_dir.mkdir()
+        for result in output.results:
+            for table in result.tables:
+                write_csv(table.wide, tables_dir / f"{result.doc_id}__{table.table_id}.csv")
+
+
+def run_extract(paths: ProjectPaths | None = None, doc_ids: list[str] | None = None,
+                out_dir: Path | None = None) -> ExtractOutput:
+    """Read every registered document (or `doc_ids`), extract, and write data/clean."""
+    paths = paths or ProjectPaths.at()
+    registry = load_registry(paths)
+    entries = [registry.document(d) for d in doc_ids] if doc_ids else list(registry.documents)
+    documents = [read_document(entry) for entry in entries]
+    codebook = load_codebook(paths.codebook)
+    output = extract_all(documents, codebook)
+    write_outputs(output, out_dir or paths.clean)
+    return output
+
+
+def format_summary(summary: pd.DataFrame) -> str:
+    """The per-document, per-table report `renshe extract` prints."""
+    lines = [f"{'document':28} {'table':14} {'cells':>6} {'observations':>13} {'set aside':>10} {'mapped':>7}"]
+    for row in summary.itertuples(index=False):
+        mapped = "" if pd.isna(row.mapped) else str(int(row.mapped))
+        lines.append(f"{row.doc_id:28} {row.table_id:14} {row.numeric_cells:>6} {row.observations:>13} "
+                     f"{row.set_aside:>10} {mapped:>7}")
+    totals = summary[["observations", "set_aside"]].sum()
+    lines.append(f"total: {int(totals.observations)} observations, {int(totals.set_aside)} cells set aside")
+    return "\n".join(lines)

@@ -1,0 +1,154 @@
+"""Parsing the figures the documents print: a number, its scale word, its unit, its qualifier.
+
+Input is normalised text (see documents.normalize_line): half-width digits, Simplified
+script. The scale (万, 亿, 万亿) is folded into the value so that every value is in a
+canonical unit: `116.32万人` is 1 163 200 persons, `2.04万亿元` is 2.04e12 yuan.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import UnknownUnitError
+
+SCALES = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8,
+          "億": 1e8, "万亿": 1e12, "萬億": 1e12, "百万": 1e6}
+
+# Printed unit -> canonical unit. 名 and 位 count persons, so they fold into 人; a unit
+# that merely names a different thing (人次 is visits, not persons) stays distinct.
+BASE_UNITS = {
+    "人": "人", "名": "人", "位": "人", "人次": "人次", "人(次)": "人次", "人次数": "人次",
+    "元": "元", "元/月": "元/月", "元/人月": "元/月", "%": "%",
+    "家": "家", "个": "个", "张": "张", "所": "所", "件": "件", "场": "场", "期": "期",
+    "份": "份", "项": "项", "次": "次", "户": "户", "座": "座", "批": "批", "岗": "个",
+}
+
+QUALIFIER_PREFIXES = {
+    "≥": ">=", ">=": ">=", "不少于": ">=", "不低于": ">=", "至少": ">=", "达到": "",
+    "≤": "<=", "<=": "<=", "不超过": "<=", "不高于": "<=", "控制在": "<=",
+    ">": ">", "超过": ">", "突破": ">", "逾": ">",
+    "<": "<", "低于": "<", "不足": "<",
+    "近": "~", "约": "~", "大约": "~",
+}
+QUALIFIER_SUFFIXES = {
+    "左右": "~", "上下": "~", "以上": ">=", "及以上": ">=", "以内": "<=", "以下": "<=",
+    "余": ">", "多": ">",
+}
+QUALIFIERS = ("", ">=", "<=", ">", "<", "~")
+MISSING_MARKERS = {"—", "——", "-", "--", "–", "/", "…"}
+
+_NUMBER = r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?"
+_RATIO = re.compile(rf"^\s*{_NUMBER}(?:\s*:\s*{_NUMBER})+\s*$")
+_CUMULATIVE = re.compile(r"^\s*[〔\[]\s*(.*?)\s*[〕\]]\s*$")
+_PLAIN = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>\S*?)$")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One parsed figure. `value` is in `unit` (canonical); `kind` says what it is."""
+
+    kind: str  # number | ratio | missing
+    value: float | None
+    unit: str
+    qualifier: str
+    value_raw: str
+    unit_raw: str
+    cumulative: bool = False
+    parts: tuple[float, ...] = ()
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind == "number"
+
+
+class NotAFigure(ValueError):
+    """The text is not a figure (a word, a sentence); the caller sets it aside with `reason`."""
+
+    def __init__(self, reason: str, text: str):
+        self.reason = reason
+        self.text = text
+        super().__init__(f"{reason}: {text!r}")
+
+
+def to_float(number_text: str) -> float:
+    return float(number_text.replace(",", ""))
+
+
+def split_unit(unit_text: str) -> tuple[float, str]:
+    """`万人次` -> (10000.0, '人次'); raises UnknownUnitError for a unit it does not know."""
+    text = unit_text.strip().replace("（", "(").replace("）", ")").replace(" ", "")
+    if text in BASE_UNITS:
+        return 1.0, BASE_UNITS[text]
+    for scale in sorted(SCALES, key=len, reverse=True):
+        if scale and text.startswith(scale):
+            rest = text[len(scale):]
+            if rest in BASE_UNITS:
+                return SCALES[scale], BASE_UNITS[rest]
+            if rest == "":
+                return SCALES[scale], ""
+    if text == "":
+        return 1.0, ""
+    raise UnknownUnitError(f"unknown unit {unit_text!r}; known units: {', '.join(sorted(set(BASE_UNITS)))}")
+
+
+def strip_qualifier(text: str) -> tuple[str, str]:
+    """Take a qualifier word off either end: '5.5左右' -> ('5.5', '~')."""
+    body = text.strip()
+    qualifier = ""
+    for prefix in sorted(QUALIFIER_PREFIXES, key=len, reverse=True):
+        if body.startswith(prefix):
+            qualifier = QUALIFIER_PREFIXES[prefix]
+            body = body[len(prefix):].strip()
+            break
+    for suffix in sorted(QUALIFIER_SUFFIXES, key=len, reverse=True):
+        if body.endswith(suffix):
+            qualifier = qualifier or QUALIFIER_SUFFIXES[suffix]
+            body = body[: -len(suffix)].strip()
+            break
+    return body, qualifier
+
+
+def scale_value(number_text: str, unit_text: str) -> tuple[float, str]:
+    """Fold the scale word into the value: ('116.32', '万人') -> (1163200.0, '人')."""
+    multiplier, unit = split_unit(unit_text)
+    value = to_float(number_text) * multiplier
+    # round away binary noise from the multiplication, keeping the printed precision
+    return round(value, 6), unit
+
+
+def parse_figure(text: str, unit_hint: str = "") -> Figure:
+    """Parse one table cell or one quoted figure.
+
+    `unit_hint` is the unit printed in the row or column header (e.g. '万人' from
+    '基本养老保险参保人数（万人）'); a unit written in the cell itself wins.
+    Raises NotAFigure for text that is not a figure, UnknownUnitError for an unknown unit.
+    """
+    raw = text.strip()
+    if not raw:
+        raise NotAFigure("empty cell", text)
+    if raw in MISSING_MARKERS:
+        return Figure("missing", None, "", "", raw, "")
+    cumulative = False
+    body = raw
+    bracketed = _CUMULATIVE.match(body)
+    if bracketed:
+        cumulative = True
+        body = bracketed.group(1)
+    if _RATIO.match(body):
+        parts = tuple(to_float(p) for p in re.split(r"\s*:\s*", body.strip()))
+        return Figure("ratio", None, "", "", raw, "", cumulative, parts)
+    body, qualifier = strip_qualifier(body)
+    match = _PLAIN.match(body.replace(" ", ""))
+    if not match:
+        raise NotAFigure("text, not a number", raw)
+    unit_raw = match.group("unit") or unit_hint
+    value, unit = scale_value(match.group("number"), unit_raw)
+    return Figure("number", value, unit, qualifier, match.group("number"), unit_raw, cumulative)
+
+
+CHANGE_DOWN_WORDS = ("减少", "下降", "降低", "减", "下降了", "回落")
+
+
+def signed_change(direction_word: str, magnitude: float) -> float:
+    """`减少 14.44` is a change of -14.44; 增加/增长/提高 keep the sign."""
+    return -abs(magnitude) if direction_word in CHANGE_DOWN_WORDS else abs(magnitude)

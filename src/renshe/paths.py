@@ -1,0 +1,62 @@
+"""Where things live in a project folder. Everything is relative to one root so tests
+can run the whole pipeline on a temporary copy without touching the real data."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project root: $RENSHE_ROOT, else the nearest folder above `start` holding data/sources.yaml."""
+    env_root = os.environ.get("RENSHE_ROOT")
+    if env_root:
+        return Path(env_root).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "data" / "sources.yaml").is_file():
+            return folder
+    raise FileNotFoundError(
+        f"no data/sources.yaml in {here} or above; run from the project folder or set RENSHE_ROOT"
+    )
+
+
+@dataclass(frozen=True)
+class ProjectPaths:
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | Path | None = None) -> "ProjectPaths":
+        return cls(Path(root).resolve() if root else find_root())
+
+    @property
+    def registry(self) -> Path:
+        return self.root / "data" / "sources.yaml"
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def clean(self) -> Path:
+        return self.root / "data" / "clean"
+
+    @property
+    def codebook(self) -> Path:
+        return self.root / "data" / "codebook.yaml"
+
+    @property
+    def expectations(self) -> Path:
+        return self.root / "expectations"
+
+    @property
+    def rules(self) -> Path:
+        return self.root / "expectations" / "rules.yaml"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
