@@ -1,0 +1,87 @@
+"""Shared fixtures: a throw-away copy of the project, and the real documents (read-only)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+from renshe.documents import load_registry, read_document  # noqa: E402
+from renshe.paths import ProjectPaths  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# What a project run needs; data/clean and rendered or cached output are left behind.
+PROJECT_FOLDERS = ("data", "expectations", "notebooks", "site")
+_DERIVED = shutil.ignore_patterns("_site", ".quarto", "__pycache__", ".ipynb_checkpoints", "*.pyc")
+
+
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    ignored = set(_DERIVED(folder, names))
+    if Path(folder).resolve() == (REPO_ROOT / "data").resolve():
+        ignored.add("clean")
+    return ignored
+
+
+def copy_project(target: Path) -> Path:
+    """Copy data/ (without data/clean), expectations/, notebooks/, site/ into `target`."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FOLDERS:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=_ignore)
+        else:
+            (target / name).mkdir()
+    return target
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the project; RENSHE_ROOT points at it so nothing touches the real one."""
+    root = copy_project(tmp_path / "project")
+    monkeypatch.setenv("RENSHE_ROOT", str(root))
+    return root
+
+
+@pytest.fixture
+def project_paths(project_copy: Path) -> ProjectPaths:
+    return ProjectPaths.at(project_copy)
+
+
+def replace_raw(root: Path, doc_id: str, data: bytes, update_hash: bool = True) -> Path:
+    """Overwrite data/raw/<doc_id>.txt in a project copy; by default re-pin its sha256 in
+    the copy's registry, so the test reaches the step after the hash check."""
+    paths = ProjectPaths.at(root)
+    entry = load_registry(paths).document(doc_id)
+    entry.path.write_bytes(data)
+    if update_hash:
+        registry_text = paths.registry.read_text(encoding="utf-8")
+        new_hash = hashlib.sha256(data).hexdigest()
+        paths.registry.write_text(registry_text.replace(entry.sha256, new_hash), encoding="utf-8")
+    return entry.path
+
+
+def edit_raw_line(root: Path, doc_id: str, line: int, old: str, new: str, update_hash: bool = True) -> Path:
+    """Replace `old` by `new` on one 1-based line of a raw document in a project copy."""
+    path = ProjectPaths.at(root).raw / f"{doc_id}.txt"
+    lines = path.read_bytes().decode("utf-8").split("\n")
+    assert old in lines[line - 1], f"{old!r} not on line {line}: {lines[line - 1]!r}"
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    return replace_raw(root, doc_id, "\n".join(lines).encode("utf-8"), update_hash)
+
+
+def folder_state(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes ({} when the folder does not exist)."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def real_documents():
+    """The project's own raw documents, hash-checked, by doc_id (read-only)."""
+    registry = load_registry(ProjectPaths.at(REPO_ROOT))
+    return {entry.doc_id: read_document(entry) for entry in registry.documents}
