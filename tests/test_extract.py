@@ -138,3 +138,20 @@ def test_cli_reports_bad_input_and_writes_nothing(project_copy, capsys):
     error = capsys.readouterr().err
     assert error.startswith("renshe: error: ") and f"{path}:82" in error
     assert folder_state(paths.clean) == before
+
+
+@pytest.mark.slow
+def test_clean_notebook_runs_with_a_document_selection(project_copy, tmp_path):
+    """notebooks/01_clean.ipynb top to bottom with papermill, as the build and analysts run it."""
+    import papermill
+
+    executed = tmp_path / "01_clean.out.ipynb"
+    papermill.execute_notebook(
+        str(project_copy / "notebooks" / "01_clean.ipynb"), str(executed), kernel_name="renshe",
+        parameters={"docs": '["quzhou_14fyp"]'}, cwd=str(project_copy / "notebooks"), progress_bar=False)
+    target = project_copy / "data" / "interim" / "clean-quzhou_14fyp"
+    frame = pd.read_parquet(target / "observations.parquet")
+    assert set(frame.doc_id) == {"quzhou_14fyp"}
+    assert not (project_copy / "data" / "clean").exists()  # a selection never replaces the full dataset
+    text = executed.read_text(encoding="utf-8")
+    assert "表 1 “十三五”全市人力资源和社会保障事业发展主要成就" in text and "annex2" in text
