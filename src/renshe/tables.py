@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .documents import Document, Region, load_registry
-from .errors import RensheError, UnknownUnitError
+from .errors import UnknownUnitError
 from .numbers import NotAFigure, parse_figure, split_unit
 from .paths import ProjectPaths
 from .schema import Table
@@ -58,6 +58,10 @@ class Column:
     measure: str = ""
     cumulative_period: str = ""  # period of a 〔 〕 / footnoted / per-year figure in this column
     unit: str = ""  # the column's unit when rows print none (district table)
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"column {self.header!r}: role {self.role!r} is not one of {ROLES}")
 
 
 @dataclass(frozen=True)
@@ -357,8 +361,8 @@ def _check_header(document: Document, spec: TableSpec, names: list[str], line: i
 
 def wide_frame(spec: TableSpec, layout: Layout, names: list[str]) -> pd.DataFrame:
     """Every printed row after the first header, cells as printed, plus the raw line."""
-    first_header_end = _header_groups(layout)[0]
-    skip = first_header_end[0] + len(first_header_end[1])
+    first_start, first_rows = _header_groups(layout)[0]
+    skip = first_start + len(first_rows)
     records = []
     for row in layout.rows[skip:]:
         cells = [c.shown for c in row.cells] + [""] * (spec.width - len(row.cells))
@@ -455,7 +459,7 @@ class Collector:
             figure = parse_figure(cell.text, unit)
         except NotAFigure as exc:
             reason = (f"text in a merged cell spanning the {name} column (the other rows are empty): "
-                      "a target in words, not a figure") if merged else f"{exc.reason}, not a figure"
+                      "a target in words, not a figure") if merged else exc.reason
             self.set_aside(region, row_label, name, cell, reason)
             return
         except UnknownUnitError as exc:
@@ -600,5 +604,9 @@ def extract_table(document: Document, spec: TableSpec) -> Table:
 
 
 def extract_tables(document: Document) -> list[Table]:
-    """Every table of `document` (those listed in TABLE_SPECS; [] for a document without tables)."""
+    """Every table of `document` (those listed in TABLE_SPECS; [] for a document without tables).
+
+    Raises RensheError (file and line) for a row with the wrong number of cells, a header
+    that differs from the spec, an unknown district, and UnknownUnitError for an unknown unit.
+    """
     return [extract_table(document, spec) for spec in TABLE_SPECS.get(document.doc_id, ())]
