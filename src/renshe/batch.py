@@ -1,0 +1,245 @@
+"""The papermill notebook grid: which runs the site needs, and executing them in parallel.
+
+`plan_runs` lists the runs (01_clean and 02_validate once each, 10_region for every region,
+20_indicator for every headline indicator); `run_notebooks` executes any list of runs on a
+small process pool and returns one `RunResult` per run, so a caller (the build) can decide
+which runs to skip. Executed notebooks land in site/pages/ for the site; a failed run's
+notebook is kept in site/pages/failed/ for inspection and does not stop the others.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .paths import ProjectPaths
+
+KERNEL_NAME = "renshe"
+FAILED_FOLDER = "failed"
+# The executed pages sit in site/pages/; the bundled Vega scripts in site/assets/vega/.
+PAGE_ASSETS = "../assets/vega"
+KIND_TITLES = {"clean": "数据清洗 Cleaning the documents", "validate": "数据核查 Data-quality checks"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One notebook execution: which notebook, with which parameters, into which page."""
+
+    notebook: str  # file name in notebooks/
+    page: str  # file name in site/pages/
+    kind: str  # clean | validate | region | indicator
+    title: str
+    parameters: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def name(self) -> str:
+        return Path(self.page).stem
+
+    @property
+    def params(self) -> dict:
+        return dict(self.parameters)
+
+
+@dataclass
+class RunResult:
+    run: Run
+    ok: bool
+    output: Path
+    seconds: float
+    attempts: int = 1
+    error: str = ""
+
+
+@dataclass
+class BatchResult:
+    results: list[RunResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[RunResult]:
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def succeeded(self) -> list[RunResult]:
+        return [r for r in self.results if r.ok]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+    def format(self) -> str:
+        lines = [f"notebooks: {len(self.succeeded)} of {len(self.results)} runs succeeded "
+                 f"in {self.seconds:.1f} s"]
+        for result in self.failed:
+            lines.append(f"  FAILED {result.run.name} ({result.run.notebook} {result.run.params}): "
+                         f"{result.error.strip().splitlines()[-1] if result.error.strip() else 'error'}")
+            lines.append(f"         notebook kept at {result.output}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def region_page(region_code: str) -> str:
+    return f"region-{region_code}.ipynb"
+
+
+def indicator_page(indicator_id: str) -> str:
+    return f"indicator-{indicator_id}.ipynb"
+
+
+def plan_runs(paths: ProjectPaths, regions: list[str] | None = None,
+              indicators: list[str] | None = None, pipeline: bool = True) -> list[Run]:
+    """The grid: 01_clean, 02_validate (when those notebooks exist), every region, every headline indicator.
+
+    `regions` / `indicators` narrow the grid (None: all of them; []: none).
+    """
+    from . import report
+
+    data = report.load_report_data(paths.root)
+    runs: list[Run] = []
+    if pipeline:
+        for notebook, kind in (("01_clean.ipynb", "clean"), ("02_validate.ipynb", "validate")):
+            if (paths.notebooks / notebook).is_file():
+                runs.append(Run(notebook, notebook, kind, KIND_TITLES[kind]))
+    codes = {r.name: r.code for r in data.registry.regions}
+    observed_codes = data.observations.drop_duplicates("region").set_index("region")["region_code"]
+    for region in (report.valid_regions(data) if regions is None else regions):
+        code = codes.get(region) or str(observed_codes.get(region, "")) or region
+        runs.append(Run("10_region.ipynb", region_page(code), "region", f"{region} · 地区报告 Region report",
+                        (("region", region),)))
+    for indicator_id in (report.headline_indicators(data) if indicators is None else indicators):
+        title = f"{data.indicator_name(indicator_id)} · {data.indicator_name_en(indicator_id)}"
+        runs.append(Run("20_indicator.ipynb", indicator_page(indicator_id), "indicator", title,
+                        (("indicator_id", indicator_id),)))
+    return runs
+
+
+# --------------------------------------------------------------------------- kernel
+
+
+def ensure_kernel(kernel_name: str = KERNEL_NAME) -> None:
+    """Register this interpreter as the Jupyter kernel `kernel_name` if it is not yet known."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(kernel_name)
+        return
+    except NoSuchKernel:
+        pass
+    subprocess.run([sys.executable, "-m", "ipykernel", "install", "--sys-prefix", "--name", kernel_name,
+                    "--display-name", f"Python ({kernel_name})"], check=True, capture_output=True)
+
+
+# --------------------------------------------------------------------------- executing
+
+
+def _front_matter_cell(run: Run):
+    """A raw cell Quarto reads as the page's front matter (title; code hidden)."""
+    import nbformat
+
+    front = {"title": run.title, "echo": False, "warning": False}
+    cell = nbformat.v4.new_raw_cell("---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---")
+    cell["id"] = "front-matter"
+    return cell
+
+
+def _finish_page(path: Path, run: Run) -> None:
+    """Add the front matter and the run's identity to an executed notebook."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.insert(0, _front_matter_cell(run))
+    notebook.metadata["renshe"] = {"kind": run.kind, "title": run.title, "notebook": run.notebook,
+                                   "parameters": run.params}
+    nbformat.write(notebook, path)
+
+
+def _is_retryable(error: BaseException) -> bool:
+    """Kernel start-up failures (a zmq port taken between choosing and binding it) deserve a retry;
+    an error raised by a cell does not: it would fail again."""
+    from papermill.exceptions import PapermillExecutionError
+
+    return not isinstance(error, PapermillExecutionError)
+
+
+def execute_run(root: str, run: Run, kernel_name: str = KERNEL_NAME, retries: int = 2,
+                timeout: int = 600) -> RunResult:
+    """Execute one run with papermill into site/pages/<page>; never raises."""
+    import papermill
+
+    paths = ProjectPaths.at(root)
+    pages = paths.site / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    target = pages / run.page
+    staging = pages / f".running-{os.getpid()}-{run.page}"  # papermill wants an .ipynb name
+    # The kernel inherits this environment: charts point at the site's bundled scripts,
+    # and the notebook reads this project even when it is a temporary copy.
+    os.environ["RENSHE_CHART_ASSETS"] = PAGE_ASSETS
+    os.environ["RENSHE_ROOT"] = str(paths.root)
+    started = time.perf_counter()
+    error = ""
+    for attempt in range(1, retries + 2):
+        try:
+            papermill.execute_notebook(
+                str(paths.notebooks / run.notebook), str(staging), parameters=run.params,
+                kernel_name=kernel_name, cwd=str(paths.notebooks), progress_bar=False,
+                start_timeout=120, execution_timeout=timeout,
+            )
+            _finish_page(staging, run)
+            os.replace(staging, target)
+            return RunResult(run, True, target, time.perf_counter() - started, attempt)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a result, not a crash
+            error = "".join(traceback.format_exception_only(type(exc), exc))
+            if _is_retryable(exc) and attempt <= retries:
+                time.sleep(0.5 * attempt)
+                continue
+            break
+    failed = pages / FAILED_FOLDER / run.page
+    failed.parent.mkdir(parents=True, exist_ok=True)
+    if staging.exists():
+        os.replace(staging, failed)
+    target.unlink(missing_ok=True)  # a stale page from an earlier build must not be published
+    return RunResult(run, False, failed, time.perf_counter() - started, attempt, error)
+
+
+def run_notebooks(paths: ProjectPaths, runs: list[Run], jobs: int | None = None,
+                  kernel_name: str = KERNEL_NAME, progress: bool = True, retries: int = 2) -> BatchResult:
+    """Execute `runs` on `jobs` worker processes (default: the machine's cores); one result per run."""
+    from tqdm import tqdm
+
+    ensure_kernel(kernel_name)
+    started = time.perf_counter()
+    (paths.site / "pages" / FAILED_FOLDER).mkdir(parents=True, exist_ok=True)
+    for run in runs:  # a rerun replaces an old failure
+        (paths.site / "pages" / FAILED_FOLDER / run.page).unlink(missing_ok=True)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
+    results: list[RunResult] = []
+    bar = tqdm(total=len(runs), desc="notebooks", unit="run", disable=not progress, file=sys.stderr)
+    # spawn: a fresh interpreter per worker, no forked threads or sockets from the parent
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(execute_run, str(paths.root), run, kernel_name, retries): run for run in runs}
+        for future in as_completed(futures):
+            result = future.result()
+            results.append(result)
+            bar.set_postfix_str(f"{result.run.name} {'ok' if result.ok else 'FAILED'}")
+            bar.update(1)
+    bar.close()
+    order = {run: index for index, run in enumerate(runs)}
+    results.sort(key=lambda r: order[r.run])
+    return BatchResult(results, time.perf_counter() - started)
+
+
+def clear_pages(paths: ProjectPaths) -> None:
+    """Remove every executed page (a full rebuild starts from nothing)."""
+    shutil.rmtree(paths.site / "pages", ignore_errors=True)
