@@ -120,3 +120,26 @@ def format_summary(summary: pd.DataFrame) -> str:
     totals = summary[["observations", "set_aside"]].sum()
     lines.append(f"total: {int(totals.observations)} observations, {int(totals.set_aside)} cells set aside")
     return "\n".join(lines)
+
+
+def load_extract_output(folder: Path) -> ExtractOutput:
+    """Read back what `write_outputs` wrote, so notebooks show the build's data without re-extracting."""
+    from .schema import Table, coerce_observations
+
+    folder = Path(folder)
+    if not (folder / "observations.parquet").is_file():
+        raise FileNotFoundError(f"{folder} holds no extraction output; run `renshe extract` first")
+    summary = pd.read_csv(folder / "extract_summary.csv", dtype={"doc_id": str, "table_id": str})
+    results = []
+    for doc_id in summary.doc_id.unique():
+        found = []
+        for row in summary[(summary.doc_id == doc_id) & (summary.table_id != "text")].itertuples(index=False):
+            wide = pd.read_csv(folder / "tables" / f"{doc_id}__{row.table_id}.csv", dtype=str, keep_default_na=False)
+            found.append(Table(doc_id, row.table_id, row.title, wide, numeric_cells=int(row.numeric_cells)))
+        results.append(DocumentResult(doc_id, found, []))
+    return ExtractOutput(
+        observations=coerce_observations(pd.read_parquet(folder / "observations.parquet")),
+        unparsed=pd.read_csv(folder / "unparsed.csv", dtype=str, keep_default_na=False),
+        unmapped=pd.read_csv(folder / "unmapped.csv", dtype=str, keep_default_na=False),
+        summary=summary, results=results,
+    )
