@@ -56,6 +56,7 @@ class Marker:
     basis: str | None
     measure: str | None
     doc_types: tuple[str, ...]
+    carry: bool  # the period it sets holds for the rest of the paragraph (截至3月底, …)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def _marker(raw: dict, path: Path, text: str) -> Marker:
         raise RensheError(f"period marker {name}: basis {basis!r} is not '', cumulative or per_year",
                           path, _line_of(text, f"name: {name}"))
     return Marker(name, _compile(raw["pattern"], path, text, f"period marker {name}"),
-                  raw.get("period"), basis, raw.get("measure"), tuple(raw.get("doc_types") or ()))
+                  raw.get("period"), basis, raw.get("measure"), tuple(raw.get("doc_types") or ()),
+                  bool(raw.get("carry", False)))
 
 
 def _words(raw: dict, key: str) -> tuple[str, ...]:
@@ -488,6 +490,7 @@ class DocumentReader:
         self.context = Context(entry.year, entry.reference_period, plan[0], plan[1])
         self.markers = [m for m in config.markers if not m.doc_types or entry.doc_type in m.doc_types]
         self.clean = SubjectCleaner(config, [m.pattern for m in self.markers])
+        self.carried_period = ""  # set by a carrying marker, reset at each paragraph
 
     # -- time words
     def _marker_hits(self, text: str, lo: int, hi: int) -> list[tuple[int, int, Marker, re.Match]]:
@@ -506,7 +509,7 @@ class DocumentReader:
         return template.format(**values)
 
     def time_at(self, hits, offset: int) -> tuple[str, str, str]:
-        period = self._template(self.scope.default_period, {})
+        period = self.carried_period or self._template(self.scope.default_period, {})
         basis, measure = "", self.scope.measure
         for start, _, marker, match in hits:
             if start >= offset:
@@ -524,7 +527,16 @@ class DocumentReader:
                       figures: list[Figure]) -> list[Reading]:
         hits = self._marker_hits(text, span[0], span[1])
         state = SentenceState()
+        readings = self._read_clauses(text, inside, span, figures, hits, state)
+        for _, _, marker, match in hits:
+            if marker.carry and marker.period is not None:
+                self.carried_period = self._template(marker.period, match.groupdict())
+        return readings
+
+    def _read_clauses(self, text, inside, span, figures, hits, state) -> list[Reading]:
         readings: list[Reading] = []
+        if not figures:
+            return []
         for clause in clauses(text, inside, span, figures):
             in_clause = [f for f in figures if clause[0] <= f.start < clause[1]]
             if not in_clause or any(p.search(text, clause[0], clause[1]) for p in self.config.skip_clauses):
@@ -668,14 +680,14 @@ class DocumentReader:
     # -- rows
     def rows(self, paragraph: Paragraph) -> list[dict]:
         text = paragraph.text
+        self.carried_period = ""
         inside = enclosures(text)
         figures = find_figures(text, inside)
         rows = []
         for span in sentences(text, inside):
             in_sentence = [f for f in figures if span[0] <= f.start < span[1]]
-            if in_sentence:
-                for reading in self.read_sentence(text, inside, span, in_sentence):
-                    rows.append(self.row(paragraph, reading))
+            for reading in self.read_sentence(text, inside, span, in_sentence):
+                rows.append(self.row(paragraph, reading))
         return rows
 
     def row(self, paragraph: Paragraph, reading: Reading) -> dict:
