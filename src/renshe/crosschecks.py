@@ -1,0 +1,651 @@
+"""Derived check frames: one row per check instance, built from the observations and a rule.
+
+Nothing here decides pass or fail. Each builder computes the quantities a check is about
+(a sum of parts, a child's share of its parent, the gap between two reports of one figure,
+a share recomputed from its parts, a target's progress) together with the tolerance the
+printed precision allows, and names the Great Expectations expectations that judge them
+(checks.py runs those). Every row carries the observations it read as `sources`
+(doc_id:line) and their raw lines as `source_text`.
+
+Tolerance is never a blanket percentage: a figure printed as 1885.98 in 万人 is exact to
+±0.005 万 = ±50 persons (its half-unit); a sum is exact to the sum of its terms' half-units.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from .errors import UnknownUnitError
+from .numbers import split_unit
+from .rules import Rule, parse_band
+
+# Relative slack for binary floating point when a gap equals its tolerance exactly.
+FLOAT_SLACK = 1e-9
+CHECK_COLUMNS = [
+    "check_id", "rule_id", "rule_type", "severity", "status", "indicator_id", "regions", "periods",
+    "level_pair", "value_a", "unit_a", "value_b", "unit_b", "computed", "computed_kind", "gap",
+    "tolerance", "assessment", "sources", "source_text", "message",
+]
+# What GX sees per rule type: the columns its expectations test.
+GAP_EXPECTATIONS = [("ExpectColumnValuesToBeBetween",
+                     {"column": "gap_in_tolerance", "min_value": -1.0, "max_value": 1.0})]
+
+
+@dataclass
+class DerivedFrame:
+    rule: Rule
+    frame: pd.DataFrame  # CHECK_COLUMNS (status empty) + the columns the expectations test
+    expectations: list[tuple[str, dict]]
+    notes: list[str] = field(default_factory=list)  # rule instances that could not be formed
+
+
+@dataclass
+class CheckInputs:
+    observations: pd.DataFrame  # the contract columns + half_unit, year, months, key
+    codebook: dict[str, dict]
+    region_parent: dict[str, str | None]
+    region_level: dict[str, str]
+    doc_lines: dict[str, list[str]] = field(default_factory=dict)
+
+
+# --- precision and periods --------------------------------------------------------------
+
+_NUMBER = re.compile(r"[+-]?\d+(?:,\d{3})*(?:\.(\d+))?")
+
+
+def half_unit(value: float, value_raw: str, unit_raw: str) -> float:
+    """Half of the last printed digit, in the canonical unit: ('1885.98', '万人') -> 50.0."""
+    match = _NUMBER.search(str(value_raw or ""))
+    if not match:
+        return 0.0
+    decimals = len(match.group(1) or "")
+    number = float(match.group(0).replace(",", ""))
+    try:
+        scale = split_unit(str(unit_raw or ""))[0]
+    except UnknownUnitError:
+        scale = abs(value / number) if number else 1.0
+    if number and value and not np.isclose(abs(value), abs(number) * scale, rtol=1e-6):
+        scale = abs(value / number)  # the value was scaled by a header the unit_raw does not show
+    return 0.5 * 10.0 ** -decimals * scale
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{4})|-(\d{2})|-Q([1-4]))?$")
+
+
+def period_span(period: str) -> tuple[int, int]:
+    """(first year, last year) of a period: '2021-2025' -> (2021, 2025); '2023-03' -> (2023, 2023)."""
+    match = _PERIOD.match(str(period))
+    if not match:
+        return (0, 0)
+    first = int(match.group(1))
+    return (first, int(match.group(2)) if match.group(2) else first)
+
+
+def period_end_month(period: str) -> int:
+    """Months since year 0 at the end of the period: stocks are read at that point."""
+    match = _PERIOD.match(str(period))
+    if not match:
+        return 0
+    year = int(match.group(2) or match.group(1))
+    if match.group(3):
+        return year * 12 + int(match.group(3))
+    if match.group(4):
+        return year * 12 + int(match.group(4)) * 3
+    return year * 12 + 12
+
+
+def prepare(observations: pd.DataFrame) -> pd.DataFrame:
+    """The observations plus what the builders need: precision, period end, a stable order."""
+    frame = observations.copy()
+    frame["half_unit"] = [half_unit(v, r, u) for v, r, u in
+                          zip(frame["value"], frame["value_raw"], frame["unit_raw"])]
+    frame["end_month"] = frame["period"].map(period_end_month)
+    frame["first_year"] = frame["period"].map(lambda p: period_span(p)[0])
+    frame["last_year"] = frame["period"].map(lambda p: period_span(p)[1])
+    frame["source"] = frame["doc_id"] + ":" + frame["source_line"].astype(str)
+    frame["order"] = range(len(frame))
+    return frame[frame["value"].notna()]
+
+
+def most_precise(rows: pd.DataFrame) -> pd.Series:
+    """Of several reports of one figure, the most precise (then the first in document order)."""
+    return rows.sort_values(["half_unit", "order"]).iloc[0]
+
+
+# --- one check row --------------------------------------------------------------------
+
+def _quote(rows: list[pd.Series]) -> tuple[str, str]:
+    seen: dict[str, str] = {}
+    for row in rows:
+        seen.setdefault(row["source"], str(row["source_text"]).strip())
+    sources = "; ".join(seen)
+    text = " | ".join(f"[{source}] {line}" for source, line in seen.items())
+    return sources, text
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    if unit == "%":
+        return f"{value:.4g}%"
+    if abs(value) >= 1e8:
+        return f"{value / 1e8:.6g}亿{unit}"
+    if abs(value) >= 1e4:
+        return f"{value / 1e4:.6g}万{unit}"
+    return f"{value:.6g}{unit}"
+
+
+def check_row(rule: Rule, rows: list[pd.Series], **values: Any) -> dict:
+    sources, text = _quote(rows)
+    row = {column: "" for column in CHECK_COLUMNS}
+    row.update({"rule_id": rule.id, "rule_type": rule.type, "severity": rule.severity,
+                "sources": sources, "source_text": text})
+    row.update(values)
+    tolerance = row.get("tolerance") or 0.0
+    if "gap" in values and "gap_in_tolerance" not in values and tolerance:
+        row["gap_in_tolerance"] = values["gap"] / (tolerance * (1 + FLOAT_SLACK))
+    return row
+
+
+def _frame(rule: Rule, rows: list[dict], expectations: list[tuple[str, dict]],
+           notes: list[str] | None = None) -> DerivedFrame:
+    frame = pd.DataFrame.from_records(rows)
+    if frame.empty:
+        frame = pd.DataFrame(columns=CHECK_COLUMNS)
+    for column in CHECK_COLUMNS:
+        if column not in frame:
+            frame[column] = ""
+    frame["check_id"] = [f"{rule.id}#{n + 1}" for n in range(len(frame))]
+    for column in ("value_a", "value_b", "computed", "gap", "tolerance"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return DerivedFrame(rule, frame, expectations, notes or [])
+
+
+def _level_pair(inputs: CheckInputs, child: str, parent: str) -> str:
+    return f"{inputs.region_level.get(child, '?')}→{inputs.region_level.get(parent, '?')}"
+
+
+def _mapped(obs: pd.DataFrame) -> pd.DataFrame:
+    return obs[obs["indicator_id"] != ""]
+
+
+def additive_stocks(codebook: dict[str, dict]) -> set[str]:
+    return {i for i, e in codebook.items() if _is_additive(e) and e.get("kind") == "stock"}
+
+
+def _is_additive(entry: dict) -> bool:
+    for key in ("additive", "adds_up", "sums_across_regions"):
+        if key in entry:
+            return bool(entry[key])
+    return entry.get("kind") in ("stock", "flow", "count", "amount") and entry.get("unit") != "%"
+
+
+# --- 1. sum of parts ------------------------------------------------------------------
+
+def build_sum_of_parts(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
+    if rule.get("table") is not None:
+        rows = _table_sums(rule, inputs)
+    else:
+        rows = _relation_sums(rule, inputs)
+    return _frame(rule, rows, GAP_EXPECTATIONS)
+
+
+def _sum_row(rule: Rule, total: pd.Series, parts: list[pd.Series], indicator: str, regions: str,
+             level_pair: str, label: str) -> dict:
+    parts_sum = float(sum(p["value"] for p in parts))
+    tolerance = float(total["half_unit"] + sum(p["half_unit"] for p in parts))
+    gap = parts_sum - float(total["value"])
+    return check_row(
+        rule, [total, *parts], indicator_id=indicator, regions=regions, periods=total["period"],
+        level_pair=level_pair, value_a=float(total["value"]), unit_a=total["unit"], value_b=parts_sum,
+        unit_b=parts[0]["unit"], computed=parts_sum, computed_kind="sum", gap=gap, tolerance=tolerance,
+        assessment="adds up" if abs(gap) <= tolerance else "does not add up",
+        message=(f"{label}: parts sum to {_fmt(parts_sum, total['unit'])}, total printed "
+                 f"{_fmt(total['value'], total['unit'])} (gap {gap:+.6g}, tolerance ±{tolerance:.6g} "
+                 f"{total['unit']})"),
+    )
+
+
+def _table_sums(rule: Rule, inputs: CheckInputs) -> list[dict]:
+    table = rule.get("table")
+    total_region = rule.get("total_region")
+    children = {r for r, parent in inputs.region_parent.items() if parent == total_region}
+    obs = inputs.observations
+    scope = obs[(obs["doc_id"] == table["doc_id"]) & (obs["table_id"] == table["table_id"])]
+    rows = []
+    for (label, unit, period, measure), group in scope.groupby(
+            ["indicator_zh", "unit", "period", "measure"], sort=False):
+        entry = inputs.codebook.get(group["indicator_id"].iloc[0], {})
+        if unit == "%" or (entry and not _is_additive(entry)):
+            continue  # rates do not add up across districts
+        totals = group[group["region"] == total_region]
+        parts = group[group["region"].isin(children)]
+        if totals.empty or len(parts) < 2:
+            continue
+        part_rows = [r for _, r in parts.sort_values("order").iterrows()]
+        regions = "+".join(p["region"] for p in part_rows) + f"→{total_region}"
+        rows.append(_sum_row(rule, totals.iloc[0], part_rows, group["indicator_id"].iloc[0] or label,
+                             regions, "district→city", f"{label} ({measure})"))
+    return rows
+
+
+def codebook_relations(codebook: dict[str, dict]) -> list[tuple[str, list[str]]]:
+    """Every `parts` (and `alternative_parts`) relation of the codebook: (total id, [part ids])."""
+    relations = []
+    for indicator, entry in codebook.items():
+        groups = [entry.get("parts") or [], *(entry.get("alternative_parts") or [])]
+        relations.extend((indicator, [str(p) for p in group]) for group in groups if len(group) >= 2)
+    return relations
+
+
+def _relation_sums(rule: Rule, inputs: CheckInputs) -> list[dict]:
+    relations = rule.get("relations")
+    if relations == "codebook":
+        pairs = codebook_relations(inputs.codebook)
+    else:
+        pairs = [(r["total"], list(r["parts"])) for r in relations]
+    measures = rule.get("measures") or ["actual", "change"]
+    same_document = rule.get("same_document", True)
+    keys = (["doc_id"] if same_document else []) + ["region", "period", "measure", "basis", "unit"]
+    obs = inputs.observations
+    rows = []
+    for total_id, part_ids in pairs:
+        wanted = obs[obs["indicator_id"].isin([total_id, *part_ids]) & obs["measure"].isin(measures)]
+        for _, group in wanted.groupby(keys, sort=False):
+            present = set(group["indicator_id"])
+            if total_id not in present or not set(part_ids) <= present:
+                continue
+            total = most_precise(group[group["indicator_id"] == total_id])
+            parts = [most_precise(group[group["indicator_id"] == p]) for p in part_ids]
+            label = f"{total_id} ({total['measure']}) = {' + '.join(part_ids)}"
+            rows.append(_sum_row(rule, total, parts, total_id, total["region"],
+                                 f"{total['level']} parts→total", label))
+    return rows
+
+
+# --- 2. level nesting -----------------------------------------------------------------
+
+def _parent_at_level(inputs: CheckInputs, region: str, level: str) -> str | None:
+    current = inputs.region_parent.get(region)
+    while current:
+        if inputs.region_level.get(current) == level:
+            return current
+        current = inputs.region_parent.get(current)
+    return None
+
+
+def _deduplicated(obs: pd.DataFrame, keys: list[str]) -> list[pd.Series]:
+    return [most_precise(group) for _, group in obs.groupby(keys, sort=False)]
+
+
+def nesting_pairs(inputs: CheckInputs, indicators: set[str], measures: list[str], child_level: str,
+                  parent_level: str, max_gap_months: int) -> list[tuple[pd.Series, pd.Series]]:
+    """(child, parent) observations of one indicator: same unit and measure, nearest period."""
+    obs = _mapped(inputs.observations)
+    obs = obs[obs["indicator_id"].isin(indicators) & obs["measure"].isin(measures) & (obs["basis"] == "")]
+    keys = ["indicator_id", "region", "period", "measure", "unit"]
+    children = _deduplicated(obs[obs["level"] == child_level], keys)
+    parents = obs[obs["level"] == parent_level]
+    pairs = []
+    for child in children:
+        parent_region = _parent_at_level(inputs, child["region"], parent_level)
+        candidates = parents[(parents["region"] == parent_region) & (parents["indicator_id"] == child["indicator_id"])
+                             & (parents["measure"] == child["measure"]) & (parents["unit"] == child["unit"])]
+        if candidates.empty:
+            continue
+        distance = (candidates["end_month"] - child["end_month"]).abs()
+        nearest = candidates[distance == distance.min()]
+        if distance.min() > max_gap_months:
+            continue
+        pairs.append((child, most_precise(nearest)))
+    return pairs
+
+
+def _share_row(rule: Rule, inputs: CheckInputs, child: pd.Series, parent: pd.Series, band: tuple[float, float],
+               kind: str = "share") -> dict:
+    share = 100.0 * child["value"] / parent["value"] if parent["value"] else np.nan
+    lower, upper = band
+    within = lower <= share <= upper and child["value"] <= parent["value"]
+    periods = child["period"] if child["period"] == parent["period"] else f"{child['period']} / {parent['period']}"
+    return check_row(
+        rule, [child, parent], indicator_id=child["indicator_id"],
+        regions=f"{child['region']} / {parent['region']}", periods=periods,
+        level_pair=_level_pair(inputs, child["region"], parent["region"]),
+        value_a=float(child["value"]), unit_a=child["unit"], value_b=float(parent["value"]), unit_b=parent["unit"],
+        computed=share, computed_kind=kind, gap=float(parent["value"] - child["value"]), tolerance=np.nan,
+        assessment="within band" if within else "outside band",
+        message=(f"{child['indicator_id']} ({child['measure']}): {child['region']} {child['period']} "
+                 f"{_fmt(child['value'], child['unit'])} is {share:.2f}% of {parent['region']} {parent['period']} "
+                 f"{_fmt(parent['value'], parent['unit'])} (band {lower:g}%-{upper:g}%)"),
+        child_value=float(child["value"]), parent_value=float(parent["value"]), share=share,
+    )
+
+
+def _nesting_expectations(band: tuple[float, float]) -> list[tuple[str, dict]]:
+    return [
+        ("ExpectColumnPairValuesAToBeGreaterThanB",
+         {"column_A": "parent_value", "column_B": "child_value", "or_equal": True}),
+        ("ExpectColumnValuesToBeBetween", {"column": "share", "min_value": band[0], "max_value": band[1]}),
+    ]
+
+
+def _indicator_set(rule: Rule, inputs: CheckInputs, default: str) -> set[str]:
+    indicators = rule.get("indicators", default)
+    if indicators == "additive_stocks":
+        return additive_stocks(inputs.codebook)
+    if indicators == "additive":
+        return {i for i, e in inputs.codebook.items() if _is_additive(e)}
+    if indicators == "all":
+        return set(inputs.observations["indicator_id"]) - {""}
+    return set(indicators)
+
+
+def build_level_nesting(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
+    band = parse_band(rule)
+    pairs = nesting_pairs(inputs, _indicator_set(rule, inputs, "additive_stocks"), rule.get("measures") or ["actual"],
+                          rule.get("child_level"), rule.get("parent_level"),
+                          int(rule.get("max_period_gap_months", 12)))
+    rows = [_share_row(rule, inputs, child, parent, band) for child, parent in pairs]
+    return _frame(rule, rows, _nesting_expectations(band))
+
+
+# --- 3. consistency -------------------------------------------------------------------
+
+def build_consistency(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
+    obs = _mapped(inputs.observations)
+    obs = obs[obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))
+              & obs["measure"].isin(rule.get("measures") or ["actual", "target"])]
+    rows = []
+    for _, group in obs.groupby(["indicator_id", "region", "period", "measure", "basis", "unit"], sort=False):
+        group = group.drop_duplicates(["doc_id", "source_line"])
+        if len(group) < 2:
+            continue
+        reference = most_precise(group)
+        for _, other in group[group["order"] != reference["order"]].sort_values("order").iterrows():
+            rows.append(_consistency_row(rule, reference, other))
+    return _frame(rule, rows, GAP_EXPECTATIONS)
+
+
+def _consistency_row(rule: Rule, first: pd.Series, second: pd.Series) -> dict:
+    tolerance = float(max(first["half_unit"], second["half_unit"]))  # rounding of the less precise
+    gap = float(second["value"] - first["value"])
+    where = "tables" if first["doc_id"] == second["doc_id"] else "documents"
+    return check_row(
+        rule, [first, second], indicator_id=first["indicator_id"], regions=first["region"], periods=first["period"],
+        level_pair=f"{first['level']}={second['level']}", value_a=float(first["value"]), unit_a=first["unit"],
+        value_b=float(second["value"]), unit_b=second["unit"], computed=gap, computed_kind="gap", gap=gap,
+        tolerance=tolerance, assessment="agrees" if abs(gap) <= tolerance else "disagrees",
+        message=(f"{first['indicator_id']} ({first['measure']}) {first['region']} {first['period']} reported twice "
+                 f"across {where}: {first['value_raw']} {first['unit_raw']} ({first['source']}) vs "
+                 f"{second['value_raw']} {second['unit_raw']} ({second['source']}); gap {gap:+.6g} {first['unit']}, "
+                 f"tolerance ±{tolerance:.6g}"),
+    )
+
+
+# --- 4. stated ratios -----------------------------------------------------------------
+
+def select(inputs: CheckInputs, selector: dict, where: dict | None = None,
+           anchor: pd.Series | None = None) -> pd.Series | None:
+    """The one observation a rule's selector names (the first in document order)."""
+    obs = inputs.observations
+    merged = {**(where or {}), **selector}
+    mask = pd.Series(True, index=obs.index)
+    for key, value in merged.items():
+        if key == "indicator":
+            mask &= obs["indicator_id"] == str(value)
+        elif key == "indicator_zh":
+            mask &= obs["indicator_zh"].str.contains(str(value), regex=False)
+        elif key == "near":
+            continue
+        else:
+            mask &= obs[key] == str(value)
+    found = obs[mask]
+    if merged.get("near") == "numerator" and anchor is not None:
+        found = found[(found["doc_id"] == anchor["doc_id"]) & (found["source_line"] == anchor["source_line"])]
+        found = found[[_after(anchor, row) for _, row in found.iterrows()]] if len(found) else found
+    if found.empty:
+        return None
+    return found.sort_values("order").iloc[0]
+
+
+def _after(anchor: pd.Series, row: pd.Series) -> bool:
+    """Does `row`'s figure stand after `anchor`'s on their common line?"""
+    text = str(anchor["source_text"])
+    start = text.find(str(anchor["value_raw"]))
+    return start >= 0 and text.find(str(row["value_raw"]), start + len(str(anchor["value_raw"]))) >= 0
+
+
+def build_stated_ratio(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
+    where = rule.get("where") or {}
+    numerator = select(inputs, rule.get("numerator"), where)
+    stated = select(inputs, rule.get("stated"), where, anchor=numerator) if numerator is not None else None
+    if rule.get("denominator") is not None:
+        denominator = select(inputs, rule.get("denominator"), where)
+        operands = {"numerator": numerator, "denominator": denominator, "stated": stated}
+        build: Callable = _ratio_row
+    else:
+        other = rule.get("same_base_as")
+        other_numerator = select(inputs, other["numerator"], where)
+        other_stated = (select(inputs, other["stated"], where, anchor=other_numerator)
+                        if other_numerator is not None else None)
+        operands = {"numerator": numerator, "stated": stated, "same_base_as.numerator": other_numerator,
+                    "same_base_as.stated": other_stated}
+        build = _same_base_row
+    missing = [name for name, row in operands.items() if row is None]
+    if missing:
+        return _frame(rule, [], GAP_EXPECTATIONS, [f"no observation matched {', '.join(missing)}"])
+    return _frame(rule, [build(rule, *operands.values())], GAP_EXPECTATIONS)
+
+
+def _ratio_row(rule: Rule, numerator: pd.Series, denominator: pd.Series, stated: pd.Series) -> dict:
+    a, b = float(numerator["value"]), float(denominator["value"])
+    share = 100.0 * a / b
+    # error of a/b from the printed precision of both, plus the stated share's own rounding
+    tolerance = float(stated["half_unit"] + 100.0 * (numerator["half_unit"] / b + a * denominator["half_unit"] / b ** 2))
+    gap = share - float(stated["value"])
+    return check_row(
+        rule, [stated, numerator, denominator], indicator_id=numerator["indicator_id"] or numerator["indicator_zh"],
+        regions=numerator["region"], periods=numerator["period"], level_pair=f"{numerator['level']}",
+        value_a=float(stated["value"]), unit_a="%", value_b=share, unit_b="%", computed=share,
+        computed_kind="share", gap=gap, tolerance=tolerance,
+        assessment="agrees" if abs(gap) <= tolerance else "disagrees",
+        message=(f"stated {stated['value_raw']}% vs {numerator['indicator_id'] or numerator['indicator_zh']} "
+                 f"{numerator['value_raw']}{numerator['unit_raw']} / {denominator['indicator_id'] or denominator['indicator_zh']} "
+                 f"{denominator['value_raw']}{denominator['unit_raw']} = {share:.3f}% (gap {gap:+.3f} points, "
+                 f"tolerance ±{tolerance:.3f})"),
+    )
+
+
+def _implied_base(numerator: pd.Series, stated: pd.Series) -> tuple[float, float]:
+    base = float(numerator["value"]) / (float(stated["value"]) / 100.0)
+    relative_error = numerator["half_unit"] / numerator["value"] + stated["half_unit"] / stated["value"]
+    return base, float(base * relative_error)
+
+
+def _same_base_row(rule: Rule, numerator: pd.Series, stated: pd.Series, other: pd.Series,
+                   other_stated: pd.Series) -> dict:
+    base_a, error_a = _implied_base(numerator, stated)
+    base_b, error_b = _implied_base(other, other_stated)
+    gap = base_b - base_a
+    tolerance = error_a + error_b
+    return check_row(
+        rule, [numerator, stated, other, other_stated],
+        indicator_id=f"{numerator['indicator_id'] or numerator['indicator_zh']} / {other['indicator_id'] or other['indicator_zh']}",
+        regions=numerator["region"], periods=numerator["period"], level_pair=f"{numerator['level']}",
+        value_a=base_a, unit_a=numerator["unit"], value_b=base_b, unit_b=other["unit"], computed=gap,
+        computed_kind="implied_base", gap=gap, tolerance=tolerance,
+        assessment="agrees" if abs(gap) <= tolerance else "disagrees",
+        message=(f"{numerator['value_raw']}{numerator['unit_raw']} at {stated['value_raw']}% implies a base of "
+                 f"{_fmt(base_a, numerator['unit'])}; {other['value_raw']}{other['unit_raw']} at "
+                 f"{other_stated['value_raw']}% implies {_fmt(base_b, other['unit'])} (gap {_fmt(gap, other['unit'])}, "
+                 f"tolerance ±{_fmt(tolerance, other['unit'])})"),
+    )
+
+
+# --- 5. targets -----------------------------------------------------------------------
+
+PACE_EXPECTATIONS = [("ExpectColumnValuesToBeBetween", {"column": "pace_in_tolerance", "min_value": -1.0})]
+
+
+def build_targets(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
+    check = rule.get("check")
+    if check == "progress":
+        return _frame(rule, _progress_rows(rule, inputs), PACE_EXPECTATIONS)
+    if check == "cumulative_vs_per_year":
+        return _frame(rule, _cumulative_rows(rule, inputs), GAP_EXPECTATIONS)
+    band = parse_band(rule)
+    return _frame(rule, _target_nesting_rows(rule, inputs, band), _nesting_expectations(band))
+
+
+def _lower_is_better(rule: Rule, target: pd.Series) -> bool:
+    return target["indicator_id"] in (rule.get("lower_is_better") or []) or target["qualifier"] in ("<=", "<")
+
+
+def _progress_rows(rule: Rule, inputs: CheckInputs) -> list[dict]:
+    obs = _mapped(inputs.observations)
+    obs = obs[obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
+    actuals = obs[obs["measure"] == "actual"]
+    rows = []
+    keys = ["doc_id", "indicator_id", "region", "period", "basis", "unit"]
+    for target in _deduplicated(obs[obs["measure"] == "target"], keys):
+        same = actuals[(actuals["indicator_id"] == target["indicator_id"]) & (actuals["region"] == target["region"])
+                       & (actuals["unit"] == target["unit"])]
+        row = _progress_row(rule, target, same)
+        if row:
+            rows.append(row)
+    return rows
+
+
+def _progress_row(rule: Rule, target: pd.Series, actuals: pd.DataFrame) -> dict | None:
+    sign = -1.0 if _lower_is_better(rule, target) else 1.0
+    first, last = int(target["first_year"]), int(target["last_year"])
+    years = last - first + 1
+    if target["basis"] in ("cumulative", "per_year"):
+        same_span = actuals[(actuals["period"] == target["period"]) & (actuals["basis"] == target["basis"])]
+        annual = actuals[(actuals["basis"] == "") & (actuals["first_year"] >= first) & (actuals["last_year"] <= last)
+                         & actuals["period"].str.fullmatch(r"\d{4}")]
+        if not same_span.empty:
+            latest, expected, how = most_precise(same_span), float(target["value"]), "over the same period"
+        elif not annual.empty:
+            latest = most_precise(annual[annual["end_month"] == annual["end_month"].max()])
+            per_year = float(target["value"]) / years if target["basis"] == "cumulative" else float(target["value"])
+            expected, how = per_year, "against the per-year pace"
+        else:
+            return None
+        base = None
+    else:
+        levels = actuals[(actuals["basis"] == "") & (actuals["last_year"] <= last)]
+        if levels.empty:
+            return None
+        latest = most_precise(levels[levels["end_month"] == levels["end_month"].max()])
+        base_rows = levels[(levels["doc_id"] == target["doc_id"]) & (levels["last_year"] < last)]
+        base = most_precise(base_rows[base_rows["end_month"] == base_rows["end_month"].max()]) if len(base_rows) else None
+        if base is not None and latest["end_month"] <= base["end_month"]:
+            return None  # nothing reported after the base year: no progress to judge
+        expected, how = float(target["value"]), "at the target year"
+        if base is not None and latest["last_year"] < last:
+            fraction = (latest["end_month"] - base["end_month"]) / (last * 12 + 12 - base["end_month"])
+            expected = float(base["value"] + (target["value"] - base["value"]) * fraction)
+            how = f"on the straight line from {base['period']}"
+    tolerance = float(max(latest["half_unit"], target["half_unit"])) or 1e-9
+    pace_gap = sign * (float(latest["value"]) - expected)
+    achieved = sign * (float(latest["value"]) - float(target["value"])) >= -tolerance
+    assessment = "achieved" if achieved else ("on track" if pace_gap >= -tolerance else "behind")
+    sources = [target, latest] + ([base] if base is not None else [])
+    return check_row(
+        rule, sources, indicator_id=target["indicator_id"], regions=target["region"],
+        periods=f"{latest['period']} vs target {target['period']}", level_pair=target["level"],
+        value_a=float(latest["value"]), unit_a=latest["unit"], value_b=float(target["value"]), unit_b=target["unit"],
+        computed=expected, computed_kind="expected_by_now", gap=pace_gap, tolerance=tolerance, assessment=assessment,
+        pace_in_tolerance=pace_gap / tolerance,
+        message=(f"{target['indicator_id']} {target['region']}: latest actual {latest['period']} "
+                 f"{_fmt(latest['value'], latest['unit'])} vs target {target['period']} "
+                 f"{target['qualifier']}{_fmt(target['value'], target['unit'])}{' (' + target['basis'] + ')' if target['basis'] else ''}; "
+                 f"expected {_fmt(expected, target['unit'])} {how} ({'lower' if sign < 0 else 'higher'} is better): "
+                 f"{assessment}"),
+    )
+
+
+def _cumulative_rows(rule: Rule, inputs: CheckInputs) -> list[dict]:
+    obs = _mapped(inputs.observations)
+    targets = obs[(obs["measure"] == "target") & obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
+    rows = []
+    keys = ["doc_id", "indicator_id", "region", "period", "basis", "unit"]
+    cumulative = _deduplicated(targets[targets["basis"] == "cumulative"], keys)
+    per_year = _deduplicated(targets[targets["basis"] == "per_year"], keys)
+    for total, yearly in itertools.product(cumulative, per_year):
+        if (total["indicator_id"], total["region"], total["unit"]) != (yearly["indicator_id"], yearly["region"], yearly["unit"]):
+            continue
+        years = int(total["last_year"] - total["first_year"] + 1)
+        if not (total["first_year"] <= yearly["first_year"] <= yearly["last_year"] <= total["last_year"]):
+            continue
+        implied = float(yearly["value"]) * years
+        tolerance = float(total["half_unit"] + years * yearly["half_unit"])
+        gap = implied - float(total["value"])
+        rows.append(check_row(
+            rule, [total, yearly], indicator_id=total["indicator_id"], regions=total["region"],
+            periods=f"{total['period']} / per year", level_pair=total["level"], value_a=float(total["value"]),
+            unit_a=total["unit"], value_b=implied, unit_b=yearly["unit"], computed=implied,
+            computed_kind="per_year_x_years", gap=gap, tolerance=tolerance,
+            assessment="consistent" if abs(gap) <= tolerance else "contradicts",
+            message=(f"{total['indicator_id']} {total['region']}: cumulative target {total['period']} "
+                     f"{total['qualifier']}{_fmt(total['value'], total['unit'])} vs per-year "
+                     f"{yearly['qualifier']}{_fmt(yearly['value'], yearly['unit'])} × {years} = {_fmt(implied, yearly['unit'])}"),
+        ))
+    return rows
+
+
+def _target_nesting_rows(rule: Rule, inputs: CheckInputs, band: tuple[float, float]) -> list[dict]:
+    """City targets against the province's: same year, or the province's yearly rate of a plan period."""
+    obs = _mapped(inputs.observations)
+    indicators = _indicator_set(rule, inputs, "additive_stocks")
+    targets = obs[(obs["measure"] == "target") & obs["indicator_id"].isin(indicators)]
+    keys = ["indicator_id", "region", "period", "basis", "unit"]
+    children = _deduplicated(targets[targets["level"] == rule.get("child_level")], keys)
+    parents = targets[targets["level"] == rule.get("parent_level")]
+    rows = []
+    for child in children:
+        parent_region = _parent_at_level(inputs, child["region"], rule.get("parent_level"))
+        candidates = parents[(parents["region"] == parent_region) & (parents["indicator_id"] == child["indicator_id"])
+                             & (parents["unit"] == child["unit"])]
+        parent = _comparable_target(child, candidates)
+        if parent is not None:
+            rows.append(_share_row(rule, inputs, child, parent, band, kind="target_share"))
+    return rows
+
+
+def _comparable_target(child: pd.Series, candidates: pd.DataFrame) -> pd.Series | None:
+    same = candidates[(candidates["period"] == child["period"]) & (candidates["basis"] == child["basis"])]
+    if len(same):
+        return most_precise(same)
+    if child["basis"] != "" or child["first_year"] != child["last_year"]:
+        return None
+    # a one-year city target against the province's plan-period target, read per year
+    spanning = candidates[(candidates["basis"].isin(["per_year", "cumulative"]))
+                          & (candidates["first_year"] <= child["first_year"]) & (candidates["last_year"] >= child["last_year"])]
+    if spanning.empty:
+        return None
+    parent = most_precise(spanning).copy()
+    if parent["basis"] == "cumulative":
+        years = parent["last_year"] - parent["first_year"] + 1
+        parent["value"] = parent["value"] / years
+        parent["period"] = f"{parent['period']} ÷ {years}"
+    return parent
+
+
+BUILDERS: dict[str, Callable[[Rule, CheckInputs], DerivedFrame]] = {
+    "sum_of_parts": build_sum_of_parts,
+    "level_nesting": build_level_nesting,
+    "consistency": build_consistency,
+    "stated_ratio": build_stated_ratio,
+    "targets": build_targets,
+}
+
+
+def build_all(rules: list[Rule], inputs: CheckInputs) -> list[DerivedFrame]:
+    return [BUILDERS[rule.type](rule, inputs) for rule in rules]
