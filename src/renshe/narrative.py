@@ -65,6 +65,7 @@ class TextConfig:
     scopes: dict[str, Scope]
     markers: tuple[Marker, ...]
     skip_clauses: tuple[re.Pattern, ...]
+    formula: re.Pattern | None
     item_heading: re.Pattern | None
     strip_leading: tuple[str, ...]
     strip_trailing: tuple[str, ...]
@@ -144,8 +145,9 @@ def load_text_config(path: Path) -> TextConfig:
     skips = tuple(_compile(p, path, text, "skip_clauses") for p in data.get("skip_clauses") or ())
     subjects = data.get("subjects") or {}
     heading = _compile(data["item_heading"], path, text, "item_heading") if data.get("item_heading") else None
+    formula = _compile(data["formula"], path, text, "formula") if data.get("formula") else None
     return TextConfig(
-        path, scopes, markers, skips, heading, _words(subjects, "strip_leading"), _words(subjects, "strip_trailing"),
+        path, scopes, markers, skips, formula, heading, _words(subjects, "strip_leading"), _words(subjects, "strip_trailing"),
         _words(subjects, "distributive_tails"), frozenset(_words(subjects, "inherit_topic")),
         _words(subjects, "topic_measures"), _words(subjects, "person_words"),
         _words(subjects, "per_month_subjects"),
@@ -682,13 +684,20 @@ class DocumentReader:
         text = paragraph.text
         self.carried_period = ""
         inside = enclosures(text)
-        figures = find_figures(text, inside)
+        figures = self._not_in_formula(text, find_figures(text, inside))
         rows = []
         for span in sentences(text, inside):
             in_sentence = [f for f in figures if span[0] <= f.start < span[1]]
             for reading in self.read_sentence(text, inside, span, in_sentence):
                 rows.append(self.row(paragraph, reading))
         return rows
+
+    def _not_in_formula(self, text: str, figures: list[Figure]) -> list[Figure]:
+        """“1+3+N”的…体系：1个…应用；3个重点应用 — the counts spell out the name's formula."""
+        if self.config.formula is None:
+            return figures
+        terms = {t for m in self.config.formula.finditer(text) for t in re.findall(r"\d+", m.group())}
+        return [f for f in figures if not (f.value_raw in terms and f.unit == "个" and not f.scale)]
 
     def row(self, paragraph: Paragraph, reading: Reading) -> dict:
         figure = reading.figure
