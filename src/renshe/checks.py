@@ -377,3 +377,30 @@ def format_results(results: ValidationResults) -> str:
         lines.append(f"  {row.status.upper():4} {row.rule_id}: {row.message} [{row.sources}]")
     lines.append(f"wrote {results.output_dir / 'checks.csv'}, {RESULTS_FILE}, {DATA_DOCS_DIR}/")
     return "\n".join(lines)
+
+
+# --- for the report notebook --------------------------------------------------------------
+
+SEVERITY_RANK = {"warning": 0, "error": 1}
+
+
+def checks_for_report(paths: ProjectPaths | None = None, rules_file: str | Path | None = None) -> pd.DataFrame:
+    """The last run's checks.csv; a run of its own only for another rules file (or none yet)."""
+    paths = paths or ProjectPaths.at()
+    if rules_file is None and (paths.clean / "checks.csv").is_file():
+        return load_checks(paths)
+    return run_validation(paths, rules_path=Path(rules_file) if rules_file else None).checks
+
+
+def summary_by(checks: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    table = pd.crosstab([checks[c] for c in by], checks["status"])
+    return table.reindex(columns=list(STATUSES), fill_value=0)
+
+
+def flagged(checks: pd.DataFrame, severity_threshold: str = "warning") -> pd.DataFrame:
+    """Failing and warning checks whose severity is at least `severity_threshold`."""
+    if severity_threshold not in SEVERITY_RANK:
+        raise RensheError(f"severity_threshold {severity_threshold!r} is not one of {tuple(SEVERITY_RANK)}")
+    minimum = SEVERITY_RANK[severity_threshold]
+    keep = (checks["status"] != "pass") & checks["severity"].map(SEVERITY_RANK).fillna(0).ge(minimum)
+    return checks[keep]

@@ -548,6 +548,9 @@ def _progress_row(rule: Rule, target: pd.Series, actuals: pd.DataFrame) -> dict 
         if base is not None and latest["end_month"] <= base["end_month"]:
             return None  # nothing reported after the base year: no progress to judge
         expected, how = float(target["value"]), "at the target year"
+        reached = sign * (float(latest["value"]) - expected) >= -float(max(latest["half_unit"], target["half_unit"]))
+        if base is None and latest["last_year"] < last and not reached:
+            return None  # before the target year and no base year to draw the line from: nothing to judge
         if base is not None and latest["last_year"] < last:
             fraction = (latest["end_month"] - base["end_month"]) / (last * 12 + 12 - base["end_month"])
             expected = float(base["value"] + (target["value"] - base["value"]) * fraction)
@@ -572,32 +575,54 @@ def _progress_row(rule: Rule, target: pd.Series, actuals: pd.DataFrame) -> dict 
 
 
 def _cumulative_rows(rule: Rule, inputs: CheckInputs) -> list[dict]:
+    """A plan's targets for one flow stated two ways: a five-year total, a per-year rate, and the
+    rate for the plan's last year (a 年招收数 column): each pair must agree (× years)."""
     obs = _mapped(inputs.observations)
     targets = obs[(obs["measure"] == "target") & obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
-    rows = []
     keys = ["doc_id", "indicator_id", "region", "period", "basis", "unit"]
     cumulative = _deduplicated(targets[targets["basis"] == "cumulative"], keys)
     per_year = _deduplicated(targets[targets["basis"] == "per_year"], keys)
-    for total, yearly in itertools.product(cumulative, per_year):
-        if (total["indicator_id"], total["region"], total["unit"]) != (yearly["indicator_id"], yearly["region"], yearly["unit"]):
-            continue
-        years = int(total["last_year"] - total["first_year"] + 1)
-        if not (total["first_year"] <= yearly["first_year"] <= yearly["last_year"] <= total["last_year"]):
-            continue
-        implied = float(yearly["value"]) * years
-        tolerance = float(total["half_unit"] + years * yearly["half_unit"])
-        gap = implied - float(total["value"])
-        rows.append(check_row(
-            rule, [total, yearly], indicator_id=total["indicator_id"], regions=total["region"],
-            periods=f"{total['period']} / per year", level_pair=total["level"], value_a=float(total["value"]),
-            unit_a=total["unit"], value_b=implied, unit_b=yearly["unit"], computed=implied,
-            computed_kind="per_year_x_years", gap=gap, tolerance=tolerance,
-            assessment="consistent" if abs(gap) <= tolerance else "contradicts",
-            message=(f"{total['indicator_id']} {total['region']}: cumulative target {total['period']} "
-                     f"{total['qualifier']}{_fmt(total['value'], total['unit'])} vs per-year "
-                     f"{yearly['qualifier']}{_fmt(yearly['value'], yearly['unit'])} × {years} = {_fmt(implied, yearly['unit'])}"),
-        ))
+    flows = {i for i, e in inputs.codebook.items() if e.get("kind") == "flow"}
+    final_year = _deduplicated(targets[(targets["basis"] == "") & targets["indicator_id"].isin(flows)
+                                       & (targets["first_year"] == targets["last_year"])], keys)
+    rows = []
+    for total, yearly in itertools.product(cumulative, per_year + final_year):
+        if _same_subject(total, yearly) and total["first_year"] <= yearly["first_year"] <= total["last_year"] \
+                and (yearly["basis"] == "per_year" or (yearly["doc_id"] == total["doc_id"]
+                                                        and yearly["last_year"] == total["last_year"])):
+            rows.append(_years_row(rule, total, yearly))
+    for rate, last in itertools.product(per_year, final_year):
+        if _same_subject(rate, last) and rate["doc_id"] == last["doc_id"] and rate["last_year"] == last["last_year"]:
+            rows.append(_years_row(rule, rate, last))
     return rows
+
+
+def _same_subject(a: pd.Series, b: pd.Series) -> bool:
+    return (a["indicator_id"], a["region"], a["unit"]) == (b["indicator_id"], b["region"], b["unit"])
+
+
+def _years_row(rule: Rule, total: pd.Series, yearly: pd.Series) -> dict:
+    """`total` is a cumulative target (compared with yearly × years) or a per-year one (with yearly)."""
+    years = int(total["last_year"] - total["first_year"] + 1) if total["basis"] == "cumulative" else 1
+    implied = float(yearly["value"]) * years
+    tolerance = float(total["half_unit"] + years * yearly["half_unit"])
+    gap = implied - float(total["value"])
+    describe = {"cumulative": "cumulative", "per_year": "per-year", "": "final-year"}
+    note = ""
+    plan_years = int(total["last_year"] - total["first_year"] + 1)
+    if years == 1 and abs(gap) > tolerance and np.isclose(yearly["value"], total["value"] * plan_years, rtol=0.01):
+        note = f"; the {yearly['period']} figure equals the per-year target × {plan_years}: it reads as a plan-period total"
+    return check_row(
+        rule, [total, yearly], indicator_id=total["indicator_id"], regions=total["region"],
+        periods=f"{total['period']} ({describe[total['basis']]}) / {yearly['period']} ({describe[yearly['basis']]})",
+        level_pair=total["level"], value_a=float(total["value"]), unit_a=total["unit"], value_b=implied,
+        unit_b=yearly["unit"], computed=implied, computed_kind="per_year_x_years" if years > 1 else "per_year",
+        gap=gap, tolerance=tolerance, assessment="consistent" if abs(gap) <= tolerance else "contradicts",
+        message=(f"{total['indicator_id']} {total['region']}: {describe[total['basis']]} target {total['period']} "
+                 f"{total['qualifier']}{_fmt(total['value'], total['unit'])} vs {describe[yearly['basis']]} target "
+                 f"{yearly['period']} {yearly['qualifier']}{_fmt(yearly['value'], yearly['unit'])}"
+                 + (f" × {years} = {_fmt(implied, yearly['unit'])}" if years > 1 else "") + note),
+    )
 
 
 def _target_nesting_rows(rule: Rule, inputs: CheckInputs, band: tuple[float, float]) -> list[dict]:
