@@ -743,9 +743,10 @@ _CHART_SCRIPT = """<div class="renshe-chart" id="{chart_id}"></div>
   }}
   window.rensheVega.then(function () {{
     // log level Error: empty facets of a layered chart warn about infinite extents
-    return vegaEmbed(el, spec, {{actions: false, renderer: "svg", logLevel: vega.Error}});
+    return vegaEmbed(el, spec, {{actions: false, renderer: "svg", logLevel: 1}});  // 1 = vega.Error
   }}).catch(function (err) {{
     el.textContent = "图表无法加载 chart could not load: " + err;
+    console.error(err);
   }});
 }})();
 </script>"""

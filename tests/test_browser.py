@@ -1,0 +1,152 @@
+"""Headless Chromium (Debian's `chromium`) against the built site on a local HTTP server.
+
+Asserts that charts rendered (a Vega view with marks), that the console has no errors,
+that no request left the local server, and that a <script> in a document line does not run.
+Screenshots go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from test_site import INJECTED, built_project
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+MARKS = ".vega-embed svg .mark-symbol path, .vega-embed svg .mark-line path, .vega-embed svg .mark-rect path"
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium fonts-noto-cjk)",
+                allow_module_level=True)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+
+@contextmanager
+def serve(folder: Path):
+    """A plain file server for `folder` on 127.0.0.1 (an ephemeral port), in a thread."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class PageWatch:
+    """A page whose console errors and non-local requests are recorded; outside requests are blocked."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base) or url.startswith("data:"):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def open(self, path: str, wait_for_chart: bool):
+        self.page.goto(self.base + path, wait_until="load")
+        if wait_for_chart:
+            self.page.wait_for_selector(MARKS, state="attached", timeout=20_000)
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(tmp_path_factory):
+    paths, _report, _result = built_project(tmp_path_factory)
+    with serve(paths.site / "_site") as base:
+        yield base
+
+
+@pytest.mark.parametrize("path, shot, chart, heading", [
+    ("index.html", "home", False, "人社数据"),
+    ("pages/region-330800.html", "region-quzhou", True, "衢州市"),
+    ("pages/indicator-urban_new_jobs.html", "indicator-urban_new_jobs", True, "城镇新增就业"),
+])
+def test_page_renders_offline_without_errors(browser, site_url, path, shot, chart, heading):
+    watch = PageWatch(browser, site_url)
+    try:
+        page = watch.open(path, wait_for_chart=chart)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+        assert heading in page.locator("h1.title").inner_text()
+        assert page.locator("header.navbar nav a").all_inner_texts() == [
+            "Home", "Regions", "Indicators", "Data quality", "Data", "Methods"]
+        if chart:
+            assert page.locator(".vega-embed svg").count() >= 1
+            assert page.locator(MARKS).count() > 0
+            assert page.evaluate("typeof vegaEmbed") == "function"
+        assert watch.errors == []
+        assert watch.outside == []
+    finally:
+        watch.close()
+
+
+def test_region_chart_tooltip_gives_value_unit_period_and_source(browser, site_url):
+    watch = PageWatch(browser, site_url)
+    try:
+        page = watch.open("pages/region-330800.html", wait_for_chart=True)
+        page.locator(".vega-embed svg .mark-symbol path").first.hover(force=True)
+        tooltip = page.locator("#vg-tooltip-element")
+        tooltip.wait_for(state="visible", timeout=10_000)
+        text = tooltip.inner_text()
+        for label in ("数值 value", "单位 unit", "时期 period", "来源 source"):
+            assert label in text
+        assert "quzhou_14fyp:" in text
+    finally:
+        watch.close()
+
+
+def test_script_from_a_document_line_does_not_execute(browser, tmp_path_factory):
+    paths, _report, result = built_project(tmp_path_factory, "xss")
+    assert result.exit_code == 0, result.format()
+    with serve(paths.site / "_site") as base:
+        watch = PageWatch(browser, base)
+        try:
+            page = watch.open("pages/indicator-urban_new_jobs.html", wait_for_chart=True)
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "xss-indicator.png"), full_page=True)
+            assert page.evaluate("document.documentElement.dataset.injected") is None
+            assert INJECTED in page.locator("main").inner_text()  # shown as text, not run
+            assert watch.errors == []
+        finally:
+            watch.close()

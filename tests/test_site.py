@@ -1,0 +1,226 @@
+"""The published site: generated inputs, downloads, the built-in renderer, escaping, offline assets.
+
+A session-scoped build (extract, validate when available, a small notebook grid, the
+built-in renderer) runs in a temporary copy of the project; the real data/clean is untouched.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import copy_project, edit_raw_line
+from renshe import batch, site
+from renshe.errors import RensheError
+from renshe.extract import run_extract
+from renshe.paths import ProjectPaths
+
+NAVBAR = ["Home", "Regions", "Indicators", "Data quality", "Data", "Methods"]
+GRID_REGIONS = ["衢州市", "绍兴市"]
+GRID_INDICATORS = ["urban_new_jobs"]
+# Appended to the bulletin's urban-new-jobs line (9) in the XSS build: must never execute.
+INJECTED = '<script>document.documentElement.dataset.injected="yes"</script>'
+_BUILDS: dict[str, ProjectPaths] = {}
+
+
+def _validate_if_available(paths: ProjectPaths) -> bool:
+    try:
+        from renshe.checks import run_validation
+    except ImportError:
+        return False
+    run_validation(paths)
+    return True
+
+
+def build_site(root: Path, regions=GRID_REGIONS, indicators=GRID_INDICATORS) -> tuple[ProjectPaths, str, object]:
+    """extract -> validate (if the checks module exists) -> small grid -> built-in site, in `root`."""
+    paths = ProjectPaths.at(root)
+    os.environ["RENSHE_ROOT"] = str(root)
+    try:
+        run_extract(paths)
+        if not os.environ.get("RENSHE_TEST_CODEBOOK"):  # DEV-ONLY, remove
+            _validate_if_available(paths)
+        runs = batch.plan_runs(paths, regions=regions, indicators=indicators)
+        result = batch.run_notebooks(paths, runs, jobs=2, progress=False)
+        report = site.render_site(paths, renderer="builtin")
+    finally:
+        os.environ.pop("RENSHE_ROOT", None)
+    return paths, report, result
+
+
+def built_project(tmp_path_factory, name: str = "site") -> tuple[ProjectPaths, str, object]:
+    """One build per session and name, shared by this module and the browser tests."""
+    if name not in _BUILDS:
+        root = copy_project(tmp_path_factory.mktemp(name) / "project")
+        shutil.rmtree(root / "site" / "pages", ignore_errors=True)
+        if os.environ.get("RENSHE_TEST_CODEBOOK"):  # DEV-ONLY, remove
+            shutil.copyfile(os.environ["RENSHE_TEST_CODEBOOK"], root / "data" / "codebook.yaml")
+        if name == "xss":
+            path = root / "data" / "raw" / "zhejiang_2023_bulletin.txt"
+            line = path.read_text(encoding="utf-8").split("\n")[8]
+            edit_raw_line(root, "zhejiang_2023_bulletin", 9, line, line + INJECTED)
+        _BUILDS[name] = build_site(root)
+    return _BUILDS[name]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    return built_project(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def output(built) -> Path:
+    return built[0].site / "_site"
+
+
+def _html(output: Path, page: str) -> str:
+    return (output / page).read_text(encoding="utf-8")
+
+
+def test_grid_ran_every_run(built):
+    _paths, _report, result = built
+    assert result.exit_code == 0, result.format()
+    names = [r.run.name for r in result.results]
+    assert "region-330800" in names and "region-330600" in names and "indicator-urban_new_jobs" in names
+
+
+def test_builtin_renderer_says_so_and_renders_the_page_set(built, output):
+    _paths, report, _result = built
+    assert "built-in renderer" in report
+    for page in ("index.html", "regions.html", "indicators.html", "quality.html", "data.html", "methods.html",
+                 "pages/region-330800.html", "pages/region-330600.html", "pages/indicator-urban_new_jobs.html"):
+        assert (output / page).is_file(), page
+
+
+def test_every_page_has_the_navbar_in_order_with_working_relative_links(output):
+    for page in ("index.html", "pages/region-330800.html", "data.html"):
+        markup = _html(output, page)
+        nav = re.search(r"<nav>(.*?)</nav>", markup, re.S).group(1)
+        texts = re.findall(r">([^<]+)</a>", nav)
+        assert texts == NAVBAR
+        for href in re.findall(r'href="([^"]+)"', nav):
+            assert (output / page).parent.joinpath(href).resolve().is_file(), (page, href)
+
+
+def test_region_page_shows_quzhou_pension_base_and_target(output):
+    markup = _html(output, "pages/region-330800.html")
+    assert "衢州市 · 地区报告 Region report" in markup
+    assert '<meta charset="utf-8">' in markup
+    # 基本养老保险参保人数: 2020 actual 202万 (表1 line 82, 表2 line 157), 2025 target 204万 (line 157)
+    assert "基本养老保险参保人数" in markup
+    assert "202万人" in markup and "204万人" in markup
+    assert "quzhou_14fyp:157" in markup
+    # code is hidden: no notebook source on the page
+    assert "report.load_report_data" not in markup and "validate_region" not in markup
+
+
+def test_shaoxing_page_has_the_district_breakdown(output):
+    markup = _html(output, "pages/region-330600.html")
+    for district in ("越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"):
+        assert district in markup
+    assert "绍兴市 合计 total" in markup
+    assert "9.5万人" in markup  # 城镇新增就业 2023 总计 95000 (shaoxing_2023_action_plan:161)
+
+
+def test_regions_and_indicators_pages_list_the_executed_pages(output):
+    regions = _html(output, "regions.html")
+    assert 'href="pages/region-330800.html"' in regions and "衢州市" in regions
+    indicators = _html(output, "indicators.html")
+    assert 'href="pages/indicator-urban_new_jobs.html"' in indicators and "城镇新增就业" in indicators
+
+
+def test_pages_load_nothing_from_the_network(output):
+    for page in output.rglob("*.html"):
+        if "data-docs" in page.parts:
+            continue  # Great Expectations' own pages are published as built
+        markup = page.read_text(encoding="utf-8")
+        assert not re.search(r'(src|href)="(https?:)?//', markup), page
+        assert "cdn.jsdelivr" not in markup and "unpkg.com" not in markup, page
+
+
+def test_charts_reference_the_bundled_vega(output):
+    markup = _html(output, "pages/region-330800.html")
+    assert '"../assets/vega/vega-bundle.js"' in markup
+    assert (output / "assets" / "vega" / "vega-bundle.js").stat().st_size > 500_000
+    assert 'class="renshe-chart"' in markup
+
+
+def test_downloads_in_every_format_with_a_datapackage(built, output):
+    paths = built[0]
+    downloads = output / "downloads"
+    observations = pd.read_parquet(paths.clean / "observations.parquet")
+    raw = (downloads / "observations.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert len(pd.read_csv(downloads / "observations.csv", encoding="utf-8-sig")) == len(observations)
+    assert len(pd.read_excel(downloads / "observations.xlsx")) == len(observations)
+    assert len(pd.read_parquet(downloads / "observations.parquet")) == len(observations)
+    codebook = pd.read_csv(downloads / "codebook.csv", encoding="utf-8-sig")
+    assert "urban_new_jobs" in set(codebook["id"])
+    package = json.loads((downloads / "datapackage.json").read_text(encoding="utf-8"))
+    resources = {r["name"]: r for r in package["resources"]}
+    fields = {f["name"]: f["type"] for f in resources["observations"]["schema"]["fields"]}
+    assert list(fields) == list(observations.columns)
+    assert fields["value"] == "number" and fields["source_line"] == "integer" and fields["doc_id"] == "string"
+    assert resources["observations"]["path"] == "observations.csv"
+    assert (paths.clean / "checks.csv").is_file() == ("checks" in resources)
+    data_page = _html(output, "data.html")
+    assert 'href="downloads/observations.xlsx"' in data_page and 'href="downloads/datapackage.json"' in data_page
+
+
+def test_quality_page_shows_checks_or_says_there_are_none_yet(built, output):
+    paths = built[0]
+    markup = _html(output, "quality.html")
+    if (paths.clean / "checks.csv").is_file():
+        checks = pd.read_csv(paths.clean / "checks.csv", encoding="utf-8-sig")
+        assert f"{len(checks)} checks" in markup
+        assert "no checks yet" not in markup
+    else:
+        assert "no checks yet" in markup
+
+
+def test_render_is_atomic_and_quarto_cannot_be_forced_without_quarto(built, monkeypatch):
+    paths = built[0]
+    monkeypatch.setattr(site, "quarto_path", lambda: None)
+    with pytest.raises(RensheError, match="quarto is not on PATH"):
+        site.render_site(paths, renderer="quarto")
+    assert (paths.site / "_site" / "index.html").is_file()
+
+
+def test_bad_quarto_project_names_the_file(tmp_path):
+    root = copy_project(tmp_path / "project")
+    (root / "site" / "_quarto.yml").write_text("project: [unclosed\n", encoding="utf-8")
+    with pytest.raises(RensheError, match="_quarto.yml"):
+        site.load_project(root / "site")
+
+
+def test_packaged_vega_bundle_is_what_vl_convert_builds():
+    """The committed bundle must match the installed vl-convert (regenerate with write_vega_bundle)."""
+    assert site.package_asset("vega-bundle.js").read_text(encoding="utf-8") == site.vega_bundle_text()
+
+
+def test_script_in_a_document_line_is_escaped(tmp_path_factory):
+    paths, _report, result = built_project(tmp_path_factory, "xss")
+    assert result.exit_code == 0, result.format()
+    markup = (paths.site / "_site" / "pages" / "indicator-urban_new_jobs.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;document.documentElement.dataset.injected" in markup
+    assert INJECTED not in markup
+    for page in (paths.site / "_site").rglob("*.html"):
+        assert INJECTED not in page.read_text(encoding="utf-8"), page
+
+
+@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH (not installable here)")
+def test_quarto_renders_the_same_page_set(built):
+    paths = built[0]
+    report = site.render_site(paths, renderer="quarto")
+    assert "quarto" in report
+    output = paths.site / "_site"
+    for page in ("index.html", "regions.html", "indicators.html", "quality.html", "data.html", "methods.html",
+                 "pages/region-330800.html", "pages/indicator-urban_new_jobs.html"):
+        assert (output / page).is_file(), page
+    assert "202万人" in (output / "pages" / "region-330800.html").read_text(encoding="utf-8")
+    site.render_site(paths, renderer="builtin")  # leave the built-in output for the other tests
