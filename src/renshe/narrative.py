@@ -339,14 +339,14 @@ def sentences(text: str, inside: list[str]) -> list[tuple[int, int]]:
 def clauses(text: str, inside: list[str], sentence: tuple[int, int], figures: list[Figure]) -> list[tuple[int, int]]:
     """Clauses of a sentence; a bracket holding figures (其中 … ) is a clause of its own."""
     lo, hi = sentence
+    depths = _depths(text)
     cuts = []
     for a, b in _spans(text, inside, ",:", lo, hi):
-        cuts.extend(_split_brackets(text, inside, a, b, figures))
+        cuts.extend(_split_brackets(text, depths, a, b, figures))
     return cuts
 
 
-def _split_brackets(text: str, inside: list[str], a: int, b: int, figures: list[Figure]) -> list[tuple[int, int]]:
-    depths = _depths(text)
+def _split_brackets(text: str, depths: list[int], a: int, b: int, figures: list[Figure]) -> list[tuple[int, int]]:
     pieces, start, i = [], a, a
     while i < b:
         if text[i] == "(" and depths[i] == 1:
@@ -368,6 +368,8 @@ _SHARE_OF = re.compile(r"^占(?P<whole>.+?)(?:的)?(?:比重|比例)?$")
 
 
 class SubjectCleaner:
+    """Phrase around a figure -> its subject: notes, quotes, time words and fillers removed."""
+
     def __init__(self, config: TextConfig, markers: list[re.Pattern]):
         self.config = config
         self.markers = markers
