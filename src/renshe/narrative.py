@@ -759,7 +759,9 @@ def exact_scale(number: str, unit_text: str) -> tuple[float, str]:
 def extract_text_figures(document: Document, config: TextConfig | None = None) -> list[dict]:
     """Every figure stated in the document's configured text sections, as observation rows."""
     config = config or config_for(document)
-    scope = config.scopes.get(document.doc_id)
+    # a document printed like a registered one (its registry `layout`) reads the same sections
+    layout = getattr(document.entry, "layout", "") or document.doc_id
+    scope = config.scopes.get(layout)
     if scope is None:
         return []
     reader = DocumentReader(document, config, scope)
