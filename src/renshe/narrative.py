@@ -130,10 +130,14 @@ def _words(raw: dict, key: str) -> tuple[str, ...]:
     return tuple(sorted((str(w) for w in raw.get(key) or ()), key=len, reverse=True))
 
 
-@lru_cache(maxsize=8)
 def load_text_config(path: Path) -> TextConfig:
     """Read data/text_sections.yaml; a malformed entry raises RensheError naming it."""
     path = Path(path)
+    return _load_text_config(path, path.stat().st_mtime_ns)  # re-read when the file is edited
+
+
+@lru_cache(maxsize=8)
+def _load_text_config(path: Path, _mtime_ns: int) -> TextConfig:
     text = path.read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text) or {}
