@@ -7,6 +7,7 @@ canonical unit: `116.32万人` is 1 163 200 persons, `2.04万亿元` is 2.04e12 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from dataclasses import dataclass
 
 from .errors import UnknownUnitError
@@ -111,9 +112,9 @@ def strip_qualifier(text: str) -> tuple[str, str]:
 def scale_value(number_text: str, unit_text: str) -> tuple[float, str]:
     """Fold the scale word into the value: ('116.32', '万人') -> (1163200.0, '人')."""
     multiplier, unit = split_unit(unit_text)
-    value = to_float(number_text) * multiplier
-    # round away binary noise from the multiplication, keeping the printed precision
-    return round(value, 6), unit
+    # decimal arithmetic: 4943.02 * 1e8 in floats is 494302000000.00006, not the printed figure
+    value = Decimal(number_text.replace(",", "")) * Decimal(repr(multiplier))
+    return float(value), unit
 
 
 def parse_figure(text: str, unit_hint: str = "") -> Figure:
