@@ -43,8 +43,7 @@ def build_site(root: Path, regions=GRID_REGIONS, indicators=GRID_INDICATORS) -> 
     os.environ["RENSHE_ROOT"] = str(root)
     try:
         run_extract(paths)
-        if not os.environ.get("RENSHE_TEST_CODEBOOK"):  # DEV-ONLY, remove
-            _validate_if_available(paths)
+        _validate_if_available(paths)
         runs = batch.plan_runs(paths, regions=regions, indicators=indicators)
         result = batch.run_notebooks(paths, runs, jobs=2, progress=False)
         report = site.render_site(paths, renderer="builtin")
@@ -58,8 +57,6 @@ def built_project(tmp_path_factory, name: str = "site") -> tuple[ProjectPaths, s
     if name not in _BUILDS:
         root = copy_project(tmp_path_factory.mktemp(name) / "project")
         shutil.rmtree(root / "site" / "pages", ignore_errors=True)
-        if os.environ.get("RENSHE_TEST_CODEBOOK"):  # DEV-ONLY, remove
-            shutil.copyfile(os.environ["RENSHE_TEST_CODEBOOK"], root / "data" / "codebook.yaml")
         if name == "xss":
             path = root / "data" / "raw" / "zhejiang_2023_bulletin.txt"
             line = path.read_text(encoding="utf-8").split("\n")[8]

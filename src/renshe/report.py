@@ -402,19 +402,22 @@ def _attach_check_status(data: ReportData, frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     bands, statuses = [], []
-    for region, parent, indicator_id in zip(frame["地区 region"], frame["上级 parent"], frame["_indicator_id"]):
+    for region, parent, indicator_id, period in zip(frame["地区 region"], frame["上级 parent"],
+                                                    frame["_indicator_id"], frame["时期 period"]):
         found = checks_involving(data, region=region, indicator_id=indicator_id, also_region=parent)
-        found = _nesting_checks(found) if found is not None else None
         if found is None:
             bands.append("no checks yet")
             statuses.append("—")
-        elif found.empty:
+            continue
+        found = _nesting_checks(found)
+        if "periods" in found.columns:
+            found = found[found["periods"].astype(str).str.contains(re.escape(period), regex=True)]
+        if found.empty:
             bands.append("—")
             statuses.append("无检查 no check")
         else:
-            first = found.iloc[0]
-            bands.append(_band_text(first))
-            statuses.append(_join_unique(found.get("status", pd.Series(["?"])).astype(str)))
+            bands.append(_band_text(found.iloc[0]))
+            statuses.append(_join_unique(found["status"].astype(str)) if "status" in found.columns else "?")
     frame = frame.copy()
     frame["检查区间 check band"] = bands
     frame["检查结果 check status"] = statuses
@@ -422,21 +425,17 @@ def _attach_check_status(data: ReportData, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _nesting_checks(checks: pd.DataFrame) -> pd.DataFrame:
-    type_column = next((c for c in ("rule_type", "type", "check_type") if c in checks.columns), None)
-    if type_column is None:
+    if "rule_type" not in checks.columns:
         return checks
-    return checks[checks[type_column].astype(str).str.contains("nest|share|level", case=False, regex=True)]
+    return checks[checks["rule_type"].astype(str) == "level_nesting"]
 
 
 def _band_text(check: pd.Series) -> str:
-    low = next((check[c] for c in ("band_low", "band_min", "lower", "low") if c in check.index and check[c]), "")
-    high = next((check[c] for c in ("band_high", "band_max", "upper", "high") if c in check.index and check[c]), "")
-    if low or high:
-        return f"{low} – {high}"
-    for column in ("band", "tolerance", "expected"):
-        if column in check.index and check[column]:
-            return str(check[column])
-    return "—"
+    """The rule's band as checks.csv states it in the message ('band 1%-20%')."""
+    match = re.search(r"band\s+([^)]+)", str(check.get("message", "")))
+    if match:
+        return match.group(1).strip()
+    return str(check.get("tolerance", "") or "—")
 
 
 def parent_shares(data: ReportData, region: str) -> pd.DataFrame:
