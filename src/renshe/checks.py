@@ -39,7 +39,7 @@ RESULTS_FILE = "gx_validation_results.json"
 DEFAULT_REQUIRED = ["doc_id", "table_id", "region", "region_code", "level", "indicator_zh", "period",
                     "measure", "value", "unit", "value_raw", "source_line", "source_text"]
 DEFAULT_KEY = ["doc_id", "table_id", "region", "indicator_key", "period", "measure", "basis", "source_line"]
-PERIOD_PATTERN = r"^\d{4}(-\d{2}|-Q[1-4]|-\d{4})?$"
+PERIOD_PATTERN = r"^\d{4}(?:-\d{2}|-Q[1-4]|-\d{4})?$"
 MAX_EXAMPLES = 5
 
 
@@ -301,19 +301,24 @@ def _schema_rows(frame: pd.DataFrame, result) -> list[dict]:
 
 _REMOTE_TAG = re.compile(r"<(?:script|link)\b[^>]*\b(?:src|href)=[\"']https?://[^\"']*[\"'][^>]*>(?:\s*</script>)?",
                          re.IGNORECASE)
+_REMOTE_IMAGE = re.compile(r"(<img\b[^>]*\bsrc=)[\"']https?://[^\"']*?([\w.-]+\.(?:png|svg|gif))(?:\?[^\"']*)?[\"']",
+                           re.IGNORECASE)
 
 
 def publish_data_docs(site: Path, target: Path) -> None:
     """Copy GX's Data Docs to `target`, dropping every stylesheet and script it would fetch from a CDN.
 
     The pages are static HTML rendered by GX, so they read fine without them; only the
-    index's sortable table and the fonts icons are lost. Its own CSS stays (static/).
+    index's sortable table, Bootstrap's styling and the font icons are lost. GX's own CSS
+    stays (static/), and the logo it would load from S3 points at its local copy.
     """
     with atomic_directory(target) as staging:
         shutil.copytree(site, staging, dirs_exist_ok=True)
         for page in staging.rglob("*.html"):
-            html = page.read_text(encoding="utf-8")
-            page.write_text(_REMOTE_TAG.sub("", html), encoding="utf-8")
+            to_static = "../" * (len(page.relative_to(staging).parts) - 1) + "static/images/"
+            html = _REMOTE_TAG.sub("", page.read_text(encoding="utf-8"))
+            html = _REMOTE_IMAGE.sub(lambda m: f'{m.group(1)}"{to_static}{m.group(2)}"', html)
+            page.write_text(html, encoding="utf-8")
 
 
 # --- the run --------------------------------------------------------------------------------

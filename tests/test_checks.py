@@ -1,0 +1,235 @@
+"""Validation on the five real documents, in a throw-away project copy: every rule type has
+real instances with pinned results; a corrupted figure fails the right check; bad rules
+files are refused naming the rule. Great Expectations runs once per project copy."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT, copy_project, edit_raw_line, folder_state
+from renshe.checks import flagged, load_checks, run_validation
+from renshe.cli import main
+from renshe.codebook import load_codebook
+from renshe.errors import RensheError
+from renshe.extract import run_extract
+from renshe.paths import ProjectPaths
+from renshe.rules import load_rules
+
+
+def _validated_copy(root: Path):
+    paths = ProjectPaths.at(root)
+    run_extract(paths)
+    return paths, run_validation(paths)
+
+
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("checks") / "project")
+    paths, results = _validated_copy(root)
+    return paths, results
+
+
+@pytest.fixture(scope="module")
+def checks(validated):
+    return validated[1].checks
+
+
+def _one(frame, **filters):
+    for column, value in filters.items():
+        frame = frame[frame[column] == value]
+    assert len(frame) == 1, f"expected one check for {filters}, found {len(frame)}"
+    return frame.iloc[0]
+
+
+# --- every rule type on the real documents ------------------------------------------------
+
+def test_every_rule_type_has_real_instances(checks):
+    instances = checks[checks["computed_kind"] != "no_instance"]
+    counts = instances["rule_type"].value_counts()
+    for rule_type in ("schema", "sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets"):
+        assert counts.get(rule_type, 0) >= 1, rule_type
+    assert set(checks["status"]) <= {"pass", "fail", "warn"}
+    assert (checks["sources"] != "").sum() >= 100  # every cross-check names its source lines
+
+
+def test_shaoxing_districts_add_up_in_every_additive_column(checks):
+    sums = checks[checks["rule_id"] == "shaoxing_districts_sum"]
+    # 17 columns; the two rates (平台覆盖率, 帮扶率) do not add up; 东西部劳务协作 is text
+    assert len(sums) == 15
+    assert (sums["status"] == "pass").all()
+    jobs = sums[sums["message"].str.startswith("城镇新增就业人数省标")].iloc[0]
+    assert (jobs["value_a"], jobs["value_b"], jobs["gap"]) == (95000.0, 95000.0, 0.0)
+    assert jobs["tolerance"] == 3.5  # six parts and the total, each ±0.5 as printed
+    assert jobs["regions"].startswith("越城区+") and jobs["regions"].endswith("→绍兴市")
+    assert "shaoxing_2023_action_plan:155" in jobs["sources"] and "shaoxing_2023_action_plan:161" in jobs["sources"]
+    loans = sums[sums["message"].str.startswith("发放创业担保贷款金额")].iloc[0]
+    assert loans["value_a"] == 1e8 and loans["tolerance"] == 35000.0  # 万元: ±0.5万元 × 7
+
+
+def test_three_funds_and_pension_parts_add_up(checks):
+    parts = checks[checks["rule_id"] == "codebook_parts"]
+    revenue = _one(parts, indicator_id="three_funds_revenue")
+    assert revenue["status"] == "pass"
+    assert revenue["value_a"] == pytest.approx(4554.62e8) and revenue["value_b"] == pytest.approx(4554.62e8)
+    assert revenue["tolerance"] == pytest.approx(4 * 0.005e8)  # four figures printed to 0.01 亿
+    assert {"zhejiang_2023_bulletin:19", "zhejiang_2023_bulletin:23"} <= set(revenue["sources"].split("; "))
+    pension = parts[(parts["indicator_id"] == "basic_pension_participants")]
+    assert set(pension["status"]) == {"pass"} and len(pension) == 2  # the stock and its change
+    change = pension[pension["message"].str.contains("(change)", regex=False)].iloc[0]
+    assert change["value_a"] == pytest.approx(863900)  # 86.39 万 = 100.83 万 - 14.44 万
+
+
+def test_quzhou_share_of_zhejiang_is_published(checks):
+    nesting = checks[checks["rule_id"] == "city_within_province"]
+    pension = _one(nesting, indicator_id="basic_pension_participants", periods="2020")
+    assert pension["status"] == "pass" and pension["regions"] == "衢州市 / 浙江省"
+    assert pension["computed"] == pytest.approx(100 * 202 / 4355) and round(pension["computed"], 1) == 4.6
+    assert pension["level_pair"] == "city→province"
+    assert pension["sources"] == "quzhou_14fyp:82; zhejiang_14fyp:65"
+    nation = checks[checks["rule_id"] == "province_within_nation"]
+    insured = _one(nation, indicator_id="basic_pension_participants")
+    assert insured["periods"] == "2023 / 2023-03"  # nearest period: year-end 2023 vs end of March 2023
+    assert insured["computed"] == pytest.approx(100 * 4606.46e4 / 10.52e8)
+
+
+def test_same_figure_reported_twice_agrees_within_rounding(checks):
+    twice = checks[checks["rule_id"] == "same_figure_twice"]
+    skilled = _one(twice, indicator_id="highly_skilled_talent", regions="衢州市", periods="2020")
+    assert skilled["status"] == "pass"  # 11.64 (表1 completion) vs 11.6 (表2 base)
+    assert skilled["gap"] == pytest.approx(-400) and skilled["tolerance"] == pytest.approx(500)
+    base = _one(twice, indicator_id="basic_pension_participants", regions="浙江省", periods="2020")
+    assert base["status"] == "pass" and base["sources"] == "zhejiang_14fyp:65; zhejiang_14fyp:170"
+
+
+def test_stated_ratios_match_their_parts(checks):
+    share = _one(checks, rule_id="bulletin_highly_skilled_share")
+    assert share["status"] == "pass" and share["value_a"] == 33.7
+    assert share["computed"] == pytest.approx(100 * 426.5 / 1266)
+    cards = _one(checks, rule_id="national_card_coverage")
+    assert cards["status"] == "pass" and cards["computed_kind"] == "implied_base"
+    assert cards["value_a"] == pytest.approx(7.64e8 / 0.541) and cards["value_b"] == pytest.approx(13.7e8 / 0.97)
+
+
+def test_targets_are_findings(checks):
+    progress = checks[checks["rule_id"] == "target_progress"]
+    missed = _one(progress, indicator_id="professional_technical_talent", regions="浙江省",
+                  periods="2020 vs target 2020")
+    assert (missed["status"], missed["severity"], missed["assessment"]) == ("warn", "warning", "behind")
+    pension = _one(progress, indicator_id="basic_pension_participants", periods="2023 vs target 2025")
+    assert pension["assessment"] == "achieved" and pension["status"] == "pass"
+    pairs = checks[checks["rule_id"] == "cumulative_vs_per_year_targets"]
+    postdoc = _one(pairs, indicator_id="postdoc_recruitment")
+    assert postdoc["status"] == "pass" and postdoc["value_a"] == 5500 and postdoc["value_b"] == 5500
+    training = _one(pairs, indicator_id="vocational_training", regions="衢州市")
+    assert training["status"] == "warn" and "reads as a plan-period total" in training["message"]
+    assert not (checks[checks["rule_type"] == "targets"]["severity"] == "error").any()
+
+
+def test_outputs_gx_results_and_docs_without_cdn(validated):
+    paths, results = validated
+    assert (paths.clean / "checks.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    reread = load_checks(paths)
+    assert len(reread) == len(results.checks) and results.failed_errors == int(
+        ((reread["status"] == "fail") & (reread["severity"] == "error")).sum())
+    assert (paths.clean / "gx_validation_results.json").is_file()
+    pages = list((paths.clean / "data-docs").rglob("*.html"))
+    assert any(p.name == "index.html" for p in pages) and len(pages) > 5
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert 'src="https://' not in html and 'href="https://cdn' not in html, page
+    suites = list((paths.expectations / "gx" / "expectations").rglob("*.json"))
+    assert {p.stem for p in suites} >= {"observations", "shaoxing_districts_sum", "city_within_province"}
+    assert not flagged(results.checks, "error").empty or results.failed_errors == 0
+
+
+def test_rerun_leaves_committed_suites_untouched(validated):
+    paths, _ = validated
+    gx_root = paths.expectations / "gx"
+    committed = {k: v for k, v in folder_state(gx_root).items() if not k.startswith("uncommitted")}
+    run_validation(paths)
+    assert {k: v for k, v in folder_state(gx_root).items() if not k.startswith("uncommitted")} == committed
+
+
+# --- a corrupted figure fails the right check --------------------------------------------
+
+def _raw_hashes() -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (REPO_ROOT / "data" / "raw").iterdir()}
+
+
+def test_corrupted_district_value_fails_the_sum(project_copy):
+    before = _raw_hashes()
+    edit_raw_line(project_copy, "shaoxing_2023_action_plan", 155, "越城区\t22000", "越城区\t23000")
+    paths, results = _validated_copy(project_copy)
+    sums = results.checks[results.checks["rule_id"] == "shaoxing_districts_sum"]
+    failed = sums[sums["status"] == "fail"]
+    assert len(failed) == 1
+    row = failed.iloc[0]
+    assert row["indicator_id"] == "urban_new_jobs" and row["gap"] == 1000.0
+    assert "越城区" in row["regions"] and row["regions"].endswith("→绍兴市")
+    assert {"shaoxing_2023_action_plan:155", "shaoxing_2023_action_plan:161"} <= set(row["sources"].split("; "))
+    assert "23000" in row["source_text"]
+    assert main(["--root", str(project_copy), "validate", "--strict"]) == 1
+    assert _raw_hashes() == before  # the real documents are untouched
+
+
+def test_corrupted_fund_fails_the_three_fund_sum(project_copy):
+    edit_raw_line(project_copy, "zhejiang_2023_bulletin", 23, "4319.20 亿元", "4319.80 亿元")
+    _, results = _validated_copy(project_copy)
+    parts = results.checks[results.checks["rule_id"] == "codebook_parts"]
+    revenue = _one(parts, indicator_id="three_funds_revenue")
+    assert revenue["status"] == "fail" and revenue["regions"] == "浙江省"
+    assert revenue["gap"] == pytest.approx(0.6e8)
+    assert {"zhejiang_2023_bulletin:19", "zhejiang_2023_bulletin:23"} <= set(revenue["sources"].split("; "))
+    assert results.failed_errors >= 1
+    assert _one(parts, indicator_id="three_funds_expenditure")["status"] == "pass"
+
+
+# --- bad rules files ----------------------------------------------------------------------
+
+GOOD_RULE = """rules:
+  - id: ok
+    type: consistency
+"""
+
+
+@pytest.fixture(scope="module")
+def codebook_ids():
+    return set(load_codebook(REPO_ROOT / "data" / "codebook.yaml").ids())
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ("  - id: typo\n    type: sum_of_part\n", "rule 'typo': unknown rule type 'sum_of_part'"),
+    ("  - id: ghost\n    type: level_nesting\n    child_level: city\n    parent_level: province\n"
+     "    indicators: [pension_holders]\n    band: [1, 20]\n", "rule 'ghost': unknown indicator id 'pension_holders'"),
+    ("  - id: band_order\n    type: level_nesting\n    child_level: city\n    parent_level: province\n"
+     "    band: [20, 1]\n", "rule 'band_order': malformed band [20, 1]"),
+    ("  - id: band_text\n    type: level_nesting\n    child_level: city\n    parent_level: province\n"
+     "    band: 1-20%\n", "rule 'band_text': malformed band '1-20%'"),
+    ("  - id: ratio\n    type: stated_ratio\n    numerator: {indicator: skilled_talent}\n"
+     "    stated: {indicator: nonexistent_share}\n    denominator: {indicator: skilled_talent}\n",
+     "rule 'ratio': unknown indicator id 'nonexistent_share'"),
+])
+def test_bad_rules_are_refused_naming_the_rule_and_line(tmp_path, codebook_ids, rule, expected):
+    path = tmp_path / "rules.yaml"
+    path.write_text(GOOD_RULE + rule, encoding="utf-8")
+    with pytest.raises(RensheError) as caught:
+        load_rules(path, indicator_ids=codebook_ids)
+    assert expected in str(caught.value)
+    assert f"{path}:4" in str(caught.value)  # the bad rule starts on line 4
+
+
+def test_real_rules_file_loads(codebook_ids):
+    rules = load_rules(REPO_ROOT / "expectations" / "rules.yaml", indicator_ids=codebook_ids)
+    assert {r.type for r in rules.rules} == {"sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets"}
+
+
+def test_bad_rules_file_fails_validate_without_output(project_copy, capsys):
+    paths = ProjectPaths.at(project_copy)
+    run_extract(paths)
+    bad = project_copy / "bad_rules.yaml"
+    bad.write_text(GOOD_RULE + "  - id: typo\n    type: nesting\n", encoding="utf-8")
+    assert main(["--root", str(project_copy), "validate", "--rules", str(bad)]) == 2
+    assert "unknown rule type 'nesting'" in capsys.readouterr().err
+    assert not (paths.clean / "checks.csv").exists()
