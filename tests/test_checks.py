@@ -233,3 +233,18 @@ def test_bad_rules_file_fails_validate_without_output(project_copy, capsys):
     assert main(["--root", str(project_copy), "validate", "--rules", str(bad)]) == 2
     assert "unknown rule type 'nesting'" in capsys.readouterr().err
     assert not (paths.clean / "checks.csv").exists()
+
+
+@pytest.mark.slow
+def test_validate_notebook_runs_with_papermill(validated, tmp_path):
+    """notebooks/02_validate.ipynb reads the copy's checks.csv and quotes the flagged checks' lines."""
+    import papermill
+
+    paths, _ = validated
+    executed = tmp_path / "02_validate.out.ipynb"
+    papermill.execute_notebook(
+        str(paths.notebooks / "02_validate.ipynb"), str(executed), kernel_name="renshe",
+        parameters={"severity_threshold": "warning"}, cwd=str(paths.notebooks), progress_bar=False)
+    text = executed.read_text(encoding="utf-8")
+    assert "target_progress" in text and "city→province" in text
+    assert "[quzhou_14fyp:155] 3.职业技能培训人次" in text  # a warning's source line, quoted
