@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO_ROOT, edit_raw_line, replace_raw
-from renshe.documents import (join_paragraphs, load_documents, load_registry, normalize_line,
-                              read_document, to_simplified)
+from renshe.documents import (fold_width, join_paragraphs, load_documents, load_registry, normalize_line,
+                              normalize_lines, read_document, to_simplified)
 from renshe.errors import RensheError
 from renshe.paths import ProjectPaths
 from renshe.tables import extract_tables
@@ -189,3 +192,42 @@ def test_headings_and_finished_sentences_are_not_joined():
     paragraphs = join_paragraphs(["（一）养老保险", "", "年末参保人数 100 万人。", "", "下一段。"])
     assert [(p.text, p.lines) for p in paragraphs] == [
         ("（一）养老保险", [1]), ("年末参保人数 100 万人。", [3]), ("下一段。", [5])]
+
+
+def _per_line_reference(line: str, script: str) -> str:
+    """The normalisation written the slow, obvious way: one line, plain NFKC."""
+    import re
+
+    text = re.sub(r"\[bookmark:[^\]]*\]", "", line)
+    text = re.sub(r"</?[a-zA-Z][^>]*>", "", text)
+    text = re.sub(r"\*\*|__", "", text)
+    text = re.sub(r"^\s*#{1,6}\s*", "", text)
+    text = unicodedata.normalize("NFKC", text).translate(str.maketrans({"―": "—", "－": "-", "～": "~", "　": " "}))
+    return to_simplified(text) if script == "hant" else text
+
+
+def test_whole_document_normalisation_equals_line_by_line(real_documents):
+    for document in real_documents.values():
+        expected = [_per_line_reference(line, document.entry.script) for line in document.raw_lines]
+        assert document.normalized_lines == expected, document.doc_id
+
+
+# Characters that NFKC changes or composes: full-width forms, compatibility ideographs,
+# combining marks, Hangul jamo (compatibility and conjoining), ligatures, Tibetan, non-BMP.
+_TRICKY = st.sampled_from(list("，。：（）１２３．％ＡＢ　―－～—…〔〕万人亿元城鎮就業e\u0301\u0308\u00a8"
+                               "\u3131\u314f\u1100\u1161\u11a8가\ufb01\u2460\u0f73\u0f71\u0f72\uf900"
+                               "\U0001d400\U0002f800\n\t #*<>b[]"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_TRICKY, st.characters(exclude_categories=("Cs",))), max_size=40).map("".join))
+def test_fold_width_is_nfkc(text):
+    assert fold_width(text) == unicodedata.normalize("NFKC", text).translate(
+        str.maketrans({"―": "—", "－": "-", "～": "~", "　": " "}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_TRICKY, max_size=12).map("".join).filter(lambda s: "\n" not in s), max_size=6))
+def test_normalize_lines_equals_normalize_line(lines):
+    for script in ("hans", "hant"):
+        assert normalize_lines(lines, script) == [_per_line_reference(line, script) for line in lines]

@@ -51,6 +51,9 @@ class DocumentEntry:
     reference_period: str
     script: str
     sha256: str
+    # the doc_id whose table specs and text sections this document follows: a document
+    # printed like a registered one (next year's edition, a benchmark copy) reuses them
+    layout: str = ""
 
     @property
     def year(self) -> int:
@@ -82,47 +85,67 @@ class Registry:
         return [r.name for r in self.regions]
 
 
-def _yaml_line_of(text: str, needle: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return None
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 4x faster
+
+
+def _parse_registry(text: str, registry_path: Path) -> tuple[dict, list[dict[str, int]]]:
+    """The registry's data, and for every document entry the 1-based line of each field
+    (key "" is the entry's first line), so an error points at the offending line."""
+    loader = _YAML_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RensheError(f"not valid YAML: {exc}", registry_path,
+                          mark.line + 1 if mark else None) from exc
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise RensheError("expected a mapping with `documents:` and `regions:`", registry_path, 1)
+    lines: list[dict[str, int]] = []
+    for key, value in node.value if node is not None else ():
+        if key.value == "documents" and isinstance(value, yaml.SequenceNode):
+            for item in value.value:
+                fields = {"": item.start_mark.line + 1}
+                if isinstance(item, yaml.MappingNode):
+                    fields.update({k.value: k.start_mark.line + 1 for k, _ in item.value})
+                lines.append(fields)
+    return data, lines
 
 
 def load_registry(paths: ProjectPaths | None = None) -> Registry:
     """Read and validate data/sources.yaml; every problem names the entry and its line."""
     paths = paths or ProjectPaths.at()
     registry_path = paths.registry
-    text = registry_path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RensheError(f"not valid YAML: {exc}", registry_path,
-                          mark.line + 1 if mark else None) from exc
+    text = _decode_strict(registry_path.read_bytes(), registry_path)
+    data, entry_lines = _parse_registry(text, registry_path)
     raw_entries = data.get("documents") or []
     if not raw_entries:
         raise RensheError("the registry lists no documents", registry_path)
     documents: list[DocumentEntry] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # doc_id -> line of its first entry
     raw_root = paths.raw.resolve()
-    for raw in raw_entries:
+    for raw, fields in zip(raw_entries, entry_lines):
+        if not isinstance(raw, dict):
+            raise RensheError("a document entry must be a mapping of fields", registry_path, fields[""])
         doc_id = str(raw.get("doc_id", ""))
-        line = _yaml_line_of(text, f"doc_id: {doc_id}") if doc_id else None
+        line = fields.get("doc_id", fields[""])
         missing = [name for name in REQUIRED_FIELDS if raw.get(name) in (None, "")]
         if missing:
             raise RensheError(f"document {doc_id or '?'} lacks {', '.join(missing)}", registry_path, line)
         if doc_id in seen:
-            raise RensheError(f"duplicated doc_id {doc_id!r}", registry_path, line)
-        seen.add(doc_id)
+            raise RensheError(f"duplicated doc_id {doc_id!r} (first registered at line {seen[doc_id]})",
+                              registry_path, line)
+        seen[doc_id] = line
         for name, allowed in (("level", LEVELS), ("doc_type", DOC_TYPES), ("script", SCRIPTS)):
             if raw[name] not in allowed:
                 raise RensheError(f"document {doc_id}: {name} {raw[name]!r} is not one of {allowed}",
-                                  registry_path, line)
+                                  registry_path, fields.get(name, line))
         file_path = (paths.root / str(raw["file"])).resolve()
         if raw_root not in file_path.parents:
             raise RensheError(f"document {doc_id}: file {raw['file']!r} is outside data/raw/",
-                              registry_path, line)
+                              registry_path, fields.get("file", line))
         title = raw["title"] if isinstance(raw["title"], dict) else {"zh": str(raw["title"]), "en": ""}
         documents.append(DocumentEntry(
             doc_id=doc_id, path=file_path, title_zh=str(title.get("zh", "")),
@@ -130,7 +153,7 @@ def load_registry(paths: ProjectPaths | None = None) -> Registry:
             region=str(raw["region"]), region_code=str(raw["region_code"]), doc_type=raw["doc_type"],
             published=str(raw["published"]) if raw.get("published") else None,
             reference_period=str(raw["reference_period"]), script=raw["script"],
-            sha256=str(raw["sha256"]).lower(),
+            sha256=str(raw["sha256"]).lower(), layout=str(raw.get("layout") or doc_id),
         ))
     regions = tuple(
         Region(str(r["name"]), str(r["code"]), str(r["level"]), r.get("parent"))
@@ -173,7 +196,7 @@ class Document:
     def normalized_lines(self) -> list[str]:
         """Matching-only copies of the raw lines, same count and order."""
         if self._normalized is None:
-            self._normalized = [normalize_line(line, self.entry.script) for line in self.raw_lines]
+            self._normalized = normalize_lines(self.raw_lines, self.entry.script)
         return self._normalized
 
     def paragraphs(self) -> list["Paragraph"]:
@@ -205,13 +228,74 @@ def read_document(entry: DocumentEntry, verify: bool = True) -> Document:
 
 # --- normalisation for matching -------------------------------------------------------
 
-_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+# The patterns never cross a line end, so they give the same result on one line and on a
+# whole document (which is how Document.normalized_lines applies them, for speed).
+_BOOKMARK = re.compile(r"\[bookmark:[^\]\n]*\]")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>\n]*>")
 _EMPHASIS = re.compile(r"\*\*|__")
-_HEADING = re.compile(r"^\s*#{1,6}\s*")
+_HEADING = re.compile(r"^[^\S\n]*#{1,6}[^\S\n]*", re.MULTILINE)
 # NFKC folds full-width digits, Latin letters and most punctuation; these are the
 # dash-like and bracket characters it leaves alone but that the parsers should see as one.
 _EXTRA_FOLD = str.maketrans({"―": "—", "－": "-", "～": "~", "　": " "})
+
+
+def _char_class(code_points: set[int]) -> str:
+    """A regex character class of `code_points` (as ranges) plus every non-BMP character."""
+    ranges, start, previous = [], None, None
+    for cp in sorted(code_points):
+        if previous is not None and cp == previous + 1:
+            previous = cp
+            continue
+        if start is not None:
+            ranges.append((start, previous))
+        start = previous = cp
+    if start is not None:
+        ranges.append((start, previous))
+    body = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+                   for a, b in ranges)
+    return f"[{body}\U00010000-\U0010ffff]"
+
+
+@lru_cache(maxsize=1)
+def _fold_pattern() -> re.Pattern:
+    """Characters the fold changes (NFKC alone, or _EXTRA_FOLD) or that may combine with
+    the character before them (combining marks, second halves of compositions, Hangul
+    vowels and finals, and anything whose decomposition starts with one of those).
+    Non-BMP characters count as both (rare; safe)."""
+    combining = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo
+    bmp = [chr(cp) for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF]
+    for char in bmp:
+        decomposition = unicodedata.decomposition(char)
+        if unicodedata.combining(char):
+            combining.add(ord(char))
+        elif decomposition and not decomposition.startswith("<") and len(decomposition.split()) == 2:
+            combining.add(int(decomposition.split()[1], 16))
+    changed = set(_EXTRA_FOLD)
+    for char in bmp:
+        if unicodedata.normalize("NFKC", char) != char:
+            changed.add(ord(char))
+        if ord(unicodedata.normalize("NFKD", char)[0]) in combining:
+            combining.add(ord(char))
+    return re.compile(_char_class(changed | combining)), frozenset(map(chr, combining))
+
+
+def fold_width(text: str) -> str:
+    """unicodedata.normalize("NFKC", text).translate(_EXTRA_FOLD), fast on long text.
+
+    A document has a few hundred thousand characters but only a handful of distinct ones
+    that NFKC changes (full-width comma, colon, brackets, digits), so each of those is
+    replaced throughout at once. That is exact as long as no character can combine with
+    its neighbour; text with such a character goes through NFKC as a whole.
+    """
+    pattern, combining = _fold_pattern()
+    position = 0
+    while (found := pattern.search(text, position)) is not None:
+        char = found.group()
+        if char in combining or len(char) != 1 or ord(char) > 0xFFFF:
+            return unicodedata.normalize("NFKC", text).translate(_EXTRA_FOLD)
+        text = text.replace(char, unicodedata.normalize("NFKC", char).translate(_EXTRA_FOLD))
+        position = found.start()  # nothing before it changed; the replacement is already folded
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -226,15 +310,24 @@ def to_simplified(text: str) -> str:
 
 
 def normalize_line(line: str, script: str = "hans") -> str:
-    """Remove conversion artefacts and fold width and script, for matching only."""
-    text = _BOOKMARK.sub("", line)
-    text = _HTML_TAG.sub("", text)
-    text = _EMPHASIS.sub("", text)
-    text = _HEADING.sub("", text)
-    text = unicodedata.normalize("NFKC", text).translate(_EXTRA_FOLD)
+    """Remove conversion artefacts and fold width and script, for matching only.
+    Also used on a whole document (lines joined by "\n"): nothing here crosses a line end."""
+    text = _BOOKMARK.sub("", line) if "[bookmark:" in line else line
+    text = _HTML_TAG.sub("", text) if "<" in text else text
+    text = _EMPHASIS.sub("", text) if "**" in text or "__" in text else text
+    text = _HEADING.sub("", text) if "#" in text else text
+    text = fold_width(text)
     if script == "hant":
         text = to_simplified(text)
     return text
+
+
+def normalize_lines(lines: list[str], script: str = "hans") -> list[str]:
+    """normalize_line of every line, done on the joined text (one pass instead of one per line)."""
+    normalized = normalize_line("\n".join(lines), script).split("\n")
+    if len(normalized) != len(lines):  # a converter changed a line end: fall back, line by line
+        return [normalize_line(line, script) for line in lines]
+    return normalized
 
 
 # --- prose re-joined across page breaks -------------------------------------------------

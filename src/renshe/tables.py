@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -141,9 +143,9 @@ TABLE_SPECS: dict[str, tuple[TableSpec, ...]] = {
             _value("2025年目标", "2025", "target", "2021-2025"),
             Column("属性", "attribute"),
         )),
-        TableSpec("annex1", r"^“十四五”期间衢州市.*重点项目清单$", "tab", _text_columns(
+        TableSpec("annex1", r"^“十四五”期间\S+市.*重点项目清单$", "tab", _text_columns(
             "序号", "项目名称", "依托平台", "依托机制", "主要举措", "实施步骤", "预期目标")),
-        TableSpec("annex2", r"^“十四五”期间衢州市.*重点任务清单$", "tab", _text_columns(
+        TableSpec("annex2", r"^“十四五”期间\S+市.*重点任务清单$", "tab", _text_columns(
             "序号", "名称", "主要内容")),
     ),
     "shaoxing_2023_action_plan": (
@@ -367,8 +369,11 @@ def wide_frame(spec: TableSpec, layout: Layout, names: list[str]) -> pd.DataFram
     for row in layout.rows[skip:]:
         cells = [c.shown for c in row.cells] + [""] * (spec.width - len(row.cells))
         records.append([row.line, *cells])
-    frame = pd.DataFrame(records, columns=["source_line", *names])
-    return frame.astype({name: "string" for name in names})
+    columns = list(zip(*records)) or [()] * (len(names) + 1)
+    data = {"source_line": pd.array(columns[0], dtype="int64")}
+    # built column by column with its dtype: one DataFrame.astype per table cost more than the parsing
+    data.update({name: pd.array(cells, dtype="string") for name, cells in zip(names, columns[1:])})
+    return pd.DataFrame(data)
 
 
 # --- labels, units, regions --------------------------------------------------------------
@@ -412,10 +417,19 @@ def _label(document: Document, spec: TableSpec, cell: Cell, parent_unit: str) ->
 def _registry_regions(document: Document) -> dict[str, Region]:
     """The registry's regions, read from the project the document belongs to."""
     for folder in document.path.parents:
-        if (folder / "data" / "sources.yaml").is_file():
-            registry = load_registry(ProjectPaths.at(folder))
-            return {region.name: region for region in registry.regions}
+        registry_path = folder / "data" / "sources.yaml"
+        if registry_path.is_file():
+            stamp = registry_path.stat()
+            return _regions_of(folder, stamp.st_mtime_ns, stamp.st_size)
     return {}
+
+
+@lru_cache(maxsize=4)
+def _regions_of(root: Path, mtime_ns: int, size: int) -> dict[str, Region]:
+    # keyed by the registry's modification time and size: read once per run (a corpus has
+    # hundreds of region tables), read again when the file changes
+    registry = load_registry(ProjectPaths.at(root))
+    return {region.name: region for region in registry.regions}
 
 
 def _document_region(document: Document) -> Region:
@@ -604,9 +618,11 @@ def extract_table(document: Document, spec: TableSpec) -> Table:
 
 
 def extract_tables(document: Document) -> list[Table]:
-    """Every table of `document` (those listed in TABLE_SPECS; [] for a document without tables).
+    """Every table of `document` (the specs of its layout, by default its own doc_id, in
+    TABLE_SPECS; [] for a document without tables).
 
     Raises RensheError (file and line) for a row with the wrong number of cells, a header
     that differs from the spec, an unknown district, and UnknownUnitError for an unknown unit.
     """
-    return [extract_table(document, spec) for spec in TABLE_SPECS.get(document.doc_id, ())]
+    specs = TABLE_SPECS.get(document.entry.layout or document.doc_id, ())
+    return [extract_table(document, spec) for spec in specs]
