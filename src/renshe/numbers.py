@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .errors import UnknownUnitError
 
@@ -75,13 +76,24 @@ def to_float(number_text: str) -> float:
     return float(number_text.replace(",", ""))
 
 
+def _longest_first(words) -> tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+# sorted once: these are looked up for every cell and every figure of the text
+_SCALES_LONGEST_FIRST = _longest_first(s for s in SCALES if s)
+_PREFIXES_LONGEST_FIRST = _longest_first(QUALIFIER_PREFIXES)
+_SUFFIXES_LONGEST_FIRST = _longest_first(QUALIFIER_SUFFIXES)
+
+
+@lru_cache(maxsize=4096)  # a few dozen distinct units, looked up for every figure
 def split_unit(unit_text: str) -> tuple[float, str]:
     """`万人次` -> (10000.0, '人次'); raises UnknownUnitError for a unit it does not know."""
     text = unit_text.strip().replace("（", "(").replace("）", ")").replace(" ", "")
     if text in BASE_UNITS:
         return 1.0, BASE_UNITS[text]
-    for scale in sorted(SCALES, key=len, reverse=True):
-        if scale and text.startswith(scale):
+    for scale in _SCALES_LONGEST_FIRST:
+        if text.startswith(scale):
             rest = text[len(scale):]
             if rest in BASE_UNITS:
                 return SCALES[scale], BASE_UNITS[rest]
@@ -96,12 +108,15 @@ def strip_qualifier(text: str) -> tuple[str, str]:
     """Take a qualifier word off either end: '5.5左右' -> ('5.5', '~')."""
     body = text.strip()
     qualifier = ""
-    for prefix in sorted(QUALIFIER_PREFIXES, key=len, reverse=True):
+    # most text has no qualifier: one C-level startswith/endswith over the tuple first
+    prefixes = _PREFIXES_LONGEST_FIRST if body.startswith(_PREFIXES_LONGEST_FIRST) else ()
+    for prefix in prefixes:
         if body.startswith(prefix):
             qualifier = QUALIFIER_PREFIXES[prefix]
             body = body[len(prefix):].strip()
             break
-    for suffix in sorted(QUALIFIER_SUFFIXES, key=len, reverse=True):
+    suffixes = _SUFFIXES_LONGEST_FIRST if body.endswith(_SUFFIXES_LONGEST_FIRST) else ()
+    for suffix in suffixes:
         if body.endswith(suffix):
             qualifier = qualifier or QUALIFIER_SUFFIXES[suffix]
             body = body[: -len(suffix)].strip()

@@ -174,6 +174,7 @@ _FOOTNOTE_CUMULATIVE = re.compile(r"^(?:备)?注\s*:\s*(.+?)为(?:五|5)年累�
 _UNIT_NOTE = re.compile(r"^单位\s*:\s*(.+)$")
 _DISPLAY_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|</?[a-zA-Z][^>]*>|\*\*")
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "："})
+_STRING = pd.StringDtype()  # made once: resolving "string" costs more than filling a small column
 
 
 # --- reading the printed rows ------------------------------------------------------------
@@ -219,9 +220,23 @@ def _cell(document: Document, lines: list[int]) -> Cell:
     return Cell(shown, text, lines[0])
 
 
+_last_stripped: tuple[list[str], list[str]] = ([], [])  # (normalized_lines, their stripped copy)
+
+
+def _stripped_lines(document: Document) -> list[str]:
+    """The document's normalised lines, stripped; kept for the next table of the same document
+    (a document's tables are read one after another; the list is compared by identity)."""
+    global _last_stripped
+    lines = document.normalized_lines
+    if _last_stripped[0] is not lines:
+        _last_stripped = (lines, [line.strip() for line in lines])
+    return _last_stripped[1]
+
+
 def _find_title(document: Document, spec: TableSpec) -> int:
     pattern = re.compile(spec.title)
-    hits = [n for n, line in enumerate(document.normalized_lines, start=1) if pattern.search(line.strip())]
+    search = pattern.search
+    hits = [n for n, line in enumerate(_stripped_lines(document), start=1) if search(line)]
     if len(hits) != 1:
         raise document.error(f"table {spec.table_id}: expected one title line matching {spec.title!r}, "
                              f"found {len(hits)} (lines {hits})")
@@ -372,8 +387,8 @@ def wide_frame(spec: TableSpec, layout: Layout, names: list[str]) -> pd.DataFram
     columns = list(zip(*records)) or [()] * (len(names) + 1)
     data = {"source_line": pd.array(columns[0], dtype="int64")}
     # built column by column with its dtype: one DataFrame.astype per table cost more than the parsing
-    data.update({name: pd.array(cells, dtype="string") for name, cells in zip(names, columns[1:])})
-    return pd.DataFrame(data)
+    data.update({name: pd.array(cells, dtype=_STRING) for name, cells in zip(names, columns[1:])})
+    return pd.DataFrame(data, copy=False)
 
 
 # --- labels, units, regions --------------------------------------------------------------
