@@ -151,6 +151,7 @@ def write_downloads(paths: ProjectPaths, target: Path) -> dict[str, pd.DataFrame
                "title": "renshe: Chinese labour and social-security documents as tidy observations",
                "resources": []}
     with atomic_directory(target) as staging:
+        staging.chmod(0o755)
         for name, (frame, title) in tables.items():
             (staging / f"{name}.csv").write_bytes(csv_bytes(frame))
             _excel_safe(frame).to_excel(staging / f"{name}.xlsx", index=False, sheet_name=name)
@@ -239,6 +240,19 @@ def key_figures(data) -> pd.DataFrame:
     return frame.sort_values(["_order", "_level"]).reset_index(drop=True)
 
 
+QUALITY_COLUMNS = ["check_id", "rule_type", "severity", "status", "indicator_id", "regions", "periods",
+                   "computed", "computed_kind", "assessment", "sources"]
+
+
+def _checks_overview(checks: pd.DataFrame) -> pd.DataFrame:
+    """Counts by rule type and status."""
+    if not {"rule_type", "status"} <= set(checks.columns):
+        return pd.DataFrame()
+    counts = pd.crosstab(checks["rule_type"], checks["status"])
+    counts.columns.name = None
+    return counts.reset_index().rename(columns={"rule_type": "规则类型 rule type"})
+
+
 def quality_partial(paths: ProjectPaths) -> str:
     from . import report
 
@@ -247,19 +261,25 @@ def quality_partial(paths: ProjectPaths) -> str:
     if (paths.site / "pages" / "02_validate.ipynb").is_file():
         parts.append("Summary by rule type and level pair, with source lines quoted: "
                      "[the validation notebook](pages/02_validate.ipynb).\n")
-    if (paths.site / "data-docs").is_dir():
-        index = next(iter(sorted((paths.site / "data-docs").rglob("index.html"))), None)
-        if index is not None:
-            link = index.relative_to(paths.site).as_posix()
-            parts.append(f"Great Expectations Data Docs: [open the Data Docs]({link}).\n")
+    index = next(iter(sorted((paths.site / "data-docs").rglob("index.html"))), None) \
+        if (paths.site / "data-docs").is_dir() else None
+    if index is not None:
+        parts.append(f"Great Expectations Data Docs: [open the Data Docs]({index.relative_to(paths.site).as_posix()}).\n")
     else:
         parts.append("*Great Expectations Data Docs: not built yet.*\n")
     if checks is not None and not checks.empty:
-        ordered = checks
+        parts.append("### 按规则类型 By rule type\n")
+        parts.append(_raw_html(report.table(_checks_overview(checks)).markup))
         if "status" in checks.columns:
-            rank = checks["status"].map({"fail": 0, "warn": 1, "pass": 2}).fillna(3)
-            ordered = checks.assign(_rank=rank).sort_values("_rank", kind="stable")
-        parts.append(_raw_html(report.table(ordered).markup))
+            flagged = checks[checks["status"].isin(["fail", "warn"])]
+            columns = [c for c in ("check_id", "severity", "status", "message", "sources") if c in checks.columns]
+            parts.append("### 未通过与警告 Failures and warnings\n")
+            parts.append(_raw_html(report.table(flagged[columns], empty_message="None: every check passed.").markup))
+        parts.append("### 全部核查 Every check\n")
+        columns = [c for c in QUALITY_COLUMNS if c in checks.columns] or list(checks.columns)
+        parts.append(_raw_html(report.table(checks[columns]).markup))
+        parts.append("The full table, with both values, units, tolerances and quoted source lines: "
+                     "[checks.csv](downloads/checks.csv).\n")
     return "\n".join(parts)
 
 
@@ -304,7 +324,7 @@ def prepare_site(paths: ProjectPaths) -> None:
         "_data.md": data_partial(paths, tables),
     }
     for name, text in partials.items():
-        atomic_write_bytes(pages / name, text.encode("utf-8"))
+        (pages / name).write_text(text, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- built-in renderer
@@ -424,6 +444,7 @@ def render_builtin(paths: ProjectPaths) -> list[Path]:
     exporter = _notebook_exporter()
     written: list[Path] = []
     with atomic_directory(site / "_site") as staging:
+        staging.chmod(0o755)  # a web server running as another user must be able to read it
         for source in _page_sources(site, config):
             page = render_notebook(site, source, exporter) if source.suffix == ".ipynb" else render_qmd(site, source)
             root = "../" * (len(page.output.parts) - 1)
