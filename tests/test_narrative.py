@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -57,6 +58,12 @@ BULLETIN = [
     (59, "2.3", "actual", "签订能级工资集体合同", 23000, "份", "2023", ">", ""),  # 2.3 万余份
     (59, "2280", "actual", "月最低工资标准最高档", 2280, "元/月", "2023", "", ""),
     (61, "5.3", "actual", "培训劳动关系协调员", 53000, "人次", "2023", "", ""),  # 5.3万人（次）
+    (61, "11.2", "actual", "提供免费用工体检企业", 112000, "家", "2023", "", ""),  # 为11.2万家企业提供…: counts 企业
+    # 为28.39万名劳动者解决工资等待遇21.99亿元: a count of workers, then the amount
+    (63, "28.39", "actual", "解决工资等待遇劳动者", 283900, "人", "2023", "", ""),
+    (63, "21.99", "actual", "解决工资等待遇金额", 2199000000, "元", "2023", "", ""),
+    (63, "61.2", "actual", "涉及企业", 612000, "家", "2023", "", ""),  # 涉及61.2万家企业和326.7万名劳动者
+    (63, "326.7", "actual", "涉及劳动者", 3267000, "人", "2023", "", ""),
     (65, "82.9", "actual", "劳动人事争议调解成功率", 82.9, "%", "2023", "", ""),
     (75, "7300", "actual", "社银合作网点", 7300, "个", "2023", ">", ""),  # 7300多个
     (75, "99", "actual", "一网通办率", 99, "%", "2023", ">=", ""),  # 99%以上
@@ -85,6 +92,13 @@ BRIEFING = [
     (7, "54.1", "actual", "电子社保卡领用人数覆盖人口比例", 54.1, "%", "2023-03", "", ""),
     (7, "1.65", "actual", "基本养老保险基金投资运营规模", 1.65e12, "元", "2023-03", ">", ""),
     (7, "2.11", "actual", "职业年金基金投资运营规模", 2.11e12, "元", "2022", ">", ""),  # 截至去年底
+    # 累计访问量 twice in one paragraph: each takes its sentence's topic
+    (7, "47", "actual", "国家社会保险公共服务平台累计访问量", 4.7e9, "人次", "2023-03", ">", ""),
+    (7, "31", "actual", "电子社保卡累计访问量", 3.1e9, "次", "2023-03", "", ""),
+    (7, "1000", "actual", "电子社保卡已开通属地服务", 1000, "项", "2023-03", ">", ""),  # 87项…、1000余项…
+    # 帮助3.4万家重点企业解决用工需求52万人次
+    (4, "3.4", "actual", "累计帮助解决用工需求重点企业", 34000, "家", "2023-Q1", "", ""),
+    (4, "52", "actual", "重点企业解决用工需求", 520000, "人次", "2023-Q1", "", ""),
     (16, "3077", "actual", "平台注册用户总数", 30770000, "人", "2023-Q1", ">", ""),
     (16, "32", "actual", "累计访问量", 3.2e9, "人次", "2023-Q1", "~", ""),  # 近32亿人次
 ]
@@ -148,6 +162,33 @@ def test_briefing_figures(text_rows, line, value_raw, measure, indicator_zh, val
 @pytest.mark.parametrize("doc_id, line, value_raw, measure, indicator_zh, value, unit, period, qualifier, basis", PLANS)
 def test_plan_figures(text_rows, doc_id, line, value_raw, measure, indicator_zh, value, unit, period, qualifier, basis):
     _check(_row(text_rows[doc_id], line, value_raw, measure, indicator_zh), indicator_zh, value, unit, period, qualifier, basis)
+
+
+OBSERVATION_KEY = ("doc_id", "table_id", "region", "indicator_zh", "period", "measure", "basis", "source_line")
+
+
+def test_no_two_text_figures_share_a_key(text_rows):
+    """Each figure of the five documents is told apart by its subject (the checks' unique key)."""
+    keys = Counter(tuple(r[k] for k in OBSERVATION_KEY) for rows in text_rows.values() for r in rows)
+    assert sum(keys.values()) == 289
+    assert [key for key, count in keys.items() if count > 1] == []
+
+
+def test_a_count_before_its_noun_counts_the_noun(text_rows):
+    """…but not a place (在48个渠道), a noun a clause describes (…的零工市场), or 人次 of a service."""
+    bulletin = text_rows["zhejiang_2023_bulletin"]
+    assert _row(bulletin, 77, "48", "actual")["indicator_zh"] == "电子社会保障卡在渠道提供服务"
+    assert _row(bulletin, 15, "2068.39", "actual")["indicator_zh"] == "劳动者提供就业、择业和流动服务"
+    assert _row(text_rows["shaoxing_2023_action_plan"], 33, "6", "target", "建设能够提供公益性服务的零工市场")
+    craftsmen = [r["indicator_zh"] for r in text_rows["zhejiang_14fyp"] if r["source_line"] == 322]
+    assert craftsmen == ["重点培育浙江大工匠", "重点培育浙江杰出工匠", "重点培育浙江工匠", "重点培育浙江青年工匠"]
+
+
+def test_values_are_scaled_exactly(text_rows):
+    """numbers.scale_value folds 亿 in decimal arithmetic: the printed figure, not 494302000000.00006."""
+    bulletin = text_rows["zhejiang_2023_bulletin"]
+    assert _row(bulletin, 19, "4943.02", "actual")["value"] == 494302000000.0
+    assert _row(bulletin, 63, "21.99", "actual")["value"] == 2199000000.0
 
 
 def test_every_change_in_the_bulletin_is_found(text_rows):
@@ -267,6 +308,7 @@ def test_a_section_that_is_not_found_names_the_file(real_documents):
     ("documents:\n  zhejiang_14fyp:\n    measure: planned\n    default_period: '{year}'\n    sections: all\n",
      "measure"),
     ("period_markers:\n  - name: 每年\n    pattern: 每年\n    basis: yearly\n", "basis"),
+    ("subjects:\n  unit_measures: [元, 金额]\n", "unit_measures"),
 ])
 def test_bad_text_configuration(tmp_path, yaml_text, message):
     path = tmp_path / "text_sections.yaml"

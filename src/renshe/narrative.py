@@ -7,7 +7,9 @@ Which parts of a document are read, and how time words set a figure's period, is
   numbers that are dates (2023年), ordinals (第2, 01 …), serial numbers (〔2023〕28号),
   inside quotes or book titles (“1311”服务, “35项攻坚举措”) or parts of a name (115人才工程,
   1+3+N) are not figures;
-* its subject is the phrase around it in its clause, cleaned of time words and fillers;
+* its subject is the phrase around it in its clause, cleaned of time words and fillers; a count
+  printed before its noun counts that noun (为28.39万名劳动者解决工资等待遇 -> 解决工资等待遇劳动者),
+  and a subject stated twice in a paragraph takes its sentence's topic (电子社保卡累计访问量);
 * 分别 lists map in order (基本养老、失业、工伤保险参保人数分别为 A、B、C), 其中 makes parts
   of the figure before it, 比上年末增加/减少 is a change of the figure before it, 占…的 X%
   a share of it, and a bare 基金支出 takes the topic of the figure before it.
@@ -15,8 +17,8 @@ Which parts of a document are read, and how time words set a figure's period, is
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +26,7 @@ import yaml
 
 from .documents import Document, Paragraph, normalize_line
 from .errors import RensheError
-from .numbers import BASE_UNITS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, signed_change, split_unit
+from .numbers import BASE_UNITS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, scale_value, signed_change
 
 TEXT_TABLE_ID = "text"
 CONFIG_NAME = Path("data") / "text_sections.yaml"
@@ -74,6 +76,11 @@ class TextConfig:
     topic_measures: tuple[str, ...]
     person_words: tuple[str, ...]
     per_month_subjects: tuple[str, ...]
+    counted_units: frozenset[str] = frozenset()
+    predicate_verbs: tuple[str, ...] = ()
+    unit_measures: dict[str, str] = field(default_factory=dict)
+    topic_ends: tuple[str, ...] = ()
+    place_words: tuple[str, ...] = ()
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -154,8 +161,18 @@ def _load_text_config(path: Path, _mtime_ns: int) -> TextConfig:
         path, scopes, markers, skips, formula, heading, _words(subjects, "strip_leading"), _words(subjects, "strip_trailing"),
         _words(subjects, "distributive_tails"), frozenset(_words(subjects, "inherit_topic")),
         _words(subjects, "topic_measures"), _words(subjects, "person_words"),
-        _words(subjects, "per_month_subjects"),
+        _words(subjects, "per_month_subjects"), frozenset(_words(subjects, "counted_units")),
+        _words(subjects, "predicate_verbs"), _unit_measures(subjects, path, text), _words(subjects, "topic_ends"),
+        _words(subjects, "place_words"),
     )
+
+
+def _unit_measures(subjects: dict, path: Path, text: str) -> dict[str, str]:
+    raw = subjects.get("unit_measures") or {}
+    if not isinstance(raw, dict):
+        raise RensheError("subjects.unit_measures must map a unit to a word (元: 金额)", path,
+                          _line_of(text, "unit_measures"))
+    return {str(unit): str(word) for unit, word in raw.items()}
 
 
 def config_for(document: Document) -> TextConfig:
@@ -436,6 +453,7 @@ def part_of(parent: str, child: str) -> str:
 _CHANGE = re.compile(r"(?:(?:比|较)(?:上年末|上年底|上年同期|上年|去年末|去年底|去年同期|去年|同期)|同比|环比)"
                      r"\s*(?P<word>增加|减少|增长|下降|提高|降低)")
 _PER_MONTH = ("每人每月", "每月")
+_COUNTED_NOUN = re.compile(r"[\u4e00-\u9fff]+")  # 万名劳动者…: the noun starts right after the measure word
 _CHANGE_PCT_WORDS = ("增长", "下降")
 
 
@@ -582,6 +600,7 @@ class DocumentReader:
         bounds = [lo] + [f for fig in figures for f in (fig.start, fig.end)] + [hi]
         gaps = [(bounds[2 * i], bounds[2 * i + 1]) for i in range(len(figures) + 1)]
         lefts, rights = [""] * len(figures), [""] * len(figures)
+        shared = [False] * len(figures)  # the words after figure i are also the words before figure i+1
         for i, (a, b) in enumerate(gaps):
             gap = text[a:b]
             if i == 0:
@@ -592,8 +611,47 @@ class DocumentReader:
                 cut = self._separator(text, inside, a, b, inside[lo])
                 rights[i - 1] = gap if cut is None else text[a:cut]
                 lefts[i] = gap if cut is None else text[cut:b]
+                shared[i - 1] = cut is None
         lefts[0] = self._strip_prefix_qualifier(text, lo, figures[0])
+        self._share_verb(figures, lefts, rights)
+        self._counted_nouns(figures, lefts, rights, shared)
         return list(zip(lefts, rights))
+
+    def _share_verb(self, figures: list[Figure], lefts: list[str], rights: list[str]) -> None:
+        """涉及61.2万家企业和326.7万名劳动者: counts listed after one verb each take it (涉及劳动者)."""
+        for i in range(1, len(figures)):
+            listed = not self.clean(lefts[i]).strip("、和及与")
+            if listed and self._counts_a_noun(figures[i - 1], rights[i - 1]) and self._counts_a_noun(figures[i], rights[i]):
+                lefts[i] = lefts[i - 1]
+
+    def _counts_a_noun(self, figure: Figure, right: str) -> bool:
+        return figure.unit in self.config.counted_units and bool(_COUNTED_NOUN.match(right.strip()))
+
+    def _counted_nouns(self, figures: list[Figure], lefts: list[str], rights: list[str], shared: list[bool]) -> None:
+        """为28.39万名劳动者解决工资等待遇21.99亿元: a count printed before its noun counts that noun,
+        and the predicate after the noun says which ones (解决工资等待遇劳动者). A figure that shares
+        the predicate is named by it and by what its unit measures (解决工资等待遇金额)."""
+        for i, figure in enumerate(figures):
+            split = self._noun_and_predicate(figure, rights[i])
+            if split is None or lefts[i].rstrip().endswith(self.config.place_words):
+                continue
+            noun, predicate = split
+            lefts[i], rights[i] = lefts[i] + predicate, noun
+            if shared[i] and figures[i + 1].unit in self.config.unit_measures:
+                lefts[i + 1] = predicate + self.config.unit_measures[figures[i + 1].unit]
+
+    def _noun_and_predicate(self, figure: Figure, right: str) -> tuple[str, str] | None:
+        """万名劳动者解决工资等待遇 -> (劳动者, 解决工资等待遇); None when no noun follows the count."""
+        words = right.strip()
+        if not self._counts_a_noun(figure, words):
+            return None
+        starts = [words.find(verb) for verb in self.config.predicate_verbs if words.find(verb) > 0]
+        if not starts:
+            return None
+        noun, predicate = words[:min(starts)], words[min(starts):]
+        if "的" in predicate:  # 6家能够提供公益性服务的零工市场: a clause describing the noun that ends it
+            return None
+        return noun, predicate
 
     @staticmethod
     def _strip_prefix_qualifier(text: str, lo: int, figure: Figure) -> str:
@@ -691,12 +749,34 @@ class DocumentReader:
         self.carried_period = ""
         inside = enclosures(text)
         figures = self._not_in_formula(text, find_figures(text, inside))
-        rows = []
+        rows, spans = [], []
         for span in sentences(text, inside):
             in_sentence = [f for f in figures if span[0] <= f.start < span[1]]
             for reading in self.read_sentence(text, inside, span, in_sentence):
                 rows.append(self.row(paragraph, reading))
+                spans.append(span)
+        self._qualify_repeats(text, inside, rows, spans)
         return rows
+
+    def _qualify_repeats(self, text: str, inside: list[str], rows: list[dict], spans: list[tuple[int, int]]) -> None:
+        """A subject stated twice in a paragraph for the same period and measure (平台…累计访问量47亿人次,
+        电子社保卡…累计访问量31亿次) names two things: each takes its sentence's topic."""
+        def key(row: dict) -> tuple:
+            return row["indicator_zh"], row["period"], row["measure"], row["basis"]
+
+        counts = Counter(key(row) for row in rows)
+        for row, span in zip(rows, spans):
+            if counts[key(row)] > 1:
+                topic = self.sentence_topic(text, inside, span)
+                if topic and not row["indicator_zh"].startswith(topic):
+                    row["indicator_zh"] = merge_overlap(topic, row["indicator_zh"])
+
+    def sentence_topic(self, text: str, inside: list[str], span: tuple[int, int]) -> str:
+        """The words a sentence opens with, up to its predicate: 电子社保卡已开通… -> 电子社保卡."""
+        first = _spans(text, inside, ",:", *span)[0]
+        opening = self.clean(text[first[0]:first[1]])
+        ends = [opening.find(word) for word in self.config.topic_ends if opening.find(word) > 0]
+        return opening[:min(ends)] if ends else ""
 
     def _not_in_formula(self, text: str, figures: list[Figure]) -> list[Figure]:
         """“1+3+N”的…体系：1个…应用；3个重点应用 — the counts spell out the name's formula."""
@@ -708,7 +788,7 @@ class DocumentReader:
     def row(self, paragraph: Paragraph, reading: Reading) -> dict:
         figure = reading.figure
         entry = self.document.entry
-        value, unit = exact_scale(figure.value_raw, figure.scale + figure.unit)
+        value, unit = scale_value(figure.value_raw, figure.scale + figure.unit)
         unit = reading.unit_override or self._unit(unit, figure, reading.subject)
         if reading.measure in ("change", "change_pct"):
             value = signed_change(reading.change_word, value)
@@ -752,12 +832,6 @@ class DocumentReader:
                 taken += raw[i]
             i += 1
         return taken if normalize_line(taken, self.document.entry.script) == unit_raw else unit_raw
-
-
-def exact_scale(number: str, unit_text: str) -> tuple[float, str]:
-    """numbers.scale_value in decimal arithmetic: 4943.02亿 is 494302000000.0, not …00006."""
-    multiplier, unit = split_unit(unit_text)
-    return float(Decimal(number) * Decimal(repr(multiplier))), unit
 
 
 def extract_text_figures(document: Document, config: TextConfig | None = None) -> list[dict]:
