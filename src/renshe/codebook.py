@@ -34,7 +34,7 @@ from .schema import UNMAPPED_COLUMNS
 KINDS = ("stock", "flow", "rate", "amount", "count")
 UNITS = tuple(dict.fromkeys(BASE_UNITS.values()))
 REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "additive")
-OPTIONAL = ("aliases", "other_units", "parts", "alternative_parts", "equivalents", "notes")
+OPTIONAL = ("aliases", "other_units", "parts", "alternative_parts", "equivalents", "notes", "headline")
 RELATIONS = ("parts", "equivalents")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _NOTE_IN_BRACKETS = re.compile(r"\([^()]*\)")
@@ -115,6 +115,8 @@ class _Validator:
             raise self.fail(index, entry_id, f"unknown kind {raw['kind']!r}; kinds are {', '.join(KINDS)}")
         if not isinstance(raw["additive"], bool):
             raise self.fail(index, entry_id, "additive must be true or false")
+        if not isinstance(raw.get("headline", False), bool):
+            raise self.fail(index, entry_id, "headline must be true or false")
         if raw.get("other_units") is not None and not isinstance(raw["other_units"], dict):
             raise self.fail(index, entry_id, "other_units maps a unit to a note on who measures in it")
         for name in ("aliases", "parts", "equivalents", "alternative_parts"):

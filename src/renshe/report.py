@@ -132,9 +132,9 @@ def valid_regions(data: ReportData) -> list[str]:
 
 
 def headline_indicators(data: ReportData) -> list[str]:
-    """Codebook ids that have at least one observation, in codebook order."""
+    """Codebook ids flagged `headline: true` that have at least one observation, in codebook order."""
     present = set(data.observations["indicator_id"].unique())
-    return [entry["id"] for entry in data.codebook if entry["id"] in present]
+    return [entry["id"] for entry in data.codebook if entry.get("headline") and entry["id"] in present]
 
 
 def valid_indicators(data: ReportData) -> list[str]:
