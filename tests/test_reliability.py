@@ -200,8 +200,31 @@ def test_two_runs_give_byte_identical_files(extracted_template, tmp_path):
 
 # --- killed part-way ----------------------------------------------------------------------------
 
-# The child runs the real `renshe extract`, with one write step wrapped so that it stops at
-# a known point (touches `<marker>`, then sleeps) and the test can kill it there with SIGKILL.
+# The child runs the real `renshe extract`, with one step wrapped so that it stops at a known
+# point (touches `<marker>`, then sleeps) and the test kills it there with SIGKILL. The swap is
+# os.replace in outputs.atomic_directory, or its `_exchange` (one atomic rename) where it has one.
+_SWAP_HOOKS = """
+import renshe.outputs as outputs
+real_replace = outputs.os.replace
+def replace(source, target):
+    touches_clean = "clean" in (Path(source).name, Path(target).name)
+    if touches_clean and BEFORE:
+        pause()
+    real_replace(source, target)
+    if touches_clean and not BEFORE:
+        pause()
+outputs.os.replace = replace
+if hasattr(outputs, "_exchange"):
+    real_exchange = outputs._exchange
+    def exchange(source, target):
+        if BEFORE:
+            pause()
+        done = real_exchange(source, target)
+        if done and not BEFORE:
+            pause()
+        return done
+    outputs._exchange = exchange
+"""
 _PAUSE = {
     # after observations.parquet and the first CSV are in the staging folder
     "mid-write": """
@@ -212,26 +235,10 @@ def paused(frame, path):
     pause()
 extract.write_csv = paused
 """,
-    # every file written; killed just before the swap (the first rename touching data/clean)
-    "before swap": """
-import renshe.outputs as outputs
-real = outputs.os.replace
-def paused(source, target):
-    if "clean" in (Path(source).name, Path(target).name):
-        pause()
-    real(source, target)
-outputs.os.replace = paused
-""",
-    # between the two renames of the swap: data/clean moved aside, staging not yet in place
-    "mid-swap": """
-import renshe.outputs as outputs
-real = outputs.os.replace
-def paused(source, target):
-    if Path(target).name == "clean":
-        pause()
-    real(source, target)
-outputs.os.replace = paused
-""",
+    # every file written; killed just before the first rename that touches data/clean
+    "before swap": "BEFORE = True" + _SWAP_HOOKS,
+    # killed just after it (with two renames: data/clean moved aside, the new one not yet in place)
+    "mid-swap": "BEFORE = False" + _SWAP_HOOKS,
 }
 _MID_SWAP_GAP = pytest.mark.xfail(
     strict=True, reason="outputs.atomic_directory swaps with two renames (data/clean -> .clean.old-*, "
@@ -276,7 +283,7 @@ def test_killed_extract_keeps_previous_outputs_and_next_run_completes(previous, 
     _wait_for(lambda: marker.exists() and any(previous.clean.parent.glob(".clean.staging-*")), process)
     process.send_signal(signal.SIGKILL)
     assert process.wait(timeout=60) == -signal.SIGKILL
-    assert file_hashes(previous.clean) == before  # the previous outputs, intact
+    killed = file_hashes(previous.clean)
     staging = [p for p in previous.clean.parent.glob(".clean.staging-*")]
     assert staging and any(staging[0].iterdir())  # the killed run had written into its staging folder
 
@@ -284,6 +291,8 @@ def test_killed_extract_keeps_previous_outputs_and_next_run_completes(previous, 
     assert result.returncode == 0, result.stderr
     after = file_hashes(previous.clean)
     assert set(after) == set(before) and after != before
+    # killed before the swap: the previous outputs, intact; killed in it: previous or new, complete
+    assert killed == before or (where == "mid-swap" and killed == after)
     frame = pd.read_parquet(previous.clean / "observations.parquet")
     total = frame[(frame.table_id == "districts") & (frame.region == "绍兴市")
                   & (frame.indicator_zh == "城镇新增就业人数省标")]
