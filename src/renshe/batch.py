@@ -8,6 +8,7 @@ notebook is kept in site/pages/failed/ for inspection and does not stop the othe
 """
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import shutil
@@ -172,8 +173,52 @@ def _is_retryable(error: BaseException) -> bool:
     return not isinstance(error, PapermillExecutionError)
 
 
+_worker_kernels: dict[tuple[str, str], object] = {}
+
+
+def _reset_namespace(kernel_manager) -> None:
+    """Clear the previous run's variables so a page cannot silently depend on another page."""
+    client = kernel_manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive("get_ipython().run_line_magic('reset', '-f')", timeout=60,
+                                   store_history=False, output_hook=lambda message: None)
+    finally:
+        client.stop_channels()
+
+
+def worker_kernel(kernel_name: str, cwd: str):
+    """This worker process's kernel, started on first use and reused by every later run.
+
+    A kernel start plus the notebooks' imports (pandas, altair) cost more than most pages
+    take to compute, so each worker pays them once per build instead of once per page.
+    """
+    from jupyter_client.manager import KernelManager
+
+    key = (kernel_name, cwd)
+    kernel_manager = _worker_kernels.get(key)
+    if kernel_manager is not None and kernel_manager.is_alive():
+        _reset_namespace(kernel_manager)
+        return kernel_manager
+    kernel_manager = KernelManager(kernel_name=kernel_name)
+    kernel_manager.start_kernel(cwd=cwd)
+    atexit.register(kernel_manager.shutdown_kernel, now=True)
+    _worker_kernels[key] = kernel_manager
+    return kernel_manager
+
+
+def _discard_worker_kernel(kernel_name: str, cwd: str) -> None:
+    kernel_manager = _worker_kernels.pop((kernel_name, cwd), None)
+    if kernel_manager is not None:
+        try:
+            kernel_manager.shutdown_kernel(now=True)
+        except Exception:  # noqa: BLE001 - a dead kernel is what we are discarding
+            pass
+
+
 def execute_run(root: str, run: Run, kernel_name: str = KERNEL_NAME, retries: int = 2,
-                timeout: int = 600) -> RunResult:
+                timeout: int = 600, reuse_kernel: bool = True) -> RunResult:
     """Execute one run with papermill into site/pages/<page>; never raises."""
     import papermill
 
@@ -186,14 +231,16 @@ def execute_run(root: str, run: Run, kernel_name: str = KERNEL_NAME, retries: in
     # and the notebook reads this project even when it is a temporary copy.
     os.environ["RENSHE_CHART_ASSETS"] = PAGE_ASSETS
     os.environ["RENSHE_ROOT"] = str(paths.root)
+    cwd = str(paths.notebooks)
     started = time.perf_counter()
     error = ""
     for attempt in range(1, retries + 2):
         try:
+            kernel = {"km": worker_kernel(kernel_name, cwd)} if reuse_kernel else {}
             papermill.execute_notebook(
                 str(paths.notebooks / run.notebook), str(staging), parameters=run.params,
-                kernel_name=kernel_name, cwd=str(paths.notebooks), progress_bar=False,
-                start_timeout=120, execution_timeout=timeout,
+                kernel_name=kernel_name, cwd=cwd, progress_bar=False,
+                start_timeout=120, execution_timeout=timeout, **kernel,
             )
             _finish_page(staging, run)
             os.replace(staging, target)
@@ -201,6 +248,7 @@ def execute_run(root: str, run: Run, kernel_name: str = KERNEL_NAME, retries: in
         except Exception as exc:  # noqa: BLE001 - every failure becomes a result, not a crash
             error = "".join(traceback.format_exception_only(type(exc), exc))
             if _is_retryable(exc) and attempt <= retries:
+                _discard_worker_kernel(kernel_name, cwd)  # start the retry on a fresh kernel
                 time.sleep(0.5 * attempt)
                 continue
             break
