@@ -5,20 +5,41 @@ its parameters). The fingerprints of the last successful run live in
 .renshe-cache/state.json; a step whose fingerprint matches and whose outputs exist is
 skipped. State is only recorded after a step succeeded, so a killed build simply redoes
 the step next time, and each step writes its outputs atomically.
+
+A no-op build must cost little more than starting Python: every skip decision is taken
+from file bytes alone, so pandas, papermill, nbformat and Great Expectations are imported
+only by a step that has work to do (nbformat alone costs 2 s to import).
 """
 from __future__ import annotations
 
+import csv
+import fcntl
 import hashlib
 import json
 import os
+import re
+import shutil
 import time
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
+from .errors import RensheError
 from .paths import ProjectPaths
 
-STATE_FILE = ".renshe-cache/state.json"
+CACHE_DIR = ".renshe-cache"
+STATE_FILE = f"{CACHE_DIR}/state.json"
+LOCK_FILE = f"{CACHE_DIR}/build.lock"
+# Written by `renshe site` into site/ from data/clean and the package: outputs, not sources.
+SITE_GENERATED = ("_site", "assets", "downloads", "data-docs", "pages/failed")
+# What the notebooks read from data/clean (GX results and Data Docs carry run timestamps).
+NOTEBOOK_DATA = ("observations.parquet", "checks.csv", "extract_summary.csv", "unparsed.csv", "unmapped.csv")
+# The leftovers of a killed step: outputs.atomic_directory's staging and retired folders,
+# outputs.atomic_write_bytes' temporary files, batch.execute_run's page being executed.
+_LEFTOVER = re.compile(r"^\.(?P<target>.+?)\.(?:staging-|old-)|^\.running-\d+-"
+                       r"|^\.(?P<file>.+\.(?:csv|json|parquet|ipynb|md|html|yml))\.\w{8}$")
 
 
 def sha256_of(chunks: Iterable[bytes]) -> str:
@@ -37,6 +58,18 @@ def files_fingerprint(files: Iterable[Path], root: Path) -> list[bytes]:
         chunks.append(relative.encode())
         chunks.append(path.read_bytes() if path.is_file() else b"<absent>")
     return chunks
+
+
+def _visible_files(folder: Path, skip: Iterable[str] = ()) -> list[Path]:
+    """Files under `folder`, without dot-named entries (staging, caches) and the `skip` subfolders."""
+    skipped = [folder / name for name in skip]
+    found = []
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        relative = path.relative_to(folder)
+        if path.is_file() and not any(part.startswith(".") for part in relative.parts) \
+                and not any(path.is_relative_to(s) for s in skipped):
+            found.append(path)
+    return sorted(found)
 
 
 def library_files() -> list[Path]:
@@ -67,13 +100,20 @@ class BuildState:
 
     def record(self, step: str, fingerprint: str) -> None:
         self.fingerprints[step] = fingerprint
+        self._save()
+
+    def forget(self, prefix: str) -> None:
+        self.fingerprints = {k: v for k, v in self.fingerprints.items() if not k.startswith(prefix)}
+        self._save()
+
+    def keys(self, prefix: str) -> list[str]:
+        return [key[len(prefix):] for key in self.fingerprints if key.startswith(prefix)]
+
+    def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temp = self.path.with_suffix(".tmp")
         temp.write_text(json.dumps(self.fingerprints, indent=1, sort_keys=True))
         os.replace(temp, self.path)
-
-    def forget(self, prefix: str) -> None:
-        self.fingerprints = {k: v for k, v in self.fingerprints.items() if not k.startswith(prefix)}
 
 
 @dataclass
@@ -98,19 +138,68 @@ def run_step(step: Step, state: BuildState, force: bool) -> StepReport:
     outputs_present = all(p.exists() for p in step.outputs())
     if not force and outputs_present and state.is_current(step.name, fingerprint):
         return StepReport(step.name, False, time.perf_counter() - started, "unchanged")
+    state.forget(step.name)  # killed half-way, the step must run again next time
     detail = step.action()
     state.record(step.name, fingerprint)
     return StepReport(step.name, True, time.perf_counter() - started, detail)
 
 
+# --- one build at a time; what a killed build left behind ---------------------------------
+
+@contextmanager
+def build_lock(paths: ProjectPaths) -> Iterator[None]:
+    """Hold .renshe-cache/build.lock for the build (the kernel drops it when the process dies)."""
+    lock_path = paths.root / LOCK_FILE
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RensheError("another `renshe build` is running in this project", lock_path) from None
+        yield
+
+
+def recover_interrupted_outputs(paths: ProjectPaths) -> list[str]:
+    """Put back an output a killed swap had moved aside, and remove every other leftover.
+
+    outputs.atomic_directory retires the old folder before moving the new one in; a build
+    killed between the two renames leaves only `.<name>.old-<pid>`: the previous outputs,
+    complete, which go back in place. Staging folders, temporary files and half-executed
+    pages are incomplete by definition and are deleted. Only called under the build lock.
+    """
+    done = []
+    folders = [paths.root / "data", paths.clean, paths.site, paths.site / "pages",
+               paths.site / "pages" / "failed"]
+    for folder in folders:
+        for leftover in sorted(folder.iterdir()) if folder.is_dir() else ():
+            match = _LEFTOVER.match(leftover.name)
+            if not match:
+                continue
+            target = folder / (match["target"] or "")
+            if match["target"] and ".old-" in leftover.name and not target.exists():
+                os.replace(leftover, target)
+                done.append(f"restored {target.relative_to(paths.root)}")
+            elif leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+                done.append(f"removed {leftover.relative_to(paths.root)}")
+            else:
+                leftover.unlink(missing_ok=True)
+                done.append(f"removed {leftover.relative_to(paths.root)}")
+    return done
+
+
 # --- the pipeline -----------------------------------------------------------------------
 
-def _extract_inputs(paths: ProjectPaths) -> list[Path]:
+def _registry_files(paths: ProjectPaths) -> list[Path]:
+    """The registry and every raw document it lists (a bad registry raises RensheError here)."""
     from .documents import load_registry
 
-    registry = load_registry(paths)
-    files = [paths.registry, paths.codebook, paths.root / "data" / "text_sections.yaml"]
-    return files + [entry.path for entry in registry.documents]
+    return [paths.registry, *(entry.path for entry in load_registry(paths).documents)]
+
+
+def _configuration_files(paths: ProjectPaths) -> list[Path]:
+    """data/*.yaml: registry, codebook, text sections and whatever an analyst adds beside them."""
+    return sorted((paths.root / "data").glob("*.yaml"))
 
 
 def extract_step(paths: ProjectPaths, library: str) -> Step:
@@ -125,15 +214,17 @@ def extract_step(paths: ProjectPaths, library: str) -> Step:
 
     return Step(
         "extract",
-        inputs=lambda: [library.encode(), *files_fingerprint(_extract_inputs(paths), paths.root)],
+        inputs=lambda: [library.encode(), *files_fingerprint(
+            _configuration_files(paths) + _registry_files(paths), paths.root)],
         outputs=lambda: [paths.clean / "observations.parquet"],
         action=action,
     )
 
 
-def _expectation_files(paths: ProjectPaths) -> list[Path]:
-    return sorted(p for p in paths.expectations.rglob("*")
-                  if p.is_file() and "uncommitted" not in p.parts)
+def _rule_files(paths: ProjectPaths) -> list[Path]:
+    # expectations/gx/ is Great Expectations' store, rewritten from rules.yaml by every
+    # validation: an output of this step, not an input.
+    return _visible_files(paths.expectations, skip=["gx"])
 
 
 def validate_step(paths: ProjectPaths, library: str) -> Step:
@@ -147,7 +238,8 @@ def validate_step(paths: ProjectPaths, library: str) -> Step:
     return Step(
         "validate",
         inputs=lambda: [library.encode(), *files_fingerprint(
-            [paths.clean / "observations.parquet", paths.codebook, *_expectation_files(paths)], paths.root)],
+            [paths.clean / "observations.parquet", *_configuration_files(paths), *_registry_files(paths),
+             *_rule_files(paths)], paths.root)],
         outputs=lambda: [paths.clean / "checks.csv"],
         action=action,
     )
@@ -159,10 +251,17 @@ def _frame_bytes(frame) -> bytes:
 
 @dataclass
 class DataSlices:
-    """The data each notebook run reads, so a run re-executes only when its slice changed."""
+    """The data each notebook run reads, so a run re-executes only when its slice changed.
+
+    A slice may be larger than what the page shows (a needless re-run), never smaller
+    (a stale page): a region page reads its own, its parent's and its children's
+    observations and every check naming it; an indicator page that indicator's
+    observations and every check naming it (report.checks_involving matches the same text).
+    """
 
     observations: object
     checks: object
+    check_text: object  # each check row as one string, to find the rows naming a term
     parents: dict[str, str | None]
 
     @classmethod
@@ -173,9 +272,11 @@ class DataSlices:
 
         observations = pd.read_parquet(paths.clean / "observations.parquet")
         checks_path = paths.clean / "checks.csv"
-        checks = pd.read_csv(checks_path, dtype=str).fillna("") if checks_path.is_file() else pd.DataFrame()
+        checks = (pd.read_csv(checks_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                  if checks_path.is_file() else pd.DataFrame())
+        check_text = checks.agg(" | ".join, axis=1) if len(checks) else pd.Series(dtype=str)
         parents = {r.name: r.parent for r in load_registry(paths).regions}
-        return cls(observations, checks, parents)
+        return cls(observations, checks, check_text, parents)
 
     def _related_regions(self, region: str) -> set[str]:
         children = {name for name, parent in self.parents.items() if parent == region}
@@ -184,10 +285,9 @@ class DataSlices:
     def _checks_mentioning(self, needle: str):
         if self.checks.empty:
             return self.checks
-        mask = self.checks.apply(lambda row: row.astype(str).str.contains(needle, regex=False).any(), axis=1)
-        return self.checks[mask]
+        return self.checks[self.check_text.str.contains(needle, regex=False)]
 
-    def fingerprint(self, parameters: dict) -> list[bytes]:
+    def fingerprint(self, kind: str, parameters: dict) -> list[bytes]:
         obs = self.observations
         if "region" in parameters:
             region = str(parameters["region"])
@@ -197,66 +297,102 @@ class DataSlices:
             indicator = str(parameters["indicator_id"])
             return [_frame_bytes(obs[obs.indicator_id == indicator]),
                     _frame_bytes(self._checks_mentioning(indicator))]
-        return [_frame_bytes(obs), _frame_bytes(self.checks)]
+        if kind == "validate":
+            return [_frame_bytes(self.checks)]
+        return [_frame_bytes(obs)]
 
 
 def _page_fingerprint(run, slices: DataSlices, paths: ProjectPaths, library: str) -> str:
     notebook = paths.notebooks / run.notebook
     chunks = [library.encode(), notebook.read_bytes(), json.dumps(run.params, sort_keys=True,
                                                                    ensure_ascii=False).encode(),
-              run.title.encode()]
+              run.title.encode(), *files_fingerprint([paths.registry, paths.codebook], paths.root)]
     if run.kind == "clean":
-        chunks += files_fingerprint(sorted((paths.clean / "tables").glob("*.csv"))
-                                    + [paths.clean / "extract_summary.csv", paths.clean / "unparsed.csv"],
+        chunks += files_fingerprint(_visible_files(paths.clean / "tables")
+                                    + [paths.clean / name for name in NOTEBOOK_DATA if name != "checks.csv"],
                                     paths.root)
-    chunks += slices.fingerprint(run.params)
+    chunks += slices.fingerprint(run.kind, run.params)
     return sha256_of(chunks)
+
+
+def _grid_inputs(paths: ProjectPaths, library: str) -> list[bytes]:
+    """Everything any notebook run (or the plan of runs) reads: when unchanged and every
+    page of the last grid is in place, the grid is current without planning it."""
+    return [library.encode(), *files_fingerprint(
+        _visible_files(paths.notebooks) + _configuration_files(paths)
+        + [paths.clean / name for name in NOTEBOOK_DATA] + _visible_files(paths.clean / "tables"), paths.root)]
+
+
+@dataclass
+class GridOutcome:
+    """What the notebook step did: the batch's results, or none when it was skipped."""
+
+    results: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def succeeded(self) -> list:
+        return [r for r in self.results if r.ok]
+
+    @property
+    def failed(self) -> list:
+        return [r for r in self.results if not r.ok]
 
 
 def notebooks_step(paths: ProjectPaths, state: BuildState, library: str, force: bool,
                    jobs: int | None) -> tuple[StepReport, object]:
     """Execute only the runs whose notebook, parameters or data slice changed."""
-    from .batch import BatchResult, plan_runs, run_notebooks
-
     started = time.perf_counter()
+    pages = paths.site / "pages"
+    grid = sha256_of(_grid_inputs(paths, library))
+    recorded_pages = state.keys("page:")
+    if not force and recorded_pages and state.is_current("notebooks", grid) \
+            and all((pages / page).is_file() for page in recorded_pages):
+        return StepReport("notebooks", False, time.perf_counter() - started,
+                          f"all {len(recorded_pages)} pages unchanged"), GridOutcome()
+    state.forget("notebooks")
+
+    from .batch import plan_runs, run_notebooks
+
     runs = plan_runs(paths)
     slices = DataSlices.load(paths)
-    pages = paths.site / "pages"
     fingerprints = {run: _page_fingerprint(run, slices, paths, library) for run in runs}
     stale = [run for run in runs
              if force or not (pages / run.page).is_file()
              or not state.is_current(f"page:{run.page}", fingerprints[run])]
-    _remove_retired_pages(pages, {run.page for run in runs})
-    if not stale:
-        return StepReport("notebooks", False, time.perf_counter() - started,
-                          f"all {len(runs)} pages unchanged"), BatchResult()
-    batch = run_notebooks(paths, stale, jobs=jobs)
+    _remove_retired_pages(pages, {run.page for run in runs}, state)
+    batch = run_notebooks(paths, stale, jobs=jobs) if stale else GridOutcome()
     for result in batch.results:
         if result.ok:
             state.record(f"page:{result.run.page}", fingerprints[result.run])
         else:
             state.forget(f"page:{result.run.page}")
+    if not batch.failed:
+        state.record("notebooks", grid)
     detail = (f"{len(batch.succeeded)} of {len(stale)} runs succeeded "
               f"({len(runs) - len(stale)} unchanged pages kept)")
-    return StepReport("notebooks", True, time.perf_counter() - started, detail), batch
+    return StepReport("notebooks", bool(stale), time.perf_counter() - started, detail), batch
 
 
-def _remove_retired_pages(pages: Path, planned: set[str]) -> None:
+def _remove_retired_pages(pages: Path, planned: set[str], state: BuildState) -> None:
     """A region or indicator that left the data must not keep a stale page on the site."""
     if not pages.is_dir():
         return
     for page in pages.glob("*.ipynb"):
         if page.name not in planned:
             page.unlink()
+    for page in state.keys("page:"):
+        if page not in planned:
+            state.forget(f"page:{page}")
 
 
 def site_step(paths: ProjectPaths, library: str) -> Step:
     def inputs() -> list[bytes]:
-        site_sources = [p for p in paths.site.rglob("*") if p.is_file()
-                        and "_site" not in p.relative_to(paths.site).parts
-                        and not p.relative_to(paths.site).parts[0].startswith(".")]
-        data_files = [p for p in paths.clean.rglob("*") if p.is_file()]
-        return [library.encode(), *files_fingerprint(site_sources + data_files + [paths.codebook], paths.root)]
+        pages = paths.site / "pages"
+        sources = [p for p in _visible_files(paths.site, skip=SITE_GENERATED)
+                   if not (p.parent == pages and p.name.startswith("_"))]  # partials it writes
+        return [library.encode(), *files_fingerprint(
+            sources + _visible_files(paths.clean) + [paths.codebook, paths.registry], paths.root)]
 
     def action() -> str:
         from .site import render_site
@@ -266,31 +402,36 @@ def site_step(paths: ProjectPaths, library: str) -> Step:
     return Step("site", inputs=inputs, outputs=lambda: [paths.site / "_site" / "index.html"], action=action)
 
 
-def build_summary(paths: ProjectPaths, reports: list[StepReport], batch) -> str:
-    """The accounting printed at the end of every build, whatever ran."""
-    import pandas as pd
+# --- accounting ---------------------------------------------------------------------------
 
+def _csv_rows(path: Path) -> list[dict]:
+    """A data/clean CSV as dicts (the csv module: pandas is not needed to count rows)."""
+    if not path.is_file():
+        return []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def build_summary(paths: ProjectPaths, reports: list[StepReport], grid) -> str:
+    """The accounting printed at the end of every build, whatever ran."""
     clean = paths.clean
-    summary = pd.read_csv(clean / "extract_summary.csv")
-    observations = pd.read_parquet(clean / "observations.parquet", columns=["table_id", "indicator_id"])
-    unparsed = pd.read_csv(clean / "unparsed.csv")
-    unmapped = pd.read_csv(clean / "unmapped.csv")
-    checks_path = clean / "checks.csv"
-    statuses = (pd.read_csv(checks_path, dtype=str)["status"].value_counts()
-                if checks_path.is_file() else pd.Series(dtype=int))
-    from_text = int((observations.table_id == "text").sum())
-    table_count = int((summary.table_id != "text").sum())
+    summary = _csv_rows(clean / "extract_summary.csv")
+    origins = Counter("text" if row["table_id"] == "text" else "table"
+                      for row in _csv_rows(clean / "observations.csv"))
+    statuses = Counter(row["status"] for row in _csv_rows(clean / "checks.csv"))
+    observations = origins["text"] + origins["table"]
     pages = paths.site / "pages"
-    page_count = len(list(pages.glob("*.ipynb"))) if pages.is_dir() else 0
+    page_count = len([p for p in pages.glob("*.ipynb") if not p.name.startswith(".")]) if pages.is_dir() else 0
     lines = [
         "build summary",
-        f"  documents      {summary.doc_id.nunique()}",
-        f"  tables         {table_count}",
-        f"  observations   {len(observations)} ({len(observations) - from_text} from tables, {from_text} from text)",
-        f"  unparsed cells {len(unparsed)} (set aside with a reason, data/clean/unparsed.csv)",
-        f"  unmapped       {len(unmapped)} phrases without an indicator id (data/clean/unmapped.csv)",
-        "  checks         " + ", ".join(f"{int(statuses.get(s, 0))} {s}" for s in ("pass", "fail", "warn")),
-        f"  notebook runs  {len(batch.succeeded)} succeeded, {len(batch.failed)} failed this build; "
+        f"  documents      {len({row['doc_id'] for row in summary})}",
+        f"  tables         {sum(row['table_id'] != 'text' for row in summary)}",
+        f"  observations   {observations} ({origins['table']} from tables, {origins['text']} from text)",
+        f"  unparsed cells {len(_csv_rows(clean / 'unparsed.csv'))} (set aside with a reason, data/clean/unparsed.csv)",
+        f"  unmapped       {len(_csv_rows(clean / 'unmapped.csv'))} phrases without an indicator id "
+        f"(data/clean/unmapped.csv)",
+        "  checks         " + ", ".join(f"{statuses[s]} {s}" for s in ("pass", "fail", "warn")),
+        f"  notebook runs  {len(grid.succeeded)} succeeded, {len(grid.failed)} failed this build; "
         f"{page_count} pages on the site",
         "  steps          " + "; ".join(
             f"{r.name} {r.seconds:.1f} s{'' if r.ran else ' (skipped: ' + r.detail + ')'}" for r in reports),
@@ -302,22 +443,26 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
     """The whole pipeline; returns the exit code (non-zero when a notebook run failed)."""
     paths = paths or ProjectPaths.at()
     started = time.perf_counter()
-    state = BuildState.load(paths)
-    library = library_fingerprint()
-    reports = []
-    for step in (extract_step(paths, library), validate_step(paths, library)):
-        reports.append(run_step(step, state, force))
-        print(f"{step.name}: {reports[-1].detail}", flush=True)
-    notebooks_report, batch = notebooks_step(paths, state, library, force, jobs)
-    reports.append(notebooks_report)
-    print(f"notebooks: {notebooks_report.detail}", flush=True)
-    if batch.results:
-        print(batch.format(), flush=True)
-    if batch.failed:  # the site must not be built on a partial grid; the old site stays
-        state.forget("site")
-    else:
-        reports.append(run_step(site_step(paths, library), state, force))
-        print(f"site: {reports[-1].detail}", flush=True)
-    print(build_summary(paths, reports, batch))
+    with build_lock(paths):
+        for line in recover_interrupted_outputs(paths):
+            print(f"an earlier build was interrupted: {line}", flush=True)
+        state = BuildState.load(paths)
+        library = library_fingerprint()
+        reports = []
+        for step in (extract_step(paths, library), validate_step(paths, library)):
+            reports.append(run_step(step, state, force))
+            print(f"{step.name}: {reports[-1].detail}", flush=True)
+        notebooks_report, grid = notebooks_step(paths, state, library, force, jobs)
+        reports.append(notebooks_report)
+        print(f"notebooks: {notebooks_report.detail}", flush=True)
+        if grid.results:
+            print(grid.format(), flush=True)
+        if grid.failed:  # the site must not be built on a partial grid; the old site stays
+            state.forget("site")
+            print("site: not rendered, a notebook run failed; the previous site is kept", flush=True)
+        else:
+            reports.append(run_step(site_step(paths, library), state, force))
+            print(f"site: {reports[-1].detail}", flush=True)
+        print(build_summary(paths, reports, grid))
     print(f"total {time.perf_counter() - started:.1f} s")
-    return batch.exit_code
+    return 1 if grid.failed else 0
