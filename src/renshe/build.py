@@ -263,6 +263,7 @@ class DataSlices:
     checks: object
     check_text: object  # each check row as one string, to find the rows naming a term
     parents: dict[str, str | None]
+    registry: bytes  # what a page may show of the registry: regions and document descriptions
 
     @classmethod
     def load(cls, paths: ProjectPaths) -> "DataSlices":
@@ -275,8 +276,9 @@ class DataSlices:
         checks = (pd.read_csv(checks_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
                   if checks_path.is_file() else pd.DataFrame())
         check_text = checks.agg(" | ".join, axis=1) if len(checks) else pd.Series(dtype=str)
-        parents = {r.name: r.parent for r in load_registry(paths).regions}
-        return cls(observations, checks, check_text, parents)
+        registry = load_registry(paths)
+        parents = {r.name: r.parent for r in registry.regions}
+        return cls(observations, checks, check_text, parents, _registry_bytes(registry))
 
     def _related_regions(self, region: str) -> set[str]:
         children = {name for name, parent in self.parents.items() if parent == region}
@@ -302,11 +304,22 @@ class DataSlices:
         return [_frame_bytes(obs)]
 
 
+def _registry_bytes(registry) -> bytes:
+    """The registry without the documents' sha256 pins, which change with every edited
+    document: the document's own figures reach a page through its data slice."""
+    from dataclasses import asdict
+
+    documents = [{k: str(v) for k, v in asdict(e).items() if k not in ("sha256", "path")}
+                 for e in registry.documents]
+    regions = [asdict(r) for r in registry.regions]
+    return json.dumps([documents, regions], ensure_ascii=False, sort_keys=True).encode()
+
+
 def _page_fingerprint(run, slices: DataSlices, paths: ProjectPaths, library: str) -> str:
     notebook = paths.notebooks / run.notebook
     chunks = [library.encode(), notebook.read_bytes(), json.dumps(run.params, sort_keys=True,
                                                                    ensure_ascii=False).encode(),
-              run.title.encode(), *files_fingerprint([paths.registry, paths.codebook], paths.root)]
+              run.title.encode(), slices.registry, *files_fingerprint([paths.codebook], paths.root)]
     if run.kind == "clean":
         chunks += files_fingerprint(_visible_files(paths.clean / "tables")
                                     + [paths.clean / name for name in NOTEBOOK_DATA if name != "checks.csv"],
@@ -456,6 +469,7 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
         reports.append(notebooks_report)
         print(f"notebooks: {notebooks_report.detail}", flush=True)
         if grid.results:
+            print("notebooks executed: " + ", ".join(r.run.name for r in grid.results), flush=True)
             print(grid.format(), flush=True)
         if grid.failed:  # the site must not be built on a partial grid; the old site stays
             state.forget("site")
