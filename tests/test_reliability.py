@@ -240,10 +240,6 @@ extract.write_csv = paused
     # killed just after it (with two renames: data/clean moved aside, the new one not yet in place)
     "mid-swap": "BEFORE = False" + _SWAP_HOOKS,
 }
-_MID_SWAP_GAP = pytest.mark.xfail(
-    strict=True, reason="outputs.atomic_directory swaps with two renames (data/clean -> .clean.old-*, "
-                        "staging -> data/clean); killed between them, data/clean is missing until the "
-                        "next run. Fix proposed to the lead (issue 6): one atomic exchange.")
 _CHILD = """
 import sys, time
 from pathlib import Path
@@ -273,7 +269,7 @@ def _wait_for(condition, process: subprocess.Popen, timeout: float = 300) -> Non
         time.sleep(0.01)
 
 
-@pytest.mark.parametrize("where", ["mid-write", "before swap", pytest.param("mid-swap", marks=_MID_SWAP_GAP)])
+@pytest.mark.parametrize("where", ["mid-write", "before swap", "mid-swap"])
 def test_killed_extract_keeps_previous_outputs_and_next_run_completes(previous, tmp_path, where):
     before = file_hashes(previous.clean)
     # a changed document, so a completed run would change data/clean
@@ -301,8 +297,6 @@ def test_killed_extract_keeps_previous_outputs_and_next_run_completes(previous, 
     assert not any(p.name.startswith(".clean") for p in previous.clean.rglob("*"))
 
 
-@pytest.mark.xfail(strict=True, reason="outputs.atomic_directory does not yet remove the staging "
-                                       "folders of killed runs (proposed to the lead, issue 6)")
 def test_next_run_removes_staging_folders_of_killed_runs(previous, tmp_path):
     marker = tmp_path / "paused"
     process = _start_paused_extract(previous.root, marker, "before swap")

@@ -1,7 +1,10 @@
 """Writing outputs so that a failed or killed step never leaves a half-written folder."""
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -11,20 +14,59 @@ from typing import Iterator
 import pandas as pd
 
 
+def _exchange(source: Path, target: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(source), at_fdcwd, os.fsencode(target), rename_exchange) == 0:
+        return True
+    if ctypes.get_errno() in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # the file system or kernel cannot exchange: fall back to two renames
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(target))
+
+
+def _remove_stale(target: Path) -> None:
+    """Staging and retired folders left by runs that were killed (their process is gone)."""
+    for folder in target.parent.glob(f".{target.name}.*-*"):
+        match = re.fullmatch(rf"\.{re.escape(target.name)}\.(?:staging|old)-(\d+)(?:-.*)?", folder.name)
+        if match and not _alive(int(match.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextmanager
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Yield an empty staging folder beside `target`; on success it replaces `target`.
 
-    On any exception the staging folder is removed and `target` is left as it was.
+    On any exception the staging folder is removed and `target` is left as it was. The swap
+    is one atomic exchange where the OS offers it, so a run killed at any point leaves either
+    the previous or the new `target`; folders of killed runs are removed by the next run.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    _remove_stale(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent))
     try:
         yield staging
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if target.exists() and _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # it now holds the previous outputs
+        return
     retired = target.with_name(f".{target.name}.old-{os.getpid()}")
     if target.exists():
         os.replace(target, retired)
