@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 CITY_NAMES = ("绍兴", "衢州")
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+# table and box numbers (专栏1, 表 2) are structure, not figures: varying them breaks the layout
+_DIGITS = re.compile(r"(?<!专栏)(?<!表)(?<!表 )\d+(?:\.\d+)?")
 
 
 def copy_project(source: Path, target: Path) -> Path:
@@ -63,7 +64,8 @@ def make_corpus_project(source: Path, target: Path, copies: int = 100, seed: int
             data = variant.encode("utf-8")
             (raw_dir / f"{doc_id}.txt").write_bytes(data)
             total += len(data)
-            entry = dict(original, doc_id=doc_id, file=f"data/raw/{doc_id}.txt",
+            # `layout`: the copy follows the original's table specs and text sections
+            entry = dict(original, doc_id=doc_id, file=f"data/raw/{doc_id}.txt", layout=original["doc_id"],
                          sha256=hashlib.sha256(data).hexdigest())
             entries.append(entry)
     registry["documents"] = entries

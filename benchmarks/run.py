@@ -113,11 +113,12 @@ def baseline_commands(project: Path) -> list[list[str]]:
     from renshe.batch import plan_runs
     from renshe.paths import ProjectPaths
 
+    paths = ProjectPaths.at(project)
     commands = []
-    for run in plan_runs(ProjectPaths.at(project)):
-        command = [str(BIN / "papermill"), str(run.notebook), str(run.output), "-k", "renshe",
-                   "--cwd", str(run.notebook.parent)]
-        for key, value in run.parameters.items():
+    for run in plan_runs(paths):
+        command = [str(BIN / "papermill"), str(paths.notebooks / run.notebook), str(paths.site / "pages" / run.page),
+                   "-k", "renshe", "--cwd", str(paths.notebooks)]
+        for key, value in run.params.items():
             command += ["-p", key, str(value)]
         commands.append(command)
     commands.append([RENSHE, "--root", str(project), "site"])
@@ -133,7 +134,7 @@ def bench_baseline(workdir: Path, repeat: int) -> Measurement:
         run_measured([RENSHE, "--root", str(project), "validate"], project)
         total, peak = 0.0, 0.0
         for command in baseline_commands(project):
-            (Path(command[2]).parent if "papermill" in command[0] else project).mkdir(parents=True, exist_ok=True)
+            (project / "site" / "pages").mkdir(parents=True, exist_ok=True)
             sample = run_measured(command, project)
             total += sample.seconds
             peak = max(peak, sample.peak_mb)
