@@ -6,9 +6,13 @@ from collections import Counter
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from renshe.errors import RensheError
-from renshe.narrative import Scope, Section, config_for, extract_text_figures, load_text_config
+from renshe.narrative import (
+    _OPENERS, Scope, Section, _depths, config_for, enclosures, extract_text_figures, load_text_config,
+)
 from renshe.schema import BASES, MEASURES, OBSERVATION_COLUMNS
 
 # (source_line, value_raw, measure) -> indicator_zh, value, unit, period, qualifier, basis
@@ -211,6 +215,60 @@ def test_printed_forms_are_kept(text_rows, real_documents):
     assert _row(briefing, 7, "2.04", "actual")["unit_raw"] == "萬億元"
     craftsmen = [r for r in text_rows["zhejiang_14fyp"] if r["source_line"] == 326]
     assert [(r["value_raw"], r["unit_raw"], r["value"], r["qualifier"]) for r in craftsmen] == [("１", "万名", 10000, ">=")]
+
+
+def test_a_number_printed_twice_on_a_line_keeps_its_own_printing(text_rows):
+    """The n-th 500 of the normalised line is the n-th 500 printed on the raw line, with its unit."""
+    def printed(doc_id: str, line: int) -> list[tuple[str, str]]:
+        return [(r["value_raw"], r["unit_raw"]) for r in text_rows[doc_id] if r["source_line"] == line]
+
+    assert printed("zhejiang_14fyp", 134) == [("500", "万人"), ("5.5", "%"), ("500", "万人次")]
+    assert printed("zhejiang_14fyp", 361) == [("10", "万家"), ("10", "万名"), ("1", "万家")]
+    assert printed("quzhou_14fyp", 195)[:2] == [("5", "%"), ("5", "家")]
+
+
+def test_reading_again_gives_the_same_rows(text_rows, real_documents):
+    """Subject cleaners and other derived objects are shared through the configuration: a second
+    reading, with every cache warm, must not differ from the first."""
+    for doc_id in ("zhejiang_2023_bulletin", "national_2023q1_briefing", "quzhou_14fyp"):
+        assert extract_text_figures(real_documents[doc_id]) == text_rows[doc_id]
+
+
+def _enclosures_by_character(text: str) -> list[str]:
+    stack: list[str] = []
+    inside = []
+    for char in text:
+        if stack and char == _OPENERS[stack[-1]]:
+            inside.append(stack.pop())
+            continue
+        if char in _OPENERS:
+            stack.append(char)
+        inside.append(stack[-1] if stack else "")
+    return inside
+
+
+def _depths_by_character(text: str) -> list[int]:
+    depth, depths = 0, []
+    for char in text:
+        if char in _OPENERS:
+            depth += 1
+            depths.append(depth)
+        elif char in _OPENERS.values() and depth:
+            depths.append(depth)
+            depth -= 1
+        else:
+            depths.append(depth)
+    return depths
+
+
+_BRACKETED_TEXT = st.text(alphabet="".join(_OPENERS) + "".join(_OPENERS.values()) + "ab1,。 ", max_size=60)
+
+
+@given(_BRACKETED_TEXT)
+def test_nesting_is_read_as_character_by_character(text):
+    """enclosures and _depths jump from bracket to bracket; the result is the per-character walk's."""
+    assert enclosures(text) == _enclosures_by_character(text)
+    assert list(_depths(text)) == _depths_by_character(text)
 
 
 def test_rows_keep_the_contract(text_rows, real_documents):

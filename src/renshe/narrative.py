@@ -16,6 +16,7 @@ Which parts of a document are read, and how time words set a figure's period, is
 """
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,9 @@ import yaml
 
 from .documents import Document, Paragraph, normalize_line
 from .errors import RensheError
-from .numbers import BASE_UNITS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, scale_value, signed_change
+from .numbers import (
+    _PREFIXES_LONGEST_FIRST, BASE_UNITS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, scale_value, signed_change,
+)
 
 TEXT_TABLE_ID = "text"
 CONFIG_NAME = Path("data") / "text_sections.yaml"
@@ -81,6 +84,9 @@ class TextConfig:
     unit_measures: dict[str, str] = field(default_factory=dict)
     topic_ends: tuple[str, ...] = ()
     place_words: tuple[str, ...] = ()
+    # objects derived from this configuration (subject cleaners), built once and reused by
+    # every document read with it; not part of the configuration's value
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _line_of(text: str, needle: str) -> int | None:
@@ -209,7 +215,8 @@ def section_ranges(document: Document, scope: Scope, config_path: Path) -> list[
 def scoped_paragraphs(document: Document, ranges: list[tuple[str, int, int]],
                       item_heading: re.Pattern | None = None) -> list[Paragraph]:
     """Paragraphs that begin inside a section (a paragraph cut by a page break stays whole)."""
-    paragraphs = [p for p in document.paragraphs() if any(lo <= p.first_line <= hi for _, lo, hi in ranges)]
+    in_sections = {n for _, lo, hi in ranges for n in range(lo, hi + 1)}
+    paragraphs = [p for p in document.paragraphs() if p.first_line in in_sections]
     if item_heading is None:
         return paragraphs
     lines = document.normalized_lines
@@ -220,6 +227,8 @@ def split_at_headings(paragraph: Paragraph, lines: list[str], heading: re.Patter
     """An item heading is a paragraph of its own, even when documents.join_paragraphs ran it on."""
     at_heading = [i for i, n in enumerate(paragraph.lines) if heading.search(lines[n - 1])]
     cuts = sorted({c for i in at_heading for c in (i, i + 1) if 0 < c < len(paragraph.lines)})
+    if not cuts:  # most paragraphs: one piece, the paragraph itself
+        return [paragraph]
     pieces = []
     for a, b in zip([0, *cuts], [*cuts, len(paragraph.lines)]):
         offset = paragraph.starts[a]
@@ -245,6 +254,12 @@ _NOT_A_UNIT = {"人": "才员口数均", "个": "月", "期": "间末", "名": "
                "场": "馆", "次": "数"}
 _OPENERS = {"“": "”", "《": "》", "〔": "〕", "【": "】", "「": "」", "(": ")"}
 _DATE_AFTER = re.compile(r"\s*(?:年|月|日|周岁|岁|号|届|倍|小时|天|周)")
+_LIST_ORDINAL = re.compile(r"0\d\s")
+_SPACES = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+# a number with no digit or point either side, as _FIGURE finds it, and a number as printed
+_STANDALONE_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_PRINTED_NUMBER = re.compile(r"[\d０-９]+(?:[.．][\d０-９]+)?")
 
 
 @dataclass
@@ -258,42 +273,66 @@ class Figure:
     qualifier: str
 
 
+_CLOSERS = frozenset(_OPENERS.values())
+# only these characters change the nesting; the text between two of them is walked over at once
+_BRACKET_CHAR = re.compile("[" + re.escape("".join(_OPENERS) + "".join(_CLOSERS)) + "]")
+
+
 def enclosures(text: str) -> list[str]:
     """For each character, the innermost bracket or quote it stands in ('' at top level).
     A bracket or quote character itself counts as inside its own pair."""
     stack: list[str] = []
-    inside = []
-    for char in text:
+    inside: list[str] = []
+    done = 0
+    for found in _BRACKET_CHAR.finditer(text):
+        at, char = found.start(), found.group()
+        inside.extend([stack[-1] if stack else ""] * (at - done))
         if stack and char == _OPENERS[stack[-1]]:
             inside.append(stack.pop())
-            continue
-        if char in _OPENERS:
-            stack.append(char)
-        inside.append(stack[-1] if stack else "")
+        else:
+            if char in _OPENERS:
+                stack.append(char)
+            inside.append(stack[-1] if stack else "")
+        done = at + 1
+    inside.extend([stack[-1] if stack else ""] * (len(text) - done))
     return inside
 
 
-def _depths(text: str) -> list[int]:
-    depth, depths = 0, []
-    closers = set(_OPENERS.values())
-    for char in text:
+@lru_cache(maxsize=4)  # asked once per sentence, always of the paragraph being read
+def _depths(text: str) -> tuple[int, ...]:
+    """For each character, how many brackets or quotes it stands in (its own pair included)."""
+    depth, depths, done = 0, [], 0
+    for found in _BRACKET_CHAR.finditer(text):
+        at, char = found.start(), found.group()
+        depths.extend([depth] * (at - done))
         if char in _OPENERS:
             depth += 1
             depths.append(depth)
-        elif char in closers and depth:
+        elif depth:  # a closer
             depths.append(depth)
             depth -= 1
         else:
             depths.append(depth)
-    return depths
+        done = at + 1
+    depths.extend([depth] * (len(text) - done))
+    return tuple(depths)
+
+
+def _end_before(text: str, start: int) -> int:
+    """Where text[:start].rstrip() ends, without copying the text."""
+    while start and text[start - 1].isspace():
+        start -= 1
+    return start
 
 
 def _prefix_qualifier(text: str, start: int) -> tuple[str, int]:
     """A qualifier word right before the number: ('>', where it starts) or ('', start)."""
-    before = text[:start].rstrip()
-    for word in sorted(QUALIFIER_PREFIXES, key=len, reverse=True):
-        if before.endswith(word):
-            return QUALIFIER_PREFIXES[word], len(before) - len(word)
+    end = _end_before(text, start)
+    if not text.endswith(_PREFIXES_LONGEST_FIRST, 0, end):  # most figures have none
+        return "", start
+    for word in _PREFIXES_LONGEST_FIRST:
+        if text.endswith(word, 0, end):
+            return QUALIFIER_PREFIXES[word], end - len(word)
     return "", start
 
 
@@ -302,10 +341,9 @@ def _is_statistic(text: str, match: re.Match, inside: list[str]) -> bool:
     start, end = match.start("number"), match.end("unit_text")
     if inside[start] in ("“", "《", "〔", "【", "「"):
         return False
-    before = text[:start].rstrip()
-    if before.endswith(("第", "+", "-", "~", "—")) or text[end:end + 1] in ("+", "-"):
+    if text.endswith(("第", "+", "-", "~", "—"), 0, _end_before(text, start)) or text[end:end + 1] in ("+", "-"):
         return False
-    if start == 0 and re.match(r"0\d\s", text):
+    if start == 0 and _LIST_ORDINAL.match(text):
         return False  # a list ordinal such as "01 高校毕业生…"
     if not match.group("unit"):
         if not match.group("scale") or _DATE_AFTER.match(text, match.end("number")):
@@ -329,7 +367,7 @@ def find_figures(text: str, inside: list[str]) -> list[Figure]:
         end = match.end("suffix") if suffix else match.end("unit_text")
         figures.append(Figure(
             match.start("number"), end, match.group("number"),
-            re.sub(r"\s+", "", match.group("unit_text")), match.group("scale") or "",
+            _SPACES.sub("", match.group("unit_text")), match.group("scale") or "",
             match.group("unit") or "", qualifier,
         ))
     return figures
@@ -338,11 +376,17 @@ def find_figures(text: str, inside: list[str]) -> list[Figure]:
 # --- sentences and clauses -----------------------------------------------------------------
 
 
+@lru_cache(maxsize=8)
+def _stop_pattern(stops: str) -> re.Pattern:
+    return re.compile("[" + re.escape(stops) + "]")
+
+
 def _spans(text: str, inside: list[str], stops: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Split text[lo:hi] at top-level stop characters (not inside quotes or brackets)."""
     spans, start = [], lo
-    for i in range(lo, hi):
-        if text[i] in stops and inside[i] == "" and not (text[i] == "," and _between_digits(text, i)):
+    for stop in _stop_pattern(stops).finditer(text, lo, hi):
+        i = stop.start()
+        if inside[i] == "" and not (text[i] == "," and _between_digits(text, i)):
             spans.append((start, i))
             start = i + 1
     spans.append((start, hi))
@@ -388,19 +432,33 @@ _QUOTES = re.compile(r"[“”\"'‘’《》「」]")
 _SHARE_OF = re.compile(r"^占(?P<whole>.+?)(?:的)?(?:比重|比例)?$")
 
 
+_CLEANED_LIMIT = 200_000  # phrases remembered per cleaner, so a long run's memory stays bounded
+
+
 class SubjectCleaner:
     """Phrase around a figure -> its subject: notes, quotes, time words and fillers removed."""
 
     def __init__(self, config: TextConfig, markers: list[re.Pattern]):
         self.config = config
         self.markers = markers
+        self.cleaned: dict[str, str] = {}  # the same phrases recur in every document of a kind
+        self.leading = tuple(config.strip_leading)
+        self.trailing = tuple(config.strip_trailing) + tuple(w for w in _PREFIXES_LONGEST_FIRST if w)
 
     def __call__(self, phrase: str) -> str:
+        cleaned = self.cleaned.get(phrase)
+        if cleaned is None:
+            if len(self.cleaned) >= _CLEANED_LIMIT:
+                self.cleaned.clear()
+            cleaned = self.cleaned[phrase] = self._clean(phrase)
+        return cleaned
+
+    def _clean(self, phrase: str) -> str:
         text = _BRACKETED_NOTE.sub("", phrase)
         text = _QUOTES.sub("", text)
         for marker in self.markers:
             text = marker.sub("", text)
-        text = re.sub(r"\s+", "", text).strip(",:;、")
+        text = _SPACES.sub("", text).strip(",:;、")
         for _ in range(6):  # words come off one at a time: 年末全省共有… -> 全省共有… -> 共有… -> …
             before = text
             text = self._strip(text)
@@ -409,15 +467,15 @@ class SubjectCleaner:
         return text
 
     def _strip(self, text: str) -> str:
-        for word in self.config.strip_leading:
-            if text.startswith(word) and len(text) > len(word):
-                return text[len(word):]
-        for word in self.config.strip_trailing:
-            if text.endswith(word) and len(text) > len(word):
-                return text[: -len(word)]
-        for word in sorted(QUALIFIER_PREFIXES, key=len, reverse=True):
-            if word and text.endswith(word) and len(text) > len(word):
-                return text[: -len(word)]
+        # one C-level startswith/endswith over all the words first: most texts keep every word
+        if text.startswith(self.leading):
+            for word in self.leading:
+                if text.startswith(word) and len(text) > len(word):
+                    return text[len(word):]
+        if text.endswith(self.trailing):  # strip_trailing words, then qualifier words
+            for word in self.trailing:
+                if text.endswith(word) and len(text) > len(word):
+                    return text[: -len(word)]
         return text
 
 
@@ -455,6 +513,8 @@ _CHANGE = re.compile(r"(?:(?:比|较)(?:上年末|上年底|上年同期|上年|
 _PER_MONTH = ("每人每月", "每月")
 _COUNTED_NOUN = re.compile(r"[\u4e00-\u9fff]+")  # 万名劳动者…: the noun starts right after the measure word
 _CHANGE_PCT_WORDS = ("增长", "下降")
+# what makes a match depend on the text around it: lookarounds, anchors, word boundaries
+_ASSERTION = re.compile(r"\(\?<?[=!]|\^|\$|\\[bBAZ]")
 
 
 @dataclass
@@ -514,14 +574,35 @@ class DocumentReader:
         span = entry.reference_period.split("-")
         plan = span if len(span) == 2 and all(s.isdigit() and len(s) == 4 for s in span) else [str(entry.year)] * 2
         self.context = Context(entry.year, entry.reference_period, plan[0], plan[1])
-        self.markers = [m for m in config.markers if not m.doc_types or entry.doc_type in m.doc_types]
-        self.clean = SubjectCleaner(config, [m.pattern for m in self.markers])
+        chosen = tuple(i for i, m in enumerate(config.markers) if not m.doc_types or entry.doc_type in m.doc_types)
+        self.markers = [config.markers[i] for i in chosen]
+        self.clean = self._cleaner(config, chosen)
+        self.context_free = [not _ASSERTION.search(m.pattern.pattern) for m in self.markers]
+        self.paragraph_markers = self.markers  # narrowed to those present, paragraph by paragraph
+        self.values = self.context.values()
+        self.default_period: str | None = None  # the scope's default period, filled in when first asked
         self.carried_period = ""  # set by a carrying marker, reset at each paragraph
+        self.line_numbers: dict[int, tuple] = {}  # _numbers_on, by line
+
+    @staticmethod
+    def _cleaner(config: TextConfig, chosen: tuple[int, ...]) -> SubjectCleaner:
+        """One cleaner per configuration and choice of markers, shared by the documents that use it."""
+        key = ("cleaner", chosen)
+        if key not in config.derived:
+            config.derived[key] = SubjectCleaner(config, [config.markers[i].pattern for i in chosen])
+        return config.derived[key]
 
     # -- time words
+    def _markers_in(self, text: str) -> list[Marker]:
+        """The markers that can match somewhere in a paragraph, in their configured order. Only a
+        pattern without lookarounds or anchors is left out for no match in the whole paragraph:
+        it matches inside a sentence of the paragraph only if it matches in the paragraph."""
+        return [marker for marker, context_free in zip(self.markers, self.context_free)
+                if not context_free or marker.pattern.search(text)]
+
     def _marker_hits(self, text: str, lo: int, hi: int) -> list[tuple[int, int, Marker, re.Match]]:
         hits = [(m.start(), m.end(), marker, m)
-                for marker in self.markers for m in marker.pattern.finditer(text, lo, hi)]
+                for marker in self.paragraph_markers for m in marker.pattern.finditer(text, lo, hi)]
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         kept, reach = [], -1
         for hit in hits:  # overlapping words: the longer one, earlier, wins (去年底 is not 年底)
@@ -531,11 +612,13 @@ class DocumentReader:
         return kept
 
     def _template(self, template: str, groups: dict[str, str]) -> str:
-        values = {**self.context.values(), **{k: v for k, v in groups.items() if v}}
+        values = {**self.values, **{k: v for k, v in groups.items() if v}}
         return template.format(**values)
 
     def time_at(self, hits, offset: int) -> tuple[str, str, str]:
-        period = self.carried_period or self._template(self.scope.default_period, {})
+        if self.default_period is None:
+            self.default_period = self._template(self.scope.default_period, {})
+        period = self.carried_period or self.default_period
         basis, measure = "", self.scope.measure
         for start, _, marker, match in hits:
             if start >= offset:
@@ -747,10 +830,17 @@ class DocumentReader:
     def rows(self, paragraph: Paragraph) -> list[dict]:
         text = paragraph.text
         self.carried_period = ""
+        if not _DIGITS.search(text):  # no number, no figure
+            return []
         inside = enclosures(text)
         figures = self._not_in_formula(text, find_figures(text, inside))
+        if not figures:
+            return []
+        self.paragraph_markers = self._markers_in(text)
         rows, spans = [], []
         for span in sentences(text, inside):
+            if span[0] > figures[-1].start:
+                break  # time words after the last figure set nothing that is read
             in_sentence = [f for f in figures if span[0] <= f.start < span[1]]
             for reading in self.read_sentence(text, inside, span, in_sentence):
                 rows.append(self.row(paragraph, reading))
@@ -782,7 +872,7 @@ class DocumentReader:
         """“1+3+N”的…体系：1个…应用；3个重点应用 — the counts spell out the name's formula."""
         if self.config.formula is None:
             return figures
-        terms = {t for m in self.config.formula.finditer(text) for t in re.findall(r"\d+", m.group())}
+        terms = {t for m in self.config.formula.finditer(text) for t in _DIGITS.findall(m.group())}
         return [f for f in figures if not (f.value_raw in terms and f.unit == "个" and not f.scale)]
 
     def row(self, paragraph: Paragraph, reading: Reading) -> dict:
@@ -811,19 +901,32 @@ class DocumentReader:
 
     def _printed(self, paragraph: Paragraph, figure: Figure, line: int) -> tuple[str, str]:
         """The number and unit as printed on the raw line (full-width digits, 萬, …)."""
-        normalized = self.document.normalized_lines[line - 1].strip()
         index = paragraph.lines.index(line)
         local = figure.start - paragraph.starts[index]
-        occurrence = len(re.findall(rf"(?<![\d.]){re.escape(figure.value_raw)}(?![\d.])", normalized[:local]))
-        raw = self.document.raw_line(line)
-        for k, match in enumerate(re.finditer(r"[\d０-９]+(?:[.．][\d０-９]+)?", raw)):
-            if normalize_line(match.group(), "hans") != figure.value_raw:
-                continue
-            if occurrence:
-                occurrence -= 1
-                continue
-            return match.group(), self._printed_unit(raw, match.end(), figure.unit_raw)
+        standalone, printed = self._numbers_on(line)
+        # the figure is the n-th standalone occurrence of its number on the line (a figure's
+        # number is never preceded by a digit or a point, so no number before it runs into it) …
+        occurrence = bisect.bisect_left(standalone.get(figure.value_raw, ()), local)
+        # … and it is printed as the n-th raw number that folds to it
+        candidates = printed.get(figure.value_raw, ())
+        if occurrence < len(candidates):
+            match = candidates[occurrence]
+            return match.group(), self._printed_unit(match.string, match.end(), figure.unit_raw)
         return figure.value_raw, figure.unit_raw
+
+    def _numbers_on(self, line: int) -> tuple[dict[str, list[int]], dict[str, list[re.Match]]]:
+        """The numbers of one line, read once: where each standalone number starts in the
+        normalised line (stripped, as in its paragraph) and each raw number, by folded text."""
+        numbers = self.line_numbers.get(line)
+        if numbers is None:
+            standalone: dict[str, list[int]] = {}
+            for number in _STANDALONE_NUMBER.finditer(self.document.normalized_lines[line - 1].strip()):
+                standalone.setdefault(number.group(), []).append(number.start())
+            printed: dict[str, list[re.Match]] = {}
+            for match in _PRINTED_NUMBER.finditer(self.document.raw_line(line)):
+                printed.setdefault(_folded_number(match.group()), []).append(match)
+            numbers = self.line_numbers[line] = (standalone, printed)
+        return numbers
 
     def _printed_unit(self, raw: str, at: int, unit_raw: str) -> str:
         taken, i = "", at
@@ -831,7 +934,17 @@ class DocumentReader:
             if not raw[i].isspace():
                 taken += raw[i]
             i += 1
-        return taken if normalize_line(taken, self.document.entry.script) == unit_raw else unit_raw
+        return taken if _folded(taken, self.document.entry.script) == unit_raw else unit_raw
+
+
+@lru_cache(maxsize=4096)  # a few dozen distinct units, each folded once
+def _folded(printed: str, script: str) -> str:
+    return normalize_line(printed, script)
+
+
+def _folded_number(printed: str) -> str:
+    # ASCII digits and points are their own folding; only full-width ones go through it
+    return printed if printed.isascii() else _folded(printed, "hans")
 
 
 def extract_text_figures(document: Document, config: TextConfig | None = None) -> list[dict]:
