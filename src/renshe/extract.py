@@ -18,7 +18,7 @@ import pandas as pd
 from . import narrative, tables
 from .codebook import Codebook, load_codebook
 from .documents import Document, load_registry, read_document
-from .outputs import atomic_directory, csv_bytes, write_csv
+from .outputs import atomic_directory, text_table_csv_bytes, write_csv
 from .paths import ProjectPaths
 from .schema import UNMAPPED_COLUMNS, observations_frame, unparsed_frame
 
@@ -116,7 +116,7 @@ def write_outputs(output: ExtractOutput, target: Path) -> None:
         tables_dir.mkdir()
         for result in output.results:
             for table in result.tables:  # the staging folder is the atomic unit: plain writes suffice
-                (tables_dir / f"{result.doc_id}__{table.table_id}.csv").write_bytes(csv_bytes(table.wide))
+                (tables_dir / f"{result.doc_id}__{table.table_id}.csv").write_bytes(text_table_csv_bytes(table.wide))
 
 
 def run_extract(paths: ProjectPaths | None = None, doc_ids: list[str] | None = None,
