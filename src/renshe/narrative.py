@@ -28,7 +28,7 @@ import yaml
 from .documents import Document, Paragraph, normalize_line
 from .errors import RensheError
 from .numbers import (
-    _PREFIXES_LONGEST_FIRST, BASE_UNITS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, scale_value, signed_change,
+    PREFIXES_LONGEST_FIRST, BASE_UNITS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, scale_value, signed_change,
 )
 
 TEXT_TABLE_ID = "text"
@@ -328,9 +328,9 @@ def _end_before(text: str, start: int) -> int:
 def _prefix_qualifier(text: str, start: int) -> tuple[str, int]:
     """A qualifier word right before the number: ('>', where it starts) or ('', start)."""
     end = _end_before(text, start)
-    if not text.endswith(_PREFIXES_LONGEST_FIRST, 0, end):  # most figures have none
+    if not text.endswith(PREFIXES_LONGEST_FIRST, 0, end):  # most figures have none
         return "", start
-    for word in _PREFIXES_LONGEST_FIRST:
+    for word in PREFIXES_LONGEST_FIRST:
         if text.endswith(word, 0, end):
             return QUALIFIER_PREFIXES[word], end - len(word)
     return "", start
@@ -443,7 +443,7 @@ class SubjectCleaner:
         self.markers = markers
         self.cleaned: dict[str, str] = {}  # the same phrases recur in every document of a kind
         self.leading = tuple(config.strip_leading)
-        self.trailing = tuple(config.strip_trailing) + tuple(w for w in _PREFIXES_LONGEST_FIRST if w)
+        self.trailing = tuple(config.strip_trailing) + tuple(w for w in PREFIXES_LONGEST_FIRST if w)
 
     def __call__(self, phrase: str) -> str:
         cleaned = self.cleaned.get(phrase)

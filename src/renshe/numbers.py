@@ -82,7 +82,8 @@ def _longest_first(words) -> tuple[str, ...]:
 
 # sorted once: these are looked up for every cell and every figure of the text
 _SCALES_LONGEST_FIRST = _longest_first(s for s in SCALES if s)
-_PREFIXES_LONGEST_FIRST = _longest_first(QUALIFIER_PREFIXES)
+# public: the text extractor looks for the same qualifier words in front of a figure
+PREFIXES_LONGEST_FIRST = _longest_first(QUALIFIER_PREFIXES)
 _SUFFIXES_LONGEST_FIRST = _longest_first(QUALIFIER_SUFFIXES)
 
 
@@ -109,7 +110,7 @@ def strip_qualifier(text: str) -> tuple[str, str]:
     body = text.strip()
     qualifier = ""
     # most text has no qualifier: one C-level startswith/endswith over the tuple first
-    prefixes = _PREFIXES_LONGEST_FIRST if body.startswith(_PREFIXES_LONGEST_FIRST) else ()
+    prefixes = PREFIXES_LONGEST_FIRST if body.startswith(PREFIXES_LONGEST_FIRST) else ()
     for prefix in prefixes:
         if body.startswith(prefix):
             qualifier = QUALIFIER_PREFIXES[prefix]
