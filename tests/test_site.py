@@ -5,10 +5,14 @@ built-in renderer) runs in a temporary copy of the project; the real data/clean 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
+import time
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -167,6 +171,30 @@ def test_downloads_in_every_format_with_a_datapackage(built, output):
     assert (paths.clean / "checks.csv").is_file() == ("checks" in resources)
     data_page = _html(output, "data.html")
     assert 'href="downloads/observations.xlsx"' in data_page and 'href="downloads/datapackage.json"' in data_page
+
+
+def _sha256(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_downloads_are_byte_identical_across_writes(built, tmp_path):
+    """openpyxl stamps the time of writing into docProps/core.xml and every zip entry;
+    the downloads carry the registry's newest publication date instead."""
+    paths = built[0]
+    site.write_downloads(paths, tmp_path / "first")
+    time.sleep(2)  # zip entry times have a 2-second resolution: a later write would differ
+    site.write_downloads(paths, tmp_path / "second")
+    first, second = _sha256(tmp_path / "first"), _sha256(tmp_path / "second")
+    assert {"observations.xlsx", "checks.xlsx", "codebook.xlsx", "observations.csv"} <= set(first)
+    assert first == second
+    # national_2023q1_briefing, published 2023-04-24, is the newest dated document
+    assert site.workbook_stamp(paths) == datetime(2023, 4, 24)
+    with zipfile.ZipFile(tmp_path / "first" / "observations.xlsx") as workbook:
+        names = workbook.namelist()
+        assert names[0] == "[Content_Types].xml" and names[1:] == sorted(names[1:])
+        assert {info.date_time for info in workbook.infolist()} == {(2023, 4, 24, 0, 0, 0)}
+        core = workbook.read("docProps/core.xml").decode("utf-8")
+    assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == ["2023-04-24T00:00:00Z"] * 2
 
 
 def test_quality_page_shows_checks_or_says_there_are_none_yet(built, output):

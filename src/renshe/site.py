@@ -11,11 +11,14 @@ Document text is untrusted: partials are built from escaped HTML only.
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import shutil
 import subprocess
+import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +34,9 @@ INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
 RAW_HTML_FENCE = re.compile(r"```\{=html\}\n(.*?)\n```", re.S)
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?", re.S)
 LOCAL_DOC_LINK = re.compile(r'(href="(?![a-z]+:|#|/)[^"]*?)\.(?:qmd|ipynb)(#[^"]*)?"')
+# Excel downloads carry this stamp when no document in the registry has a publication date.
+WORKBOOK_EPOCH = datetime(2000, 1, 1)
+CORE_DATES = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
 
 OBSERVATION_FIELDS = {
     "doc_id": "source document id (data/sources.yaml)",
@@ -117,6 +123,55 @@ def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def workbook_stamp(paths: ProjectPaths) -> datetime:
+    """The date the Excel downloads carry: the newest publication date in the registry.
+
+    A function of the inputs, not of the clock, so two builds of the same data give the same bytes."""
+    from .documents import load_registry
+
+    dates = [entry.published for entry in load_registry(paths).documents if entry.published]
+    stamps = []
+    for text in dates:
+        try:
+            stamps.append(datetime.fromisoformat(str(text)[:10]))
+        except ValueError:
+            continue  # a free-text date ("2023年4月") does not pin the stamp
+    return max(stamps, default=WORKBOOK_EPOCH)
+
+
+def normalise_xlsx(data: bytes, stamp: datetime) -> bytes:
+    """An .xlsx with every clock reading replaced by `stamp`.
+
+    openpyxl writes the time of saving into docProps/core.xml (created, modified) and into
+    every zip entry; here the properties are rewritten and the zip rebuilt with fixed entry
+    times and attributes, in sorted order ([Content_Types].xml first, as Office writes it)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    if "docProps/core.xml" in entries:
+        iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+        core = entries["docProps/core.xml"].decode("utf-8")
+        entries["docProps/core.xml"] = CORE_DATES.sub(lambda m: f"{m.group(1)}{iso}{m.group(3)}", core).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for name in sorted(entries, key=lambda entry: (entry != "[Content_Types].xml", entry)):
+            info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # the same on every platform
+            info.external_attr = 0o644 << 16
+            target.writestr(info, entries[name])
+    return buffer.getvalue()
+
+
+def excel_bytes(frame: pd.DataFrame, sheet_name: str, stamp: datetime) -> bytes:
+    """One sheet as .xlsx bytes, identical for identical data (see `normalise_xlsx`)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _excel_safe(frame).to_excel(writer, index=False, sheet_name=sheet_name)
+        writer.book.properties.creator = "renshe"
+        writer.book.properties.created = stamp
+    return normalise_xlsx(buffer.getvalue(), stamp)
+
+
 def _resource(name: str, frame: pd.DataFrame, title: str, descriptions: dict[str, str]) -> dict:
     return {
         "name": name, "title": title, "path": f"{name}.csv", "profile": "tabular-data-resource",
@@ -147,6 +202,7 @@ def download_tables(paths: ProjectPaths) -> dict[str, tuple[pd.DataFrame, str]]:
 def write_downloads(paths: ProjectPaths, target: Path) -> dict[str, pd.DataFrame]:
     """observations / checks / codebook as CSV (UTF-8 BOM), Excel, Parquet, plus datapackage.json."""
     tables = download_tables(paths)
+    stamp = workbook_stamp(paths)
     package = {"profile": "tabular-data-package", "name": "renshe",
                "title": "renshe: Chinese labour and social-security documents as tidy observations",
                "resources": []}
@@ -154,7 +210,7 @@ def write_downloads(paths: ProjectPaths, target: Path) -> dict[str, pd.DataFrame
         staging.chmod(0o755)
         for name, (frame, title) in tables.items():
             (staging / f"{name}.csv").write_bytes(csv_bytes(frame))
-            _excel_safe(frame).to_excel(staging / f"{name}.xlsx", index=False, sheet_name=name)
+            (staging / f"{name}.xlsx").write_bytes(excel_bytes(frame, name, stamp))
             frame.to_parquet(staging / f"{name}.parquet", index=False)
             package["resources"].append(_resource(name, frame, title, OBSERVATION_FIELDS
                                                   if name == "observations" else {}))
