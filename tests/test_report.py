@@ -1,6 +1,7 @@
 """report.py on the real documents: parameters, frames, formatting, charts and escaping."""
 from __future__ import annotations
 
+import html
 import json
 
 import pandas as pd
@@ -192,3 +193,123 @@ def test_renderer_site_mode_and_lab_mode(monkeypatch):
     lab_bundle = report._renderer(spec)
     assert "application/vnd.vegalite.v5+json" in lab_bundle and "text/html" not in lab_bundle
     assert json.dumps(lab_bundle["application/vnd.vegalite.v5+json"])  # serialisable
+
+
+# --- long source lines: an excerpt around the figure, the full line on hover ------------------
+
+
+def test_excerpt_keeps_thirty_characters_each_side_of_the_figure():
+    line = "甲" * 50 + "参保人数为202万人，" + "乙" * 50
+    shown = report.excerpt(line, "202", "万人")
+    assert shown == "…" + "甲" * 25 + "参保人数为202万人，" + "乙" * 29 + "…"
+    assert report.excerpt("3.基本养老保险参保人数（万人）\t170.69", "170.69") == "3.基本养老保险参保人数（万人）\t170.69"
+
+
+def test_excerpt_finds_the_whole_number_not_a_year_that_contains_it():
+    line = "2020年" + "的" * 80 + "新增202万人" + "的" * 80
+    shown = report.excerpt(line, "202", "万人")
+    assert "202万人" in shown and not shown.startswith("2020")
+    assert report.excerpt("x" * 200, "999") == "x" * 60 + "…"  # not found: the line's beginning
+
+
+def test_national_briefing_paragraph_is_quoted_as_an_excerpt_with_the_full_line_as_title(data):
+    table = report.indicator_observations(data, "basic_pension_participants")
+    national = _row(table, **{"地区 region": "全国", "来源 source": "national_2023q1_briefing:7"})
+    full = national["_title:原文行 source text"]
+    shown = national["原文行 source text"]
+    assert len(full) > 600 and "10.52億人" in full  # a whole paragraph on one line (Traditional script)
+    assert shown.startswith("…") and shown.endswith("…") and "10.52億人" in shown
+    assert len(shown) <= 2 * report.EXCERPT_CONTEXT + len("10.52億人") + 2
+    assert shown.strip("…") in full
+    markup = report.table(table).markup
+    assert f'title="{html.escape(full, quote=True)}"' in markup
+    # a table row is quoted with its cells separated, without a leading separator
+    province = table[table["来源 source"] == "zhejiang_14fyp:63"]["原文行 source text"].iloc[0]
+    assert province == "3684"
+
+
+def test_table_escapes_titles_marks_figures_nowrap_and_says_yes_no():
+    frame = pd.DataFrame({"数值 value": ["170.69万人", "≥98%"], "原文 text": ["<b>短</b>", "…x…"],
+                          "_title:原文 text": ["<b>短</b>", '<script>alert("1")</script>'],
+                          "headline": [True, False]})
+    markup = report.table(frame).markup
+    assert '<td class="renshe-nowrap">170.69万人</td>' in markup and '<td class="renshe-nowrap">≥98%</td>' in markup
+    assert 'title="&lt;script&gt;alert(&quot;1&quot;)&lt;/script&gt;"' in markup
+    assert "<script>" not in markup and "<b>" not in markup and "_title" not in markup
+    assert "是 yes" in markup and "否 no" in markup and "True" not in markup
+    assert "是 yes" in report.table(frame).text
+
+
+def test_codebook_booleans_read_yes_or_no(data):
+    definition = report.indicator_definition(data, "basic_pension_participants")
+    fields = dict(zip(definition["字段 field"], definition["内容 value"]))
+    assert fields["headline"] == "是 yes" and fields["additive"] == "是 yes"
+
+
+def test_checks_display_keeps_what_a_reader_needs_and_quotes_sources_on_hover():
+    checks = pd.DataFrame({"check_id": ["c#1"], "rule_type": ["level_nesting"], "status": ["warn"],
+                           "value_a": ["1.0"], "message": ["衢州市 is 0.91% of 浙江省"],
+                           "sources": ["quzhou_14fyp:164"], "source_text": ["[quzhou_14fyp:164] 招收博士后\t8\t10"]})
+    shown = report.checks_display(checks)
+    assert list(shown.columns) == ["check_id", "rule_type", "status", "message", "sources", "_title:sources"]
+    assert shown["_title:sources"].iloc[0] == "[quzhou_14fyp:164] 招收博士后 │ 8 │ 10"
+    assert '<td class="status-warn">warn</td>' in report.table(shown).markup
+
+
+# --- charts: one panel per level, numbers in 万 / 亿 -------------------------------------------
+
+
+def _walk(spec):
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            yield from _walk(value)
+
+
+def test_pension_chart_has_one_panel_per_level_with_its_own_scale(data):
+    spec = report.indicator_chart(data, "basic_pension_participants").to_dict()
+    assert spec["facet"]["field"] == "panel" and spec["columns"] == 1
+    assert spec["facet"]["sort"] == ["全国 national（人）", "省 province（人）", "市 city（人）"]
+    assert spec["resolve"]["scale"]["y"] == "independent"
+    values = next(iter(spec["datasets"].values()))
+    national = [v for v in values if v["panel"] == "全国 national（人）"]
+    assert [(v["value"], v["display"]) for v in national] == [(1052000000.0, "10.52亿人")]
+    label_exprs = [value["labelExpr"] for key, value in _walk(spec) if key == "axis" and "labelExpr" in value]
+    assert label_exprs and all("亿" in e and "万" in e for e in label_exprs)
+    assert not [value for key, value in _walk(spec) if key == "format" and value == "~s"]
+
+
+def test_rate_chart_keeps_every_level_on_one_axis(data):
+    spec = report.indicator_chart(data, "surveyed_unemployment_rate").to_dict()
+    assert "facet" not in spec
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["title"] == "数值 value (%)"
+
+
+def test_chinese_number_axis_labels_match_format_value():
+    import vl_convert
+
+    values = [1052000000, 46064600, 2020000, 5.5, 0]
+    spec = {"data": {"values": [{"v": v} for v in values]}, "mark": "text",
+            "transform": [{"calculate": report.CHINESE_NUMBER_EXPR.replace("datum.value", "datum.v"), "as": "label"}],
+            "encoding": {"text": {"field": "label"}}}
+    svg = vl_convert.vegalite_to_svg(spec, vl_version="6.4")
+    for label in ("10.52亿", "4606.46万", "202万", "5.5"):
+        assert label in svg
+
+
+def test_region_chart_draws_only_indicators_with_a_trend(data):
+    spec = report.region_chart(data, "衢州市").to_dict()
+    values = next(iter(spec["datasets"].values()))
+    periods: dict[str, set] = {}
+    for value in values:
+        periods.setdefault(value["indicator_id"], set()).add(value["period"])
+    assert all(len(found) >= 2 for found in periods.values())
+    order = [entry["id"] for entry in data.codebook]
+    panel_ids = [next(v["indicator_id"] for v in values if v["indicator"] == panel) for panel in spec["facet"]["sort"]]
+    assert panel_ids == sorted(panel_ids, key=order.index)  # codebook order, as in the table above
+    assert "basic_pension_participants" in panel_ids
+    shaoxing = report.region_chart(data, "绍兴市")  # every figure is a 2023 target
+    assert isinstance(shaoxing, report.HTMLBlock) and "two or more periods" in shaoxing.text

@@ -15,10 +15,12 @@ import json
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -184,6 +186,45 @@ def format_value(value: float, unit: str, qualifier: str = "") -> str:
     else:
         body = f"{_trim(value)}{unit}"
     return f"{sign}{body}"
+
+
+EXCERPT_CONTEXT = 30  # characters kept on each side of the figure in a quoted source line
+ELLIPSIS = "…"
+CELL_SEPARATOR = " │ "  # a table row's tab-separated cells, as quoted
+
+
+def _figure_position(text: str, value_raw: str, unit_raw: str = "") -> tuple[int, int] | None:
+    """Where the printed figure stands in the line: first where it is followed by its unit,
+    else its first occurrence as a whole number (202 is not found inside 2020)."""
+    if not value_raw:
+        return None
+    # full-width digits (the briefing) fold to ASCII one character for one, positions kept
+    folded = unicodedata.normalize("NFKC", text)
+    haystack = folded if len(folded) == len(text) else text
+    number = rf"(?<![\d.]){re.escape(value_raw)}(?![\d.]\d|\d)"
+    for pattern in ((number + re.escape(unit_raw)) if unit_raw else None, number):
+        found = re.search(pattern, haystack) if pattern else None
+        if found:
+            return found.start(), found.end()
+    return None
+
+
+def excerpt(text: str, value_raw: str = "", unit_raw: str = "", context: int = EXCERPT_CONTEXT) -> str:
+    """The part of a long source line around its figure: `context` characters each side, … where cut.
+
+    Short lines come back whole; a line where the figure cannot be found gives its beginning."""
+    text = "" if text is None else str(text)
+    if len(text) <= 2 * context + max(len(value_raw) + len(unit_raw), 10):
+        return text
+    position = _figure_position(text, value_raw, unit_raw)
+    start, end = (max(0, position[0] - context), min(len(text), position[1] + context)) if position \
+        else (0, 2 * context)
+    return (ELLIPSIS if start > 0 else "") + text[start:end] + (ELLIPSIS if end < len(text) else "")
+
+
+def quoted_line(source_text: str) -> str:
+    """A source line as quoted on the site: a table row's tabs shown as cell separators."""
+    return str(source_text).strip("\t").replace("\t", CELL_SEPARATOR)
 
 
 def period_sort_key(period: str) -> tuple[int, int, int]:
@@ -516,7 +557,7 @@ def indicator_definition(data: ReportData, indicator_id: str) -> pd.DataFrame:
                              for v in value)
         elif isinstance(value, dict):
             value = json.dumps(value, ensure_ascii=False)
-        rows.append((key, "" if value is None else str(value)))
+        rows.append((key, cell_text(value) if isinstance(value, bool) else "" if value is None else str(value)))
     obs = data.observations[data.observations["indicator_id"] == indicator_id]
     printed = obs.groupby("doc_id")["unit_raw"].agg(lambda units: "、".join(sorted(set(units) - {""})))
     for doc_id, units in printed.items():
@@ -540,7 +581,9 @@ def indicator_observations(data: ReportData, indicator_id: str) -> pd.DataFrame:
         "原文 as printed": obs["value_raw"] + obs["unit_raw"],
         "指标原文 label": obs["indicator_zh"],
         "来源 source": obs["source"],
-        "原文行 source text": obs["source_text"].str.replace("\t", " │ ", regex=False),
+        "原文行 source text": [excerpt(quoted_line(text), value, unit) for text, value, unit in
+                             zip(obs["source_text"], obs["value_raw"], obs["unit_raw"])],
+        TITLE_PREFIX + "原文行 source text": obs["source_text"].map(quoted_line),
     })
     return table.reset_index(drop=True)
 
@@ -568,13 +611,33 @@ def cross_level_comparison(data: ReportData, indicator_id: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- charts
 
 
+# Axis labels the way the documents write numbers: 4606.46万, 10.52亿 (not SI's 46M, 1G).
+CHINESE_NUMBER_EXPR = ("abs(datum.value) >= 1e8 ? format(datum.value / 1e8, '~g') + '亿' : "
+                       "abs(datum.value) >= 1e4 ? format(datum.value / 1e4, '~g') + '万' : "
+                       "format(datum.value, '~g')")
+MEASURE_SHAPES = {"actual": "circle", "target": "diamond"}
+
+
+def chinese_number_axis(title: str):
+    """A quantitative axis labelled in 万 / 亿."""
+    import altair as alt
+
+    return alt.Axis(title=title, labelExpr=CHINESE_NUMBER_EXPR)
+
+
+def _value_title(units) -> str:
+    units = sorted(set(units))
+    return f"数值 value ({units[0]})" if len(units) == 1 else "数值 value (单位见各图标题 unit in each panel title)"
+
+
 def _chart_frame(frame: pd.DataFrame, data: ReportData) -> pd.DataFrame:
     frame = with_display_columns(frame[frame["measure"].isin(["actual", "target"])])
     frame = frame.assign(
         indicator=[f"{data.indicator_name(i)} ({u})" for i, u in zip(frame["indicator_id"], frame["unit"])],
+        level_label=frame["level"].map(LEVEL_LABELS).fillna(frame["level"]),
     )
-    columns = ["region", "indicator", "indicator_id", "period", "measure", "measure_label", "value", "unit",
-               "display", "source", "basis"]
+    columns = ["region", "level", "level_label", "indicator", "indicator_id", "period", "measure",
+               "measure_label", "value", "unit", "display", "source", "basis"]
     return frame[columns].drop_duplicates().reset_index(drop=True)
 
 
@@ -591,48 +654,70 @@ def _tooltip():
     ]
 
 
-def timeline_chart(frame: pd.DataFrame, title_zh: str, subtitle_en: str, color: str = "region",
-                   facet: str | None = None, columns: int = 3):
-    """Values by period; actuals are filled circles joined by a line, targets hollow diamonds."""
+def timeline_chart(frame: pd.DataFrame, title_zh: str, subtitle_en: str | list[str], color: str = "region",
+                   facet: str | None = None, columns: int = 3, facet_sort: list[str] | None = None,
+                   shared_x: bool = False, width: int = 220, height: int = 150):
+    """Values by period; actuals are filled circles joined by a line, targets hollow diamonds.
+
+    With `facet`, one panel per value of that column, each with its own y scale (a national
+    total and a city's figure differ a thousandfold; on one axis the city would lie flat at 0)."""
     import altair as alt
 
     periods = sorted_periods(frame["period"])
     legend_title = {"region": "地区 region", "indicator": "指标 indicator"}.get(color, color)
+    one_colour = frame[color].nunique() == 1  # a single region needs no colour legend
+    colour = alt.Color(f"{color}:N", title=legend_title, legend=None if one_colour else alt.Legend())
     base = alt.Chart().encode(
         x=alt.X("period:O", sort=periods, title="时期 period", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title="数值 value", axis=alt.Axis(format="~s")),
-        color=alt.Color(f"{color}:N", title=legend_title),
+        y=alt.Y("value:Q", axis=chinese_number_axis(_value_title(frame["unit"]))),
+        color=colour,
         tooltip=_tooltip(),
     )
     line = base.transform_filter(alt.datum.measure == "actual").mark_line(strokeWidth=2)
     points = base.mark_point(size=90, strokeWidth=2, opacity=1).encode(
         shape=alt.Shape("measure_label:N", title="口径 measure",
                         scale=alt.Scale(domain=[MEASURE_LABELS["actual"], MEASURE_LABELS["target"]],
-                                        range=["circle", "diamond"])),
+                                        range=[MEASURE_SHAPES["actual"], MEASURE_SHAPES["target"]]),
+                        # Vega-Lite draws this legend's symbols transparent (their stroke belongs to
+                        # the colour legend): the subtitle explains the shapes instead
+                        legend=None),
         fill=alt.condition(alt.datum.measure == "actual", alt.Color(f"{color}:N", legend=None), alt.value("white")),
     )
     layered = alt.layer(line, points, data=frame)
-    title = alt.TitleParams(text=title_zh, subtitle=[subtitle_en, "filled circles: actual; hollow diamonds: target"],
+    subtitles = [subtitle_en] if isinstance(subtitle_en, str) else list(subtitle_en)
+    title = alt.TitleParams(text=title_zh, subtitle=[*subtitles, "实心圆：实际值；空心菱形：目标值 "
+                                                                 "filled circles: actual; hollow diamonds: target"],
                             anchor="start")
     if facet:
-        chart = layered.properties(width=220, height=150).facet(
-            facet=alt.Facet(f"{facet}:N", title=None, header=alt.Header(labelFontSize=12)), columns=columns,
-        ).resolve_scale(y="independent", x="independent")
+        chart = layered.properties(width=width, height=height).facet(
+            facet=alt.Facet(f"{facet}:N", title=None, sort=facet_sort or "ascending",
+                            header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
+            columns=columns,
+        ).resolve_scale(y="independent", x="shared" if shared_x else "independent").resolve_axis(x="independent")
     else:
-        chart = layered.properties(width=520, height=280)
+        chart = layered.properties(width=max(width, 520), height=max(height, 280))
     return chart.properties(title=title).configure(font=FONT_STACK).configure_legend(orient="bottom")
 
 
 def region_chart(data: ReportData, region: str):
+    """The region's indicators with two or more periods (a single point is no trend: the table has it)."""
     frame = _chart_frame(region_observations(data, region), data)
     frame = frame[frame["basis"] == ""]
+    trends = frame.groupby("indicator")["period"].transform("nunique") >= 2
+    frame = frame[trends]
     if frame.empty:
-        return note("该地区没有可绘制的实际值或目标值。 No actual or target values to chart for this region.")
-    return timeline_chart(frame, f"{region}：主要指标", f"{region}: headline indicators by period",
-                          color="region", facet="indicator")
+        return note("该地区没有跨两个以上时期的指标可绘制，数值见上表。 "
+                    "No indicator of this region spans two or more periods; the table above lists every value.")
+    order = {entry["id"]: i for i, entry in enumerate(data.codebook)}
+    panels = (frame.assign(_order=frame["indicator_id"].map(order).fillna(len(order)))
+              .sort_values(["_order", "indicator"])["indicator"].drop_duplicates().tolist())
+    return timeline_chart(frame, f"{region}：主要指标",
+                          [f"{region}: headline indicators with two or more periods, in codebook order"],
+                          color="region", facet="indicator", facet_sort=panels)
 
 
 def indicator_chart(data: ReportData, indicator_id: str):
+    """Counts and amounts: one row of panels per level (own y scale each); rates: one shared panel."""
     obs = data.observations[data.observations["indicator_id"] == indicator_id]
     frame = _chart_frame(obs, data)
     frame = frame[frame["basis"] == ""]
@@ -640,9 +725,23 @@ def indicator_chart(data: ReportData, indicator_id: str):
         return note("该指标没有可绘制的年度实际值或目标值。 No point-in-time actual or target values to chart.")
     name = data.indicator_name(indicator_id)
     english = data.indicator_name_en(indicator_id)
-    facet = "unit" if frame["unit"].nunique() > 1 else None
-    return timeline_chart(frame, f"{name}：各地区、各时期", f"{english}: every region and period",
-                          color="region", facet=facet, columns=2)
+    by_level = any(is_additive(data, indicator_id, unit) for unit in frame["unit"].unique()) \
+        and frame["level"].nunique() > 1
+    if by_level:
+        frame = frame.assign(panel=frame["level_label"] + "（" + frame["unit"] + "）")
+        ranked = frame.assign(_rank=frame["level"].map(LEVEL_ORDER).fillna(9)).sort_values(["_rank", "unit"])
+        panels = ranked["panel"].drop_duplicates().tolist()
+        subtitle = [f"{english}: every region and period",
+                    "每个层级一行，纵轴各自独立 one row per level, each with its own vertical scale"]
+    elif frame["unit"].nunique() > 1:
+        frame = frame.assign(panel="单位 unit: " + frame["unit"])
+        panels = sorted(frame["panel"].unique())
+        subtitle = [f"{english}: every region and period, one panel per unit"]
+    else:
+        return timeline_chart(frame, f"{name}：各地区、各时期", f"{english}: every region and period",
+                              color="region")
+    return timeline_chart(frame, f"{name}：各地区、各时期", subtitle, color="region", facet="panel",
+                          columns=1, facet_sort=panels, shared_x=True, width=560, height=150)
 
 
 def district_chart(data: ReportData, region: str):
@@ -658,7 +757,7 @@ def district_chart(data: ReportData, region: str):
     frame = frame.assign(indicator=[f"{data.indicator_name(i)} · {p} ({u})" for i, p, u in
                                     zip(frame["indicator_id"], frame["period"], frame["unit"])])
     bars = alt.Chart().mark_bar().encode(
-        x=alt.X("value:Q", title="数值 value", axis=alt.Axis(format="~s")),
+        x=alt.X("value:Q", axis=chinese_number_axis("数值 value (单位见各图标题 unit in each panel title)")),
         y=alt.Y("region:N", sort=children, title="区县 district"),
         color=alt.Color("measure_label:N", title="口径 measure",
                         scale=alt.Scale(domain=[MEASURE_LABELS["actual"], MEASURE_LABELS["target"]],
@@ -696,6 +795,57 @@ def note(message: str) -> HTMLBlock:
     return HTMLBlock(f'<p class="renshe-note">{html.escape(message)}</p>', message)
 
 
+# A hidden column "_title:<column>" holds the hover text (title attribute) of <column>'s cells:
+# the full source line behind an excerpt, the quoted lines behind a check's sources.
+TITLE_PREFIX = "_title:"
+# Cells that must not break inside: figures with their unit (170.69万人, ≥98%, 2280元/月),
+# periods (2023-Q1) and citations (quzhou_14fyp:157).
+NOWRAP_CELL = re.compile(r"^(?:[≥≤<>约~+-]?\d[\d.,]*[^\s\d]{0,6}(?: \(%\))?|\d{4}(?:-\w{2,4})?|[\w.-]+:\d+)$")
+FLAGGED_STATUSES = {"fail": "status-fail", "warn": "status-warn"}
+BOOLEAN_TEXT = {True: "是 yes", False: "否 no"}
+
+
+def cell_text(value) -> str:
+    """A cell as a reader sees it: booleans in words, missing as —, floats without trailing zeros."""
+    if isinstance(value, (bool, np.bool_)):
+        return BOOLEAN_TEXT[bool(value)]
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return "—"
+    if isinstance(value, (float, np.floating)):
+        return _trim(float(value))
+    return str(value)
+
+
+def _cell_html(text: str, title: str | None, column: str) -> str:
+    classes = []
+    if NOWRAP_CELL.match(text):
+        classes.append("renshe-nowrap")
+    if "status" in column and text in FLAGGED_STATUSES:
+        classes.append(FLAGGED_STATUSES[text])
+    attributes = f' class="{" ".join(classes)}"' if classes else ""
+    if title and title != "—" and title != text:
+        attributes += f' title="{html.escape(title, quote=True)}"'
+        text_html = f'<span class="renshe-quote">{html.escape(text)}</span>'
+    else:
+        text_html = html.escape(text)
+    return f"<td{attributes}>{text_html}</td>"
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    """An HTML table of the visible columns; every header, cell and title is escaped."""
+    visible = [c for c in frame.columns if not str(c).startswith("_")]
+    titles = {c: frame[TITLE_PREFIX + str(c)] for c in visible if TITLE_PREFIX + str(c) in frame.columns}
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in visible)
+    rows = []
+    for i in range(len(frame)):
+        cells = "".join(_cell_html(cell_text(frame[c].iat[i]),
+                                   cell_text(titles[c].iat[i]) if c in titles else None, str(c))
+                        for c in visible)
+        rows.append(f"<tr>{cells}</tr>")
+    return (f'<table class="renshe-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
 def table(frame: pd.DataFrame | None, empty_message: str = "无数据 No data.",
           missing_message: str = "no checks yet") -> HTMLBlock:
     """A DataFrame as an escaped HTML table without the index and without helper (_) columns."""
@@ -704,15 +854,28 @@ def table(frame: pd.DataFrame | None, empty_message: str = "无数据 No data.",
     if frame.empty:
         return note(empty_message)
     visible = frame[[c for c in frame.columns if not str(c).startswith("_")]]
-    markup = visible.to_html(index=False, escape=True, na_rep="—", border=0, classes="renshe-table")
-    return HTMLBlock(f'<div class="renshe-table-wrap">{markup}</div>', visible.to_string(index=False))
+    text = visible.map(cell_text).to_string(index=False)
+    return HTMLBlock(f'<div class="renshe-table-wrap">{table_html(frame)}</div>', text)
+
+
+CHECK_COLUMNS = ["check_id", "rule_type", "severity", "status", "indicator_id", "regions", "periods",
+                 "message", "sources"]
+
+
+def checks_display(checks: pd.DataFrame) -> pd.DataFrame:
+    """The columns of checks.csv a reader needs; the quoted source lines show on hovering `sources`."""
+    columns = [c for c in CHECK_COLUMNS if c in checks.columns] or list(checks.columns)
+    shown = checks[columns].copy()
+    if "sources" in shown.columns and "source_text" in checks.columns:
+        shown[TITLE_PREFIX + "sources"] = checks["source_text"].astype(str).map(quoted_line)
+    return shown
 
 
 def checks_table(data: ReportData, region: str | None = None, indicator_id: str | None = None) -> HTMLBlock:
     found = checks_involving(data, region=region, indicator_id=indicator_id)
     if found is None:
         return note("no checks yet: data/clean/checks.csv does not exist (run `renshe validate`).")
-    return table(found, empty_message="没有涉及此项的检查。 No checks involve this page.")
+    return table(checks_display(found), empty_message="没有涉及此项的检查。 No checks involve this page.")
 
 
 # --------------------------------------------------------------------------- chart rendering

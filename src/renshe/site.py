@@ -296,10 +296,6 @@ def key_figures(data) -> pd.DataFrame:
     return frame.sort_values(["_order", "_level"]).reset_index(drop=True)
 
 
-QUALITY_COLUMNS = ["check_id", "rule_type", "severity", "status", "indicator_id", "regions", "periods",
-                   "computed", "computed_kind", "assessment", "sources"]
-
-
 def _checks_overview(checks: pd.DataFrame) -> pd.DataFrame:
     """Counts by rule type and status."""
     if not {"rule_type", "status"} <= set(checks.columns):
@@ -307,6 +303,14 @@ def _checks_overview(checks: pd.DataFrame) -> pd.DataFrame:
     counts = pd.crosstab(checks["rule_type"], checks["status"])
     counts.columns.name = None
     return counts.reset_index().rename(columns={"rule_type": "规则类型 rule type"})
+
+
+def _cross_checks_first(checks: pd.DataFrame) -> pd.DataFrame:
+    """The cross-checks a reader comes for, then the schema checks (one per column and expectation)."""
+    if "rule_type" not in checks.columns:
+        return checks
+    schema = checks["rule_type"].astype(str) == "schema"
+    return pd.concat([checks[~schema], checks[schema]])
 
 
 def quality_partial(paths: ProjectPaths) -> str:
@@ -328,12 +332,12 @@ def quality_partial(paths: ProjectPaths) -> str:
         parts.append(_raw_html(report.table(_checks_overview(checks)).markup))
         if "status" in checks.columns:
             flagged = checks[checks["status"].isin(["fail", "warn"])]
-            columns = [c for c in ("check_id", "severity", "status", "message", "sources") if c in checks.columns]
             parts.append("### 未通过与警告 Failures and warnings\n")
-            parts.append(_raw_html(report.table(flagged[columns], empty_message="None: every check passed.").markup))
+            parts.append(_raw_html(report.table(report.checks_display(flagged),
+                                                empty_message="None: every check passed.").markup))
         parts.append("### 全部核查 Every check\n")
-        columns = [c for c in QUALITY_COLUMNS if c in checks.columns] or list(checks.columns)
-        parts.append(_raw_html(report.table(checks[columns]).markup))
+        parts.append("Cross-checks first, then the schema suite; hover a source to read the quoted lines.\n")
+        parts.append(_raw_html(report.table(report.checks_display(_cross_checks_first(checks))).markup))
         parts.append("The full table, with both values, units, tolerances and quoted source lines: "
                      "[checks.csv](downloads/checks.csv).\n")
     return "\n".join(parts)
