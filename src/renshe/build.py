@@ -151,7 +151,7 @@ def build_lock(paths: ProjectPaths) -> Iterator[None]:
     """Hold .renshe-cache/build.lock for the build (the kernel drops it when the process dies)."""
     lock_path = paths.root / LOCK_FILE
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as handle:
+    with open(lock_path, "a") as handle:  # "a": the lock file is never truncated or touched
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
