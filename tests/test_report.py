@@ -313,3 +313,11 @@ def test_region_chart_draws_only_indicators_with_a_trend(data):
     assert "basic_pension_participants" in panel_ids
     shaoxing = report.region_chart(data, "绍兴市")  # every figure is a 2023 target
     assert isinstance(shaoxing, report.HTMLBlock) and "two or more periods" in shaoxing.text
+
+
+def test_chart_colours_run_from_the_nation_down_and_fill_matches_stroke(data):
+    spec = report.indicator_chart(data, "urban_new_jobs").to_dict()
+    point = next(layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "point")
+    order = point["encoding"]["color"]["sort"]
+    assert order[:2] == ["全国", "浙江省"] and order.index("绍兴市") < order.index("越城区")
+    assert point["encoding"]["fill"]["condition"]["sort"] == order

@@ -197,6 +197,22 @@ def test_downloads_are_byte_identical_across_writes(built, tmp_path):
     assert re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core) == ["2023-04-24T00:00:00Z"] * 2
 
 
+def test_home_key_figures_put_each_headline_indicator_on_one_row(built, output):
+    from renshe import report
+
+    data = report.load_report_data(built[0].root)
+    figures = site.key_figures(data)
+    visible = [c for c in figures.columns if not c.startswith("_")]
+    assert visible[:3] == ["指标 indicator", "全国", "浙江省"] and "越城区" not in visible
+    pension = figures[figures["指标 indicator"] == "基本养老保险参保人数"].iloc[0]
+    assert (pension["全国"], pension["浙江省"], pension["衢州市"]) == (
+        "10.52亿人（2023-03）", "4606.46万人（2023）", "202万人（2020）")
+    assert pension["_title:全国"].startswith("national_2023q1_briefing:7 ")
+    assert set(figures["指标 indicator"]) <= {data.indicator_name(i) for i in report.headline_indicators(data)}
+    home = _html(output, "index.html")
+    assert '<td class="renshe-nowrap" title="national_2023q1_briefing:7 ' in home and "10.52亿人（2023-03）" in home
+
+
 def test_quality_page_shows_checks_or_says_there_are_none_yet(built, output):
     paths = built[0]
     markup = _html(output, "quality.html")

@@ -618,16 +618,16 @@ CHINESE_NUMBER_EXPR = ("abs(datum.value) >= 1e8 ? format(datum.value / 1e8, '~g'
 MEASURE_SHAPES = {"actual": "circle", "target": "diamond"}
 
 
-def chinese_number_axis(title: str):
+def chinese_number_axis(title: str, **options):
     """A quantitative axis labelled in 万 / 亿."""
     import altair as alt
 
-    return alt.Axis(title=title, labelExpr=CHINESE_NUMBER_EXPR)
+    return alt.Axis(title=title, labelExpr=CHINESE_NUMBER_EXPR, **options)
 
 
 def _value_title(units) -> str:
     units = sorted(set(units))
-    return f"数值 value ({units[0]})" if len(units) == 1 else "数值 value (单位见各图标题 unit in each panel title)"
+    return f"数值 value ({units[0]})" if len(units) == 1 else "数值 value"  # the panel titles name the units
 
 
 def _chart_frame(frame: pd.DataFrame, data: ReportData) -> pd.DataFrame:
@@ -654,6 +654,14 @@ def _tooltip():
     ]
 
 
+def _colour_order(frame: pd.DataFrame, color: str) -> list[str]:
+    """Regions from the nation down (national, province, cities, districts); other fields as they come."""
+    if color != "region" or "level" not in frame.columns:
+        return list(dict.fromkeys(frame[color]))
+    ranked = frame.assign(_rank=frame["level"].map(LEVEL_ORDER).fillna(9)).sort_values("_rank", kind="stable")
+    return list(dict.fromkeys(ranked["region"]))
+
+
 def timeline_chart(frame: pd.DataFrame, title_zh: str, subtitle_en: str | list[str], color: str = "region",
                    facet: str | None = None, columns: int = 3, facet_sort: list[str] | None = None,
                    shared_x: bool = False, width: int = 220, height: int = 150):
@@ -666,7 +674,8 @@ def timeline_chart(frame: pd.DataFrame, title_zh: str, subtitle_en: str | list[s
     periods = sorted_periods(frame["period"])
     legend_title = {"region": "地区 region", "indicator": "指标 indicator"}.get(color, color)
     one_colour = frame[color].nunique() == 1  # a single region needs no colour legend
-    colour = alt.Color(f"{color}:N", title=legend_title, legend=None if one_colour else alt.Legend())
+    colour = alt.Color(f"{color}:N", title=legend_title, sort=_colour_order(frame, color),
+                       legend=None if one_colour else alt.Legend())
     base = alt.Chart().encode(
         x=alt.X("period:O", sort=periods, title="时期 period", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", axis=chinese_number_axis(_value_title(frame["unit"]))),
@@ -681,7 +690,9 @@ def timeline_chart(frame: pd.DataFrame, title_zh: str, subtitle_en: str | list[s
                         # Vega-Lite draws this legend's symbols transparent (their stroke belongs to
                         # the colour legend): the subtitle explains the shapes instead
                         legend=None),
-        fill=alt.condition(alt.datum.measure == "actual", alt.Color(f"{color}:N", legend=None), alt.value("white")),
+        # the same field and order as the stroke colour, so a filled point has its line's colour
+        fill=alt.condition(alt.datum.measure == "actual",
+                           alt.Color(f"{color}:N", sort=_colour_order(frame, color), legend=None), alt.value("white")),
     )
     layered = alt.layer(line, points, data=frame)
     subtitles = [subtitle_en] if isinstance(subtitle_en, str) else list(subtitle_en)
@@ -757,7 +768,7 @@ def district_chart(data: ReportData, region: str):
     frame = frame.assign(indicator=[f"{data.indicator_name(i)} · {p} ({u})" for i, p, u in
                                     zip(frame["indicator_id"], frame["period"], frame["unit"])])
     bars = alt.Chart().mark_bar().encode(
-        x=alt.X("value:Q", axis=chinese_number_axis("数值 value (单位见各图标题 unit in each panel title)")),
+        x=alt.X("value:Q", axis=chinese_number_axis("数值 value", tickMinStep=1)),  # no 0.2个 ticks for counts of one
         y=alt.Y("region:N", sort=children, title="区县 district"),
         color=alt.Color("measure_label:N", title="口径 measure",
                         scale=alt.Scale(domain=[MEASURE_LABELS["actual"], MEASURE_LABELS["target"]],
@@ -799,8 +810,9 @@ def note(message: str) -> HTMLBlock:
 # the full source line behind an excerpt, the quoted lines behind a check's sources.
 TITLE_PREFIX = "_title:"
 # Cells that must not break inside: figures with their unit (170.69万人, ≥98%, 2280元/月),
-# periods (2023-Q1) and citations (quzhou_14fyp:157).
-NOWRAP_CELL = re.compile(r"^(?:[≥≤<>约~+-]?\d[\d.,]*[^\s\d]{0,6}(?: \(%\))?|\d{4}(?:-\w{2,4})?|[\w.-]+:\d+)$")
+# with their period (297万人（2023-Q1）), periods (2023-Q1) and citations (quzhou_14fyp:157).
+_FIGURE = r"[≥≤<>约~+-]?\d[\d.,]*[^\s\d（]{0,6}(?: \(%\)|（[\w-]+）)?"
+NOWRAP_CELL = re.compile(rf"^(?:{_FIGURE}(?: / {_FIGURE})*|\d{{4}}(?:-\w{{2,4}})?|[\w.-]+:\d+)$")
 FLAGGED_STATUSES = {"fail": "status-fail", "warn": "status-warn"}
 BOOLEAN_TEXT = {True: "是 yes", False: "否 no"}
 
@@ -816,9 +828,20 @@ def cell_text(value) -> str:
     return str(value)
 
 
+# Long ids (new_professional_qualification_holders, unique:doc_id+table_id+region+...) may
+# break after _ + : /; unbroken they would widen a table past the page.
+LONG_TOKEN = re.compile(r"[\w#:+./-]{20,}")
+TOKEN_BREAK = re.compile(r"([_+:/])(?=.)")
+
+
+def _breakable(escaped: str) -> str:
+    return LONG_TOKEN.sub(lambda match: TOKEN_BREAK.sub(r"\1<wbr>", match.group(0)), escaped)
+
+
 def _cell_html(text: str, title: str | None, column: str) -> str:
     classes = []
-    if NOWRAP_CELL.match(text):
+    nowrap = bool(NOWRAP_CELL.match(text))
+    if nowrap:
         classes.append("renshe-nowrap")
     if "status" in column and text in FLAGGED_STATUSES:
         classes.append(FLAGGED_STATUSES[text])
@@ -828,7 +851,7 @@ def _cell_html(text: str, title: str | None, column: str) -> str:
         text_html = f'<span class="renshe-quote">{html.escape(text)}</span>'
     else:
         text_html = html.escape(text)
-    return f"<td{attributes}>{text_html}</td>"
+    return f"<td{attributes}>{text_html if nowrap else _breakable(text_html)}</td>"
 
 
 def table_html(frame: pd.DataFrame) -> str:

@@ -270,30 +270,36 @@ def findings_partial(paths: ProjectPaths) -> str:
     headline = key_figures(data)
     body = "\n".join(lines) + "\n\n"
     if not headline.empty:
-        body += "Latest actual of each headline indicator, by region:\n\n" + _raw_html(
+        body += ("最新实际值（时期）：每个主要指标、每个地区。 Latest actual of each headline indicator by region "
+                 "(period in brackets); hover a figure for its source line.\n\n") + _raw_html(
             report.table(headline).markup)
     return body
 
 
 def key_figures(data) -> pd.DataFrame:
-    """For each headline indicator and region (above district level): the latest actual."""
+    """Each headline indicator's latest actual, one column per region above district level
+    ('10.52亿人（2023-03）'); hovering a figure gives its source line."""
     from . import report
 
     obs = data.observations
-    actuals = obs[(obs["measure"] == "actual") & (obs["indicator_id"] != "") & (obs["basis"] == "")
+    headline = report.headline_indicators(data)
+    actuals = obs[(obs["measure"] == "actual") & obs["indicator_id"].isin(headline) & (obs["basis"] == "")
                   & (obs["level"] != "district")]
+    if actuals.empty:
+        return pd.DataFrame()
+    ranked = actuals.assign(_rank=actuals["level"].map(report.LEVEL_ORDER).fillna(9)).sort_values("_rank", kind="stable")
+    regions = list(dict.fromkeys(ranked["region"]))
     rows = []
-    for (indicator_id, region), group in actuals.groupby(["indicator_id", "region"], sort=False):
-        latest = report.latest_row(report.with_display_columns(group))
-        rows.append({"指标 indicator": data.indicator_name(indicator_id), "地区 region": region,
-                     "时期 period": latest["period"], "最新实际 latest actual": latest["display"],
-                     "来源 source": latest["source"], "_order": report.headline_indicators(data).index(
-                         indicator_id) if indicator_id in report.headline_indicators(data) else 999,
-                     "_level": report.LEVEL_ORDER.get(latest["level"], 9)})
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    return frame.sort_values(["_order", "_level"]).reset_index(drop=True)
+    for indicator_id in headline:
+        row = {"指标 indicator": data.indicator_name(indicator_id)}
+        for region in regions:
+            latest = report.latest_row(report.with_display_columns(
+                actuals[(actuals["indicator_id"] == indicator_id) & (actuals["region"] == region)]))
+            row[region] = "" if latest is None else f"{latest['display']}（{latest['period']}）"
+            row[report.TITLE_PREFIX + region] = "" if latest is None else f"{latest['source']} {latest['source_text']}"
+        if any(row[region] for region in regions):
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def _checks_overview(checks: pd.DataFrame) -> pd.DataFrame:
