@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -201,8 +202,13 @@ def worker_kernel(kernel_name: str, cwd: str):
     if kernel_manager is not None and kernel_manager.is_alive():
         _reset_namespace(kernel_manager)
         return kernel_manager
-    kernel_manager = KernelManager(kernel_name=kernel_name)
+    # ipc sockets in a private folder: no TCP port to race for between workers, and no
+    # "running over TCP without encryption" warning on every kernel start
+    socket_folder = tempfile.mkdtemp(prefix="renshe-kernel-")
+    socket_prefix = os.path.join(socket_folder, "kernel")
+    kernel_manager = KernelManager(kernel_name=kernel_name, transport="ipc", ip=socket_prefix)
     kernel_manager.start_kernel(cwd=cwd)
+    atexit.register(shutil.rmtree, socket_folder, ignore_errors=True)  # runs after the shutdown below
     atexit.register(kernel_manager.shutdown_kernel, now=True)
     _worker_kernels[key] = kernel_manager
     return kernel_manager
