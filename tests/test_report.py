@@ -256,6 +256,13 @@ def test_checks_display_keeps_what_a_reader_needs_and_quotes_sources_on_hover():
     assert '<td class="status-warn">warn</td>' in report.table(shown).markup
 
 
+def test_compact_sources_names_each_document_once():
+    assert report.compact_sources("shaoxing_2023_action_plan:161; shaoxing_2023_action_plan:155; "
+                                  "zhejiang_14fyp:154") == "shaoxing_2023_action_plan:161, 155; zhejiang_14fyp:154"
+    assert report.compact_sources("quzhou_14fyp:82") == "quzhou_14fyp:82"
+    assert report.compact_sources("see the notes") == "see the notes"
+
+
 # --- charts: one panel per level, numbers in 万 / 亿 -------------------------------------------
 
 

@@ -813,6 +813,7 @@ TITLE_PREFIX = "_title:"
 # with their period (297万人（2023-Q1）), periods (2023-Q1) and citations (quzhou_14fyp:157).
 _FIGURE = r"[≥≤<>约~+-]?\d[\d.,]*[^\s\d（]{0,6}(?: \(%\)|（[\w-]+）)?"
 NOWRAP_CELL = re.compile(rf"^(?:{_FIGURE}(?: / {_FIGURE})*|\d{{4}}(?:-\w{{2,4}})?|[\w.-]+:\d+)$")
+LONG_CELL = 50  # characters: longer cells are prose (messages, quoted lines)
 FLAGGED_STATUSES = {"fail": "status-fail", "warn": "status-warn"}
 BOOLEAN_TEXT = {True: "是 yes", False: "否 no"}
 
@@ -843,6 +844,8 @@ def _cell_html(text: str, title: str | None, column: str) -> str:
     nowrap = bool(NOWRAP_CELL.match(text))
     if nowrap:
         classes.append("renshe-nowrap")
+    elif len(text) > LONG_CELL:
+        classes.append("renshe-long")  # a sentence keeps a readable width beside narrow id columns
     if "status" in column and text in FLAGGED_STATUSES:
         classes.append(FLAGGED_STATUSES[text])
     attributes = f' class="{" ".join(classes)}"' if classes else ""
@@ -881,14 +884,27 @@ def table(frame: pd.DataFrame | None, empty_message: str = "无数据 No data.",
     return HTMLBlock(f'<div class="renshe-table-wrap">{table_html(frame)}</div>', text)
 
 
-CHECK_COLUMNS = ["check_id", "rule_type", "severity", "status", "indicator_id", "regions", "periods",
+CHECK_COLUMNS = ["check_id", "rule_type", "status", "indicator_id", "regions", "periods",
                  "message", "sources"]
+
+
+def compact_sources(sources: str) -> str:
+    """'a:161; a:155; b:3' -> 'a:161, 155; b:3': each document named once, its lines in order given."""
+    lines: dict[str, list[str]] = {}
+    for citation in str(sources).split(";"):
+        doc_id, _, line = citation.strip().rpartition(":")
+        if not doc_id:
+            return str(sources)  # not a list of doc_id:line citations: leave it as written
+        lines.setdefault(doc_id, []).append(line)
+    return "; ".join(f"{doc_id}:{', '.join(numbers)}" for doc_id, numbers in lines.items())
 
 
 def checks_display(checks: pd.DataFrame) -> pd.DataFrame:
     """The columns of checks.csv a reader needs; the quoted source lines show on hovering `sources`."""
     columns = [c for c in CHECK_COLUMNS if c in checks.columns] or list(checks.columns)
     shown = checks[columns].copy()
+    if "sources" in shown.columns:
+        shown["sources"] = shown["sources"].map(lambda text: compact_sources(text) if text else text)
     if "sources" in shown.columns and "source_text" in checks.columns:
         shown[TITLE_PREFIX + "sources"] = checks["source_text"].astype(str).map(quoted_line)
     return shown
