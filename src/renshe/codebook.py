@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from .errors import RensheError
+from .yamlfiles import load_yaml, yaml_errors
 from .numbers import BASE_UNITS
 from .schema import UNMAPPED_COLUMNS
 
@@ -66,13 +67,9 @@ def _entry_lines(text: str) -> list[int]:
 
 
 def _parse(path: Path) -> tuple[list, list[int]]:
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text) or {}
+    data, text = load_yaml(path)
+    with yaml_errors(path):
         lines = _entry_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RensheError(f"not valid YAML: {exc}", path, mark.line + 1 if mark else None) from exc
     entries = data.get("indicators") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise RensheError("the codebook needs a list under `indicators:`", path, 1)

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from .errors import RensheError
+from .yamlfiles import SAFE_LOADER, yaml_errors
 from .paths import ProjectPaths
 
 LEVELS = ("national", "province", "city", "district")
@@ -85,20 +86,14 @@ class Registry:
         return [r.name for r in self.regions]
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 4x faster
-
-
 def _parse_registry(text: str, registry_path: Path) -> tuple[dict, list[dict[str, int]]]:
     """The registry's data, and for every document entry the 1-based line of each field
     (key "" is the entry's first line), so an error points at the offending line."""
-    loader = _YAML_LOADER(text)
+    loader = SAFE_LOADER(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RensheError(f"not valid YAML: {exc}", registry_path,
-                          mark.line + 1 if mark else None) from exc
+        with yaml_errors(registry_path):
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else {}
     finally:
         loader.dispose()
     if not isinstance(data, dict):

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from .documents import Document, Paragraph, normalize_line
 from .errors import RensheError
+from .yamlfiles import load_yaml
 from .numbers import (
     PREFIXES_LONGEST_FIRST, BASE_UNITS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, scale_value, signed_change,
 )
@@ -151,12 +151,7 @@ def load_text_config(path: Path) -> TextConfig:
 
 @lru_cache(maxsize=8)
 def _load_text_config(path: Path, _mtime_ns: int) -> TextConfig:
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RensheError(f"not valid YAML: {exc}", path, mark.line + 1 if mark else None) from exc
+    data, text = load_yaml(path)
     scopes = {doc_id: _scope(doc_id, raw, path, text) for doc_id, raw in (data.get("documents") or {}).items()}
     markers = tuple(_marker(raw, path, text) for raw in data.get("period_markers") or ())
     skips = tuple(_compile(p, path, text, "skip_clauses") for p in data.get("skip_clauses") or ())

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .errors import RensheError
+from .yamlfiles import load_yaml
 from .schema import LEVELS, MEASURES
 
 RULE_TYPES = ("sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets")
@@ -78,12 +79,7 @@ def load_rules(path: Path, indicator_ids: set[str] | None = None,
     path = Path(path)
     if not path.is_file():
         raise RensheError("rules file does not exist", path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RensheError(f"not valid YAML: {exc}", path, mark.line + 1 if mark else None) from exc
+    data, text = load_yaml(path)
     raw_rules = data.get("rules") if isinstance(data, dict) else None
     if not isinstance(raw_rules, list) or not raw_rules:
         raise RensheError("the rules file needs a non-empty `rules:` list", path)

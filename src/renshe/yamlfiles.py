@@ -1,0 +1,34 @@
+"""Reading the project's YAML configuration (registry, codebook, text sections, rules).
+
+One place turns a YAML syntax error into a RensheError naming the file and line, so every
+configuration file an analyst edits fails the same clear way.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from .errors import RensheError
+
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 4x faster
+
+
+@contextmanager
+def yaml_errors(path: Path) -> Iterator[None]:
+    """Inside this block a YAML error becomes a RensheError naming `path` and the line."""
+    try:
+        yield
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RensheError(f"not valid YAML: {exc}", path, mark.line + 1 if mark else None) from exc
+
+
+def load_yaml(path: Path) -> tuple[object, str]:
+    """The parsed document (an empty mapping for an empty file) and its text."""
+    text = Path(path).read_text(encoding="utf-8")
+    with yaml_errors(path):
+        data = yaml.load(text, Loader=SAFE_LOADER)
+    return (data if data is not None else {}), text
