@@ -85,3 +85,23 @@ def real_documents():
     """The project's own raw documents, hash-checked, by doc_id (read-only)."""
     registry = load_registry(ProjectPaths.at(REPO_ROOT))
     return {entry.doc_id: read_document(entry) for entry in registry.documents}
+
+
+# A child running the real `renshe <command>`, paused at a point a test chooses: `patch` is code
+# that wraps a library function so that it calls pause() (touch <marker>, then sleep) there,
+# and the test kills the child at that point.
+_PAUSED_CLI = """
+import sys, time
+from pathlib import Path
+def pause():
+    Path(sys.argv[1]).touch()
+    time.sleep(600)
+{patch}
+from renshe.cli import main
+sys.exit(main(["--root", sys.argv[2], "{command}"]))
+"""
+
+
+def paused_cli_code(command: str, patch: str) -> str:
+    """Python source for `python -c CODE <marker> <root>`: `renshe <command>` paused by `patch`."""
+    return _PAUSED_CLI.replace("{command}", command).replace("{patch}", patch)

@@ -22,7 +22,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from conftest import copy_project, edit_raw_line
+from conftest import copy_project, edit_raw_line, paused_cli_code
 from renshe import build
 from renshe.errors import RensheError
 from renshe.paths import ProjectPaths
@@ -353,18 +353,7 @@ def test_failing_run_is_reported_kept_and_does_not_stop_the_others(copy, rebuild
 
 # --- killed half-way --------------------------------------------------------------------------
 
-# A child running the real `renshe build`, paused at a known point of extraction (it touches
-# <marker>, then sleeps) so the test can kill it there.
-_PAUSED_BUILD = """
-import sys, time
-from pathlib import Path
-def pause():
-    Path(sys.argv[1]).touch()
-    time.sleep(600)
-{patch}
-from renshe.cli import main
-sys.exit(main(["--root", sys.argv[2], "build"]))
-"""
+# Where the child `renshe build` (conftest.paused_cli_code) pauses so the test can kill it there.
 _PAUSE = {
     # extraction has written its first file into its staging folder
     "mid-write": """
@@ -409,7 +398,7 @@ def test_build_killed_during_extraction_keeps_previous_outputs(copy, tmp_path, w
     clean_before, site_before = hashes(copy.clean), hashes(copy.site / "_site")
     edit_raw_line(copy.root, "quzhou_14fyp", 164, "\t10\t", "\t12\t")  # a completed build would change data/clean
     marker = tmp_path / "paused"
-    process = _start([sys.executable, "-c", _PAUSED_BUILD.format(patch=_PAUSE[where]), str(marker), str(copy.root)])
+    process = _start([sys.executable, "-c", paused_cli_code("build", _PAUSE[where]), str(marker), str(copy.root)])
     _kill_when(marker.exists, process)
 
     assert leftovers(copy)  # the killed build's staging folder

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import copy_project, edit_raw_line, folder_state, replace_raw
+from conftest import copy_project, edit_raw_line, folder_state, paused_cli_code, replace_raw
 from renshe import cli
 from renshe.paths import ProjectPaths
 
@@ -240,20 +240,11 @@ extract.write_csv = paused
     # killed just after it (with two renames: data/clean moved aside, the new one not yet in place)
     "mid-swap": "BEFORE = False" + _SWAP_HOOKS,
 }
-_CHILD = """
-import sys, time
-from pathlib import Path
-def pause():
-    Path(sys.argv[1]).touch()
-    time.sleep(600)
-{patch}
-from renshe.cli import main
-sys.exit(main(["--root", sys.argv[2], "extract"]))
-"""
+
 
 
 def _start_paused_extract(root: Path, marker: Path, where: str) -> subprocess.Popen:
-    code = _CHILD.format(patch=_PAUSE[where])
+    code = paused_cli_code("extract", _PAUSE[where])
     return subprocess.Popen([sys.executable, "-c", code, str(marker), str(root)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
