@@ -325,6 +325,8 @@ def region_indicator_table(data: ReportData, region: str) -> pd.DataFrame:
     wide = wide.rename(columns={"indicator_id": "指标代码 id", "indicator": "指标 indicator",
                                 "unit": "单位 unit", "measure_label": "口径 measure"})
     wide.columns.name = None
+    # the Chinese name leads; the codebook id (for the indicator page and the downloads) closes the row
+    wide = wide[[c for c in wide.columns if c != "指标代码 id"] + ["指标代码 id"]]
     return wide.reset_index(drop=True)
 
 
