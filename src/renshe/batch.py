@@ -294,6 +294,13 @@ def run_notebooks(paths: ProjectPaths, runs: list[Run], jobs: int | None = None,
     return BatchResult(results, time.perf_counter() - started)
 
 
+def executed_pages(pages: Path) -> list[Path]:
+    """The executed notebooks in `pages`, without a run still being written (.running-*)."""
+    if not pages.is_dir():
+        return []
+    return sorted(p for p in pages.glob("*.ipynb") if not p.name.startswith("."))
+
+
 def clear_pages(paths: ProjectPaths) -> None:
     """Remove every executed page (a full rebuild starts from nothing)."""
     shutil.rmtree(paths.site / "pages", ignore_errors=True)

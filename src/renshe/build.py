@@ -391,7 +391,9 @@ def _remove_retired_pages(pages: Path, planned: set[str], state: BuildState) -> 
     """A region or indicator that left the data must not keep a stale page on the site."""
     if not pages.is_dir():
         return
-    for page in pages.glob("*.ipynb"):
+    from .batch import executed_pages
+
+    for page in executed_pages(pages):
         if page.name not in planned:
             page.unlink()
     for page in state.keys("page:"):
@@ -434,7 +436,9 @@ def build_summary(paths: ProjectPaths, reports: list[StepReport], grid) -> str:
     statuses = Counter(row["status"] for row in _csv_rows(clean / "checks.csv"))
     observations = origins["text"] + origins["table"]
     pages = paths.site / "pages"
-    page_count = len([p for p in pages.glob("*.ipynb") if not p.name.startswith(".")]) if pages.is_dir() else 0
+    from .batch import executed_pages
+
+    page_count = len(executed_pages(pages))
     lines = [
         "build summary",
         f"  documents      {len({row['doc_id'] for row in summary})}",

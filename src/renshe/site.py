@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .batch import executed_pages
 from .errors import RensheError
 from .outputs import atomic_directory, atomic_write_bytes, csv_bytes
 from .paths import ProjectPaths
@@ -231,7 +232,7 @@ def _page_entries(paths: ProjectPaths) -> list[dict]:
     import nbformat
 
     entries = []
-    for page in sorted((paths.site / "pages").glob("*.ipynb")):
+    for page in executed_pages(paths.site / "pages"):
         meta = nbformat.read(page, as_version=4).metadata.get("renshe", {})
         entries.append({"file": page.name, **meta})
     return entries
