@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import UnknownUnitError
-from .numbers import split_unit
+from .numbers import format_gap, format_value, split_unit
 from .rules import Rule, parse_band
 
 # Relative slack for binary floating point when a gap equals its tolerance exactly.
@@ -128,18 +128,6 @@ def _quote(rows: list[pd.Series]) -> tuple[str, str]:
     return sources, text
 
 
-def _fmt(value: float, unit: str) -> str:
-    if value is None or pd.isna(value):
-        return "—"
-    if unit == "%":
-        return f"{value:.4g}%"
-    if abs(value) >= 1e8:
-        return f"{value / 1e8:.6g}亿{unit}"
-    if abs(value) >= 1e4:
-        return f"{value / 1e4:.6g}万{unit}"
-    return f"{value:.6g}{unit}"
-
-
 def check_row(rule: Rule, rows: list[pd.Series], **values: Any) -> dict:
     sources, text = _quote(rows)
     row = {column: "" for column in CHECK_COLUMNS}
@@ -205,9 +193,9 @@ def _sum_row(rule: Rule, total: pd.Series, parts: list[pd.Series], indicator: st
         level_pair=level_pair, value_a=float(total["value"]), unit_a=total["unit"], value_b=parts_sum,
         unit_b=parts[0]["unit"], computed=parts_sum, computed_kind="sum", gap=gap, tolerance=tolerance,
         assessment="adds up" if abs(gap) <= tolerance else "does not add up",
-        message=(f"{label}: parts sum to {_fmt(parts_sum, total['unit'])}, total printed "
-                 f"{_fmt(total['value'], total['unit'])} (gap {gap:+.6g}, tolerance ±{tolerance:.6g} "
-                 f"{total['unit']})"),
+        message=(f"{label}: parts sum to {format_value(parts_sum, total['unit'])}, total printed "
+                 f"{format_value(total['value'], total['unit'])} (gap {format_gap(gap, total['unit'])}, "
+                 f"tolerance ±{format_value(tolerance, total['unit'])})"),
     )
 
 
@@ -320,8 +308,8 @@ def _share_row(rule: Rule, inputs: CheckInputs, child: pd.Series, parent: pd.Ser
         computed=share, computed_kind=kind, gap=float(parent["value"] - child["value"]), tolerance=np.nan,
         assessment="within band" if within else "outside band",
         message=(f"{child['indicator_id']} ({child['measure']}): {child['region']} {child['period']} "
-                 f"{_fmt(child['value'], child['unit'])} is {share:.2f}% of {parent['region']} {parent['period']} "
-                 f"{_fmt(parent['value'], parent['unit'])} (band {lower:g}%-{upper:g}%)"),
+                 f"{format_value(child['value'], child['unit'])} is {share:.2f}% of {parent['region']} {parent['period']} "
+                 f"{format_value(parent['value'], parent['unit'])} (band {lower:g}%-{upper:g}%)"),
         child_value=float(child["value"]), parent_value=float(parent["value"]), share=share,
     )
 
@@ -382,8 +370,8 @@ def _consistency_row(rule: Rule, first: pd.Series, second: pd.Series) -> dict:
         tolerance=tolerance, assessment="agrees" if abs(gap) <= tolerance else "disagrees",
         message=(f"{first['indicator_id']} ({first['measure']}) {first['region']} {first['period']} reported twice "
                  f"across {where}: {first['value_raw']} {first['unit_raw']} ({first['source']}) vs "
-                 f"{second['value_raw']} {second['unit_raw']} ({second['source']}); gap {gap:+.6g} {first['unit']}, "
-                 f"tolerance ±{tolerance:.6g}"),
+                 f"{second['value_raw']} {second['unit_raw']} ({second['source']}); gap {format_gap(gap, first['unit'])}, "
+                 f"tolerance ±{format_value(tolerance, first['unit'])}"),
     )
 
 
@@ -481,9 +469,9 @@ def _same_base_row(rule: Rule, numerator: pd.Series, stated: pd.Series, other: p
         computed_kind="implied_base", gap=gap, tolerance=tolerance,
         assessment="agrees" if abs(gap) <= tolerance else "disagrees",
         message=(f"{numerator['value_raw']}{numerator['unit_raw']} at {stated['value_raw']}% implies a base of "
-                 f"{_fmt(base_a, numerator['unit'])}; {other['value_raw']}{other['unit_raw']} at "
-                 f"{other_stated['value_raw']}% implies {_fmt(base_b, other['unit'])} (gap {_fmt(gap, other['unit'])}, "
-                 f"tolerance ±{_fmt(tolerance, other['unit'])})"),
+                 f"{format_value(base_a, numerator['unit'])}; {other['value_raw']}{other['unit_raw']} at "
+                 f"{other_stated['value_raw']}% implies {format_value(base_b, other['unit'])} (gap {format_value(gap, other['unit'])}, "
+                 f"tolerance ±{format_value(tolerance, other['unit'])})"),
     )
 
 
@@ -567,9 +555,9 @@ def _progress_row(rule: Rule, target: pd.Series, actuals: pd.DataFrame) -> dict 
         computed=expected, computed_kind="expected_by_now", gap=pace_gap, tolerance=tolerance, assessment=assessment,
         pace_in_tolerance=pace_gap / tolerance,
         message=(f"{target['indicator_id']} {target['region']}: latest actual {latest['period']} "
-                 f"{_fmt(latest['value'], latest['unit'])} vs target {target['period']} "
-                 f"{target['qualifier']}{_fmt(target['value'], target['unit'])}{' (' + target['basis'] + ')' if target['basis'] else ''}; "
-                 f"expected {_fmt(expected, target['unit'])} {how} ({'lower' if sign < 0 else 'higher'} is better): "
+                 f"{format_value(latest['value'], latest['unit'])} vs target {target['period']} "
+                 f"{target['qualifier']}{format_value(target['value'], target['unit'])}{' (' + target['basis'] + ')' if target['basis'] else ''}; "
+                 f"expected {format_value(expected, target['unit'])} {how} ({'lower' if sign < 0 else 'higher'} is better): "
                  f"{assessment}"),
     )
 
@@ -619,9 +607,9 @@ def _years_row(rule: Rule, total: pd.Series, yearly: pd.Series) -> dict:
         unit_b=yearly["unit"], computed=implied, computed_kind="per_year_x_years" if years > 1 else "per_year",
         gap=gap, tolerance=tolerance, assessment="consistent" if abs(gap) <= tolerance else "contradicts",
         message=(f"{total['indicator_id']} {total['region']}: {describe[total['basis']]} target {total['period']} "
-                 f"{total['qualifier']}{_fmt(total['value'], total['unit'])} vs {describe[yearly['basis']]} target "
-                 f"{yearly['period']} {yearly['qualifier']}{_fmt(yearly['value'], yearly['unit'])}"
-                 + (f" × {years} = {_fmt(implied, yearly['unit'])}" if years > 1 else "") + note),
+                 f"{total['qualifier']}{format_value(total['value'], total['unit'])} vs {describe[yearly['basis']]} target "
+                 f"{yearly['period']} {yearly['qualifier']}{format_value(yearly['value'], yearly['unit'])}"
+                 + (f" × {years} = {format_value(implied, yearly['unit'])}" if years > 1 else "") + note),
     )
 
 

@@ -6,6 +6,7 @@ canonical unit: `116.32万人` is 1 163 200 persons, `2.04万亿元` is 2.04e12 
 """
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 from dataclasses import dataclass
@@ -169,3 +170,42 @@ CHANGE_DOWN_WORDS = ("减少", "下降", "降低", "减", "下降了", "回落")
 def signed_change(direction_word: str, magnitude: float) -> float:
     """`减少 14.44` is a change of -14.44; 增加/增长/提高 keep the sign."""
     return -abs(magnitude) if direction_word in CHANGE_DOWN_WORDS else abs(magnitude)
+
+
+# --- writing figures back the documents' way ----------------------------------------------
+
+QUALIFIER_SIGNS = {"": "", ">=": "≥", "<=": "≤", ">": ">", "<": "<", "~": "约"}
+# Units whose large values read better in 万 / 亿 (the documents' own way of writing them).
+SCALABLE_UNITS = {"人", "人次", "元", "张", "个", "家", "户", "名", "所", "项", "次", "件"}
+
+
+def _missing(value) -> bool:
+    try:
+        return value is None or math.isnan(float(value))
+    except (TypeError, ValueError):  # pandas' NA, or text
+        return True
+
+
+def format_gap(value: float, unit: str) -> str:
+    """A signed difference the same way: +50人, -2万人."""
+    return ("+" if not _missing(value) and value > 0 else "") + format_value(value, unit)
+
+
+def trim_number(number: float, decimals: int = 4) -> str:
+    text = f"{number:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_value(value: float, unit: str, qualifier: str = "") -> str:
+    """A figure as the documents write it: 2020000 人 -> '202万人', 5.5 % -> '5.5%'."""
+    if _missing(value):
+        return "—"
+    sign = QUALIFIER_SIGNS.get(qualifier or "", qualifier or "")
+    unit = unit or ""
+    if unit in SCALABLE_UNITS and abs(value) >= 1e8:
+        body = f"{trim_number(value / 1e8)}亿{unit}"
+    elif unit in SCALABLE_UNITS and abs(value) >= 1e4:
+        body = f"{trim_number(value / 1e4)}万{unit}"
+    else:
+        body = f"{trim_number(value)}{unit}"
+    return f"{sign}{body}"

@@ -26,6 +26,7 @@ import yaml
 
 from .documents import Registry, load_registry
 from .errors import RensheError
+from .numbers import QUALIFIER_SIGNS, format_value, trim_number as _trim  # noqa: F401 (format_value re-exported)
 from .paths import ProjectPaths
 
 # Set by the batch runner: the page-relative folder holding the bundled Vega scripts.
@@ -43,9 +44,6 @@ MEASURE_LABELS = {
 LEVEL_LABELS = {"national": "全国 national", "province": "省 province", "city": "市 city",
                 "district": "区县 district"}
 LEVEL_ORDER = {"national": 0, "province": 1, "city": 2, "district": 3}
-QUALIFIER_SIGNS = {"": "", ">=": "≥", "<=": "≤", ">": ">", "<": "<", "~": "约"}
-# Units whose large values read better in 万 / 亿 (the documents' own way of writing them).
-SCALABLE_UNITS = {"人", "人次", "元", "张", "个", "家", "户", "名", "所", "项", "次", "件"}
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", ' \
              '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
 
@@ -166,26 +164,6 @@ def validate_indicator(indicator_id: object, data: ReportData) -> str:
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def _trim(number: float, decimals: int = 4) -> str:
-    text = f"{number:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def format_value(value: float, unit: str, qualifier: str = "") -> str:
-    """A figure as the documents write it: 2020000 人 -> '202万人', 5.5 % -> '5.5%'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    sign = QUALIFIER_SIGNS.get(qualifier or "", qualifier or "")
-    unit = unit or ""
-    if unit in SCALABLE_UNITS and abs(value) >= 1e8:
-        body = f"{_trim(value / 1e8)}亿{unit}"
-    elif unit in SCALABLE_UNITS and abs(value) >= 1e4:
-        body = f"{_trim(value / 1e4)}万{unit}"
-    else:
-        body = f"{_trim(value)}{unit}"
-    return f"{sign}{body}"
 
 
 EXCERPT_CONTEXT = 30  # characters kept on each side of the figure in a quoted source line
