@@ -296,3 +296,18 @@ def test_next_run_removes_staging_folders_of_killed_runs(previous, tmp_path):
     process.wait(timeout=60)
     assert run_cli(previous.root, "extract").returncode == 0
     assert leftovers(previous) == []
+
+
+def test_rules_file_that_is_not_yaml_names_the_line_and_keeps_previous_checks(previous):
+    """A rules file broken mid-edit: `renshe validate` names the file and line and the last
+    good checks.csv (and everything else in data/clean) stays as it was."""
+    assert run_cli(previous.root, "validate").returncode == 0
+    before = file_hashes(previous.clean)
+    rules = previous.root / "expectations" / "rules.yaml"
+    lines = rules.read_text(encoding="utf-8").splitlines()
+    broken_line = len(lines) + 1
+    rules.write_text("\n".join(lines) + "\n  - id: [unclosed\n", encoding="utf-8")
+    result = run_cli(previous.root, "validate")
+    assert result.returncode == 2
+    assert f"{rules}:{broken_line}" in result.stderr and "not valid YAML" in result.stderr
+    assert file_hashes(previous.clean) == before

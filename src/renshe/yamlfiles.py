@@ -22,7 +22,8 @@ def yaml_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # an unclosed bracket or quote is noticed lines later; the construct's start is the typo
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         raise RensheError(f"not valid YAML: {exc}", path, mark.line + 1 if mark else None) from exc
 
 
