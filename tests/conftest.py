@@ -105,3 +105,45 @@ sys.exit(main(["--root", sys.argv[2], "{command}"]))
 def paused_cli_code(command: str, patch: str) -> str:
     """Python source for `python -c CODE <marker> <root>`: `renshe <command>` paused by `patch`."""
     return _PAUSED_CLI.replace("{command}", command).replace("{patch}", patch)
+
+
+# Pause points for paused_cli_code: one step of the real `renshe <command>` is wrapped so that it
+# stops at a known point (touches `<marker>`, then sleeps) and the test kills it there with
+# SIGKILL. The swap is outputs._exchange (one atomic rename), or os.replace where the OS has none.
+_SWAP_HOOKS = """
+import renshe.outputs as outputs
+real_replace = outputs.os.replace
+def replace(source, target):
+    touches_clean = "clean" in (Path(source).name, Path(target).name)
+    if touches_clean and BEFORE:
+        pause()
+    real_replace(source, target)
+    if touches_clean and not BEFORE:
+        pause()
+outputs.os.replace = replace
+if hasattr(outputs, "_exchange"):
+    real_exchange = outputs._exchange
+    def exchange(source, target):
+        if BEFORE:
+            pause()
+        done = real_exchange(source, target)
+        if done and not BEFORE:
+            pause()
+        return done
+    outputs._exchange = exchange
+"""
+PAUSE_PATCHES = {
+    # after observations.parquet and the first CSV are in the staging folder
+    "mid-write": """
+import renshe.extract as extract
+real = extract.write_csv
+def paused(frame, path):
+    real(frame, path)
+    pause()
+extract.write_csv = paused
+""",
+    # every file written; killed just before the first rename that touches data/clean
+    "before swap": "BEFORE = True" + _SWAP_HOOKS,
+    # killed just after it (with two renames: data/clean moved aside, the new one not yet in place)
+    "mid-swap": "BEFORE = False" + _SWAP_HOOKS,
+}

@@ -22,7 +22,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from conftest import copy_project, edit_raw_line, paused_cli_code
+from conftest import PAUSE_PATCHES, copy_project, edit_raw_line, paused_cli_code
 from renshe import build
 from renshe.errors import RensheError
 from renshe.paths import ProjectPaths
@@ -353,28 +353,6 @@ def test_failing_run_is_reported_kept_and_does_not_stop_the_others(copy, rebuild
 
 # --- killed half-way --------------------------------------------------------------------------
 
-# Where the child `renshe build` (conftest.paused_cli_code) pauses so the test can kill it there.
-_PAUSE = {
-    # extraction has written its first file into its staging folder
-    "mid-write": """
-import renshe.extract as extract
-real_write = extract.write_csv
-def write_csv(frame, path):
-    real_write(frame, path)
-    pause()
-extract.write_csv = write_csv
-""",
-    # every file written, just before the staging folder is swapped in for data/clean
-    "before swap": """
-import renshe.outputs as outputs
-real_exchange = outputs._exchange
-def exchange(source, target):
-    if Path(target).name == "clean":
-        pause()
-    return real_exchange(source, target)
-outputs._exchange = exchange
-""",
-}
 
 
 def _start(command: list[str]) -> subprocess.Popen:
@@ -398,7 +376,7 @@ def test_build_killed_during_extraction_keeps_previous_outputs(copy, tmp_path, w
     clean_before, site_before = hashes(copy.clean), hashes(copy.site / "_site")
     edit_raw_line(copy.root, "quzhou_14fyp", 164, "\t10\t", "\t12\t")  # a completed build would change data/clean
     marker = tmp_path / "paused"
-    process = _start([sys.executable, "-c", paused_cli_code("build", _PAUSE[where]), str(marker), str(copy.root)])
+    process = _start([sys.executable, "-c", paused_cli_code("build", PAUSE_PATCHES[where]), str(marker), str(copy.root)])
     _kill_when(marker.exists, process)
 
     assert leftovers(copy)  # the killed build's staging folder

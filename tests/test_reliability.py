@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import copy_project, edit_raw_line, folder_state, paused_cli_code, replace_raw
+from conftest import PAUSE_PATCHES, copy_project, edit_raw_line, folder_state, paused_cli_code, replace_raw
 from renshe import cli
 from renshe.paths import ProjectPaths
 
@@ -200,51 +200,11 @@ def test_two_runs_give_byte_identical_files(extracted_template, tmp_path):
 
 # --- killed part-way ----------------------------------------------------------------------------
 
-# The child runs the real `renshe extract`, with one step wrapped so that it stops at a known
-# point (touches `<marker>`, then sleeps) and the test kills it there with SIGKILL. The swap is
-# os.replace in outputs.atomic_directory, or its `_exchange` (one atomic rename) where it has one.
-_SWAP_HOOKS = """
-import renshe.outputs as outputs
-real_replace = outputs.os.replace
-def replace(source, target):
-    touches_clean = "clean" in (Path(source).name, Path(target).name)
-    if touches_clean and BEFORE:
-        pause()
-    real_replace(source, target)
-    if touches_clean and not BEFORE:
-        pause()
-outputs.os.replace = replace
-if hasattr(outputs, "_exchange"):
-    real_exchange = outputs._exchange
-    def exchange(source, target):
-        if BEFORE:
-            pause()
-        done = real_exchange(source, target)
-        if done and not BEFORE:
-            pause()
-        return done
-    outputs._exchange = exchange
-"""
-_PAUSE = {
-    # after observations.parquet and the first CSV are in the staging folder
-    "mid-write": """
-import renshe.extract as extract
-real = extract.write_csv
-def paused(frame, path):
-    real(frame, path)
-    pause()
-extract.write_csv = paused
-""",
-    # every file written; killed just before the first rename that touches data/clean
-    "before swap": "BEFORE = True" + _SWAP_HOOKS,
-    # killed just after it (with two renames: data/clean moved aside, the new one not yet in place)
-    "mid-swap": "BEFORE = False" + _SWAP_HOOKS,
-}
 
 
 
 def _start_paused_extract(root: Path, marker: Path, where: str) -> subprocess.Popen:
-    code = paused_cli_code("extract", _PAUSE[where])
+    code = paused_cli_code("extract", PAUSE_PATCHES[where])
     return subprocess.Popen([sys.executable, "-c", code, str(marker), str(root)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
