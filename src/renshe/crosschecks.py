@@ -12,7 +12,7 @@ Tolerance is never a blanket percentage: a figure printed as 1885.98 in 万人 i
 """
 from __future__ import annotations
 
-import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -51,6 +51,19 @@ class CheckInputs:
     region_parent: dict[str, str | None]
     region_level: dict[str, str]
     doc_lines: dict[str, list[str]] = field(default_factory=dict)
+    _records: dict[int, dict] | None = field(default=None, repr=False, compare=False)
+
+    def records(self, frame: pd.DataFrame) -> list[dict]:
+        """The rows of `frame` (a slice of `observations`) as plain dicts, in frame order.
+
+        The builders read single rows many times; a dict lookup costs a fraction of
+        `Series.__getitem__`, and the rows are converted once per run, column by column.
+        """
+        if self._records is None:
+            names = list(self.observations.columns)
+            columns = [self.observations[name].tolist() for name in names]
+            self._records = {row["order"]: row for row in (dict(zip(names, values)) for values in zip(*columns))}
+        return [self._records[order] for order in frame["order"].tolist()]
 
 
 # --- precision and periods --------------------------------------------------------------
@@ -69,9 +82,16 @@ def half_unit(value: float, value_raw: str, unit_raw: str) -> float:
         scale = split_unit(str(unit_raw or ""))[0]
     except UnknownUnitError:
         scale = abs(value / number) if number else 1.0
-    if number and value and not np.isclose(abs(value), abs(number) * scale, rtol=1e-6):
+    if number and value and not _isclose(abs(value), abs(number) * scale):
         scale = abs(value / number)  # the value was scaled by a header the unit_raw does not show
     return 0.5 * 10.0 ** -decimals * scale
+
+
+def _isclose(a: float, b: float, rtol: float = 1e-6, atol: float = 1e-8) -> bool:
+    """`np.isclose(a, b, rtol)` for two floats (numpy's own formula) without its per-call overhead."""
+    if math.isfinite(a) and math.isfinite(b):
+        return abs(a - b) <= atol + rtol * abs(b)
+    return bool(np.isclose(a, b, rtol=rtol, atol=atol))
 
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{4})|-(\d{2})|-Q([1-4]))?$")
@@ -102,11 +122,17 @@ def period_end_month(period: str) -> int:
 def prepare(observations: pd.DataFrame) -> pd.DataFrame:
     """The observations plus what the builders need: precision, period end, a stable order."""
     frame = observations.copy()
-    frame["half_unit"] = [half_unit(v, r, u) for v, r, u in
-                          zip(frame["value"], frame["value_raw"], frame["unit_raw"])]
-    frame["end_month"] = frame["period"].map(period_end_month)
-    frame["first_year"] = frame["period"].map(lambda p: period_span(p)[0])
-    frame["last_year"] = frame["period"].map(lambda p: period_span(p)[1])
+    # computed once per distinct figure / period: a corpus repeats them many times
+    precision: dict[tuple, float] = {}
+    frame["half_unit"] = [precision[key] if key in precision else precision.setdefault(key, half_unit(*key))
+                          for key in zip(frame["value"].tolist(), frame["value_raw"].tolist(),
+                                         frame["unit_raw"].tolist())]
+    periods = frame["period"].drop_duplicates()
+    end_month = dict(zip(periods, periods.map(period_end_month)))
+    span = dict(zip(periods, periods.map(period_span)))
+    frame["end_month"] = frame["period"].map(end_month)
+    frame["first_year"] = frame["period"].map(lambda p: span[p][0])
+    frame["last_year"] = frame["period"].map(lambda p: span[p][1])
     frame["source"] = frame["doc_id"] + ":" + frame["source_line"].astype(str)
     frame["order"] = range(len(frame))
     return frame[frame["value"].notna()]
@@ -117,9 +143,33 @@ def most_precise(rows: pd.DataFrame) -> pd.Series:
     return rows.sort_values(["half_unit", "order"]).iloc[0]
 
 
+def _precision_key(row: dict) -> tuple[float, int]:
+    return (row["half_unit"], row["order"])
+
+
+def _most_precise(rows: list[dict]) -> dict:
+    """`most_precise` for rows already read into dicts."""
+    return min(rows, key=_precision_key)
+
+
+def _latest(rows: list[dict]) -> list[dict]:
+    """The rows of the latest period end."""
+    last = max(row["end_month"] for row in rows)
+    return [row for row in rows if row["end_month"] == last]
+
+
+def _groups(inputs: CheckInputs, frame: pd.DataFrame, keys: list[str]) -> dict[tuple, list[dict]]:
+    """`frame.groupby(keys, sort=False)` as {key: rows in frame order}, in order of first appearance
+    (rows with a missing key are left out, as groupby does)."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in inputs.records(frame.dropna(subset=keys)):
+        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+    return groups
+
+
 # --- one check row --------------------------------------------------------------------
 
-def _quote(rows: list[pd.Series]) -> tuple[str, str]:
+def _quote(rows: list[pd.Series] | list[dict]) -> tuple[str, str]:
     seen: dict[str, str] = {}
     for row in rows:
         seen.setdefault(row["source"], str(row["source_text"]).strip())
@@ -128,7 +178,7 @@ def _quote(rows: list[pd.Series]) -> tuple[str, str]:
     return sources, text
 
 
-def check_row(rule: Rule, rows: list[pd.Series], **values: Any) -> dict:
+def check_row(rule: Rule, rows: list[pd.Series] | list[dict], **values: Any) -> dict:
     sources, text = _quote(rows)
     row = {column: "" for column in CHECK_COLUMNS}
     row.update({"rule_id": rule.id, "rule_type": rule.type, "severity": rule.severity,
@@ -267,34 +317,40 @@ def _parent_at_level(inputs: CheckInputs, region: str, level: str) -> str | None
     return None
 
 
-def _deduplicated(obs: pd.DataFrame, keys: list[str]) -> list[pd.Series]:
-    return [most_precise(group) for _, group in obs.groupby(keys, sort=False)]
+def _deduplicated(inputs: CheckInputs, obs: pd.DataFrame, keys: list[str]) -> list[dict]:
+    """One row per `keys`: the most precise report, groups in order of first appearance."""
+    return [_most_precise(group) for group in _groups(inputs, obs, keys).values()]
+
+
+def _parents_at_level(inputs: CheckInputs, regions: list[str], level: str) -> dict[str, str | None]:
+    return {region: _parent_at_level(inputs, region, level) for region in set(regions)}
 
 
 def nesting_pairs(inputs: CheckInputs, indicators: set[str], measures: list[str], child_level: str,
-                  parent_level: str, max_gap_months: int) -> list[tuple[pd.Series, pd.Series]]:
+                  parent_level: str, max_gap_months: int) -> list[tuple[dict, dict]]:
     """(child, parent) observations of one indicator: same unit and measure, nearest period."""
     obs = _mapped(inputs.observations)
     obs = obs[obs["indicator_id"].isin(indicators) & obs["measure"].isin(measures) & (obs["basis"] == "")]
     keys = ["indicator_id", "region", "period", "measure", "unit"]
-    children = _deduplicated(obs[obs["level"] == child_level], keys)
-    parents = obs[obs["level"] == parent_level]
+    children = _deduplicated(inputs, obs[obs["level"] == child_level], keys)
+    subject = ["region", "indicator_id", "measure", "unit"]
+    parents = _groups(inputs, obs[obs["level"] == parent_level], subject)
+    parent_of = _parents_at_level(inputs, [child["region"] for child in children], parent_level)
     pairs = []
     for child in children:
-        parent_region = _parent_at_level(inputs, child["region"], parent_level)
-        candidates = parents[(parents["region"] == parent_region) & (parents["indicator_id"] == child["indicator_id"])
-                             & (parents["measure"] == child["measure"]) & (parents["unit"] == child["unit"])]
-        if candidates.empty:
+        candidates = parents.get((parent_of[child["region"]], child["indicator_id"], child["measure"], child["unit"]))
+        if not candidates:
             continue
-        distance = (candidates["end_month"] - child["end_month"]).abs()
-        nearest = candidates[distance == distance.min()]
-        if distance.min() > max_gap_months:
+        distance = [abs(row["end_month"] - child["end_month"]) for row in candidates]
+        nearest_distance = min(distance)
+        if nearest_distance > max_gap_months:
             continue
-        pairs.append((child, most_precise(nearest)))
+        nearest = [row for row, d in zip(candidates, distance) if d == nearest_distance]
+        pairs.append((child, _most_precise(nearest)))
     return pairs
 
 
-def _share_row(rule: Rule, inputs: CheckInputs, child: pd.Series, parent: pd.Series, band: tuple[float, float],
+def _share_row(rule: Rule, inputs: CheckInputs, child: dict, parent: dict, band: tuple[float, float],
                kind: str = "share") -> dict:
     share = 100.0 * child["value"] / parent["value"] if parent["value"] else np.nan
     lower, upper = band
@@ -348,18 +404,22 @@ def build_consistency(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
     obs = _mapped(inputs.observations)
     obs = obs[obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))
               & obs["measure"].isin(rule.get("measures") or ["actual", "target"])]
+    keys = ["indicator_id", "region", "period", "measure", "basis", "unit"]
+    # one report per source line (the first); only figures reported more than once are compared
+    obs = obs.drop_duplicates([*keys, "doc_id", "source_line"])
+    obs = obs[obs.duplicated(keys, keep=False)]
     rows = []
-    for _, group in obs.groupby(["indicator_id", "region", "period", "measure", "basis", "unit"], sort=False):
-        group = group.drop_duplicates(["doc_id", "source_line"])
+    for group in _groups(inputs, obs, keys).values():
         if len(group) < 2:
             continue
-        reference = most_precise(group)
-        for _, other in group[group["order"] != reference["order"]].sort_values("order").iterrows():
-            rows.append(_consistency_row(rule, reference, other))
+        reference = _most_precise(group)
+        for other in sorted(group, key=lambda row: row["order"]):
+            if other["order"] != reference["order"]:
+                rows.append(_consistency_row(rule, reference, other))
     return _frame(rule, rows, GAP_EXPECTATIONS)
 
 
-def _consistency_row(rule: Rule, first: pd.Series, second: pd.Series) -> dict:
+def _consistency_row(rule: Rule, first: dict, second: dict) -> dict:
     tolerance = float(max(first["half_unit"], second["half_unit"]))  # rounding of the less precise
     gap = float(second["value"] - first["value"])
     where = "tables" if first["doc_id"] == second["doc_id"] else "documents"
@@ -490,49 +550,52 @@ def build_targets(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
     return _frame(rule, _target_nesting_rows(rule, inputs, band), _nesting_expectations(band))
 
 
-def _lower_is_better(rule: Rule, target: pd.Series) -> bool:
+def _lower_is_better(rule: Rule, target: dict) -> bool:
     return target["indicator_id"] in (rule.get("lower_is_better") or []) or target["qualifier"] in ("<=", "<")
 
 
 def _progress_rows(rule: Rule, inputs: CheckInputs) -> list[dict]:
     obs = _mapped(inputs.observations)
     obs = obs[obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
-    actuals = obs[obs["measure"] == "actual"]
+    subject = ["indicator_id", "region", "unit"]
+    actuals = _groups(inputs, obs[obs["measure"] == "actual"], subject)
     rows = []
     keys = ["doc_id", "indicator_id", "region", "period", "basis", "unit"]
-    for target in _deduplicated(obs[obs["measure"] == "target"], keys):
-        same = actuals[(actuals["indicator_id"] == target["indicator_id"]) & (actuals["region"] == target["region"])
-                       & (actuals["unit"] == target["unit"])]
+    for target in _deduplicated(inputs, obs[obs["measure"] == "target"], keys):
+        same = actuals.get(tuple(target[k] for k in subject), [])
         row = _progress_row(rule, target, same)
         if row:
             rows.append(row)
     return rows
 
 
-def _progress_row(rule: Rule, target: pd.Series, actuals: pd.DataFrame) -> dict | None:
+_YEAR = re.compile(r"\d{4}")
+
+
+def _progress_row(rule: Rule, target: dict, actuals: list[dict]) -> dict | None:
     sign = -1.0 if _lower_is_better(rule, target) else 1.0
     first, last = int(target["first_year"]), int(target["last_year"])
     years = last - first + 1
     if target["basis"] in ("cumulative", "per_year"):
-        same_span = actuals[(actuals["period"] == target["period"]) & (actuals["basis"] == target["basis"])]
-        annual = actuals[(actuals["basis"] == "") & (actuals["first_year"] >= first) & (actuals["last_year"] <= last)
-                         & actuals["period"].str.fullmatch(r"\d{4}")]
-        if not same_span.empty:
-            latest, expected, how = most_precise(same_span), float(target["value"]), "over the same period"
-        elif not annual.empty:
-            latest = most_precise(annual[annual["end_month"] == annual["end_month"].max()])
+        same_span = [a for a in actuals if a["period"] == target["period"] and a["basis"] == target["basis"]]
+        annual = [a for a in actuals if a["basis"] == "" and a["first_year"] >= first and a["last_year"] <= last
+                  and _YEAR.fullmatch(a["period"])]
+        if same_span:
+            latest, expected, how = _most_precise(same_span), float(target["value"]), "over the same period"
+        elif annual:
+            latest = _most_precise(_latest(annual))
             per_year = float(target["value"]) / years if target["basis"] == "cumulative" else float(target["value"])
             expected, how = per_year, "against the per-year pace"
         else:
             return None
         base = None
     else:
-        levels = actuals[(actuals["basis"] == "") & (actuals["last_year"] <= last)]
-        if levels.empty:
+        levels = [a for a in actuals if a["basis"] == "" and a["last_year"] <= last]
+        if not levels:
             return None
-        latest = most_precise(levels[levels["end_month"] == levels["end_month"].max()])
-        base_rows = levels[(levels["doc_id"] == target["doc_id"]) & (levels["last_year"] < last)]
-        base = most_precise(base_rows[base_rows["end_month"] == base_rows["end_month"].max()]) if len(base_rows) else None
+        latest = _most_precise(_latest(levels))
+        base_rows = [a for a in levels if a["doc_id"] == target["doc_id"] and a["last_year"] < last]
+        base = _most_precise(_latest(base_rows)) if base_rows else None
         if base is not None and latest["end_month"] <= base["end_month"]:
             return None  # nothing reported after the base year: no progress to judge
         expected, how = float(target["value"]), "at the target year"
@@ -568,28 +631,41 @@ def _cumulative_rows(rule: Rule, inputs: CheckInputs) -> list[dict]:
     obs = _mapped(inputs.observations)
     targets = obs[(obs["measure"] == "target") & obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
     keys = ["doc_id", "indicator_id", "region", "period", "basis", "unit"]
-    cumulative = _deduplicated(targets[targets["basis"] == "cumulative"], keys)
-    per_year = _deduplicated(targets[targets["basis"] == "per_year"], keys)
+    cumulative = _deduplicated(inputs, targets[targets["basis"] == "cumulative"], keys)
+    per_year = _deduplicated(inputs, targets[targets["basis"] == "per_year"], keys)
     flows = {i for i, e in inputs.codebook.items() if e.get("kind") == "flow"}
-    final_year = _deduplicated(targets[(targets["basis"] == "") & targets["indicator_id"].isin(flows)
-                                       & (targets["first_year"] == targets["last_year"])], keys)
+    final_year = _deduplicated(inputs, targets[(targets["basis"] == "") & targets["indicator_id"].isin(flows)
+                                               & (targets["first_year"] == targets["last_year"])], keys)
+    # pairs are only ever formed within one subject: look the partners up instead of scanning all pairs
+    yearly_of = _by_subject(per_year + final_year)
+    final_of = _by_subject(final_year)
     rows = []
-    for total, yearly in itertools.product(cumulative, per_year + final_year):
-        if _same_subject(total, yearly) and total["first_year"] <= yearly["first_year"] <= total["last_year"] \
-                and (yearly["basis"] == "per_year" or (yearly["doc_id"] == total["doc_id"]
-                                                        and yearly["last_year"] == total["last_year"])):
-            rows.append(_years_row(rule, total, yearly))
-    for rate, last in itertools.product(per_year, final_year):
-        if _same_subject(rate, last) and rate["doc_id"] == last["doc_id"] and rate["last_year"] == last["last_year"]:
-            rows.append(_years_row(rule, rate, last))
+    for total in cumulative:
+        for yearly in yearly_of.get(_subject(total), []):
+            if total["first_year"] <= yearly["first_year"] <= total["last_year"] \
+                    and (yearly["basis"] == "per_year" or (yearly["doc_id"] == total["doc_id"]
+                                                            and yearly["last_year"] == total["last_year"])):
+                rows.append(_years_row(rule, total, yearly))
+    for rate in per_year:
+        for last in final_of.get(_subject(rate), []):
+            if rate["doc_id"] == last["doc_id"] and rate["last_year"] == last["last_year"]:
+                rows.append(_years_row(rule, rate, last))
     return rows
 
 
-def _same_subject(a: pd.Series, b: pd.Series) -> bool:
-    return (a["indicator_id"], a["region"], a["unit"]) == (b["indicator_id"], b["region"], b["unit"])
+def _subject(row: dict) -> tuple:
+    return (row["indicator_id"], row["region"], row["unit"])
 
 
-def _years_row(rule: Rule, total: pd.Series, yearly: pd.Series) -> dict:
+def _by_subject(rows: list[dict]) -> dict[tuple, list[dict]]:
+    """{subject: rows in their order}."""
+    grouped: dict[tuple, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(_subject(row), []).append(row)
+    return grouped
+
+
+def _years_row(rule: Rule, total: dict, yearly: dict) -> dict:
     """`total` is a cumulative target (compared with yearly × years) or a per-year one (with yearly)."""
     years = int(total["last_year"] - total["first_year"] + 1) if total["basis"] == "cumulative" else 1
     implied = float(yearly["value"]) * years
@@ -619,31 +695,30 @@ def _target_nesting_rows(rule: Rule, inputs: CheckInputs, band: tuple[float, flo
     indicators = _indicator_set(rule, inputs, "additive_stocks")
     targets = obs[(obs["measure"] == "target") & obs["indicator_id"].isin(indicators)]
     keys = ["indicator_id", "region", "period", "basis", "unit"]
-    children = _deduplicated(targets[targets["level"] == rule.get("child_level")], keys)
-    parents = targets[targets["level"] == rule.get("parent_level")]
+    children = _deduplicated(inputs, targets[targets["level"] == rule.get("child_level")], keys)
+    parents = _groups(inputs, targets[targets["level"] == rule.get("parent_level")], ["region", "indicator_id", "unit"])
+    parent_of = _parents_at_level(inputs, [child["region"] for child in children], rule.get("parent_level"))
     rows = []
     for child in children:
-        parent_region = _parent_at_level(inputs, child["region"], rule.get("parent_level"))
-        candidates = parents[(parents["region"] == parent_region) & (parents["indicator_id"] == child["indicator_id"])
-                             & (parents["unit"] == child["unit"])]
+        candidates = parents.get((parent_of[child["region"]], child["indicator_id"], child["unit"]), [])
         parent = _comparable_target(child, candidates)
         if parent is not None:
             rows.append(_share_row(rule, inputs, child, parent, band, kind="target_share"))
     return rows
 
 
-def _comparable_target(child: pd.Series, candidates: pd.DataFrame) -> pd.Series | None:
-    same = candidates[(candidates["period"] == child["period"]) & (candidates["basis"] == child["basis"])]
-    if len(same):
-        return most_precise(same)
+def _comparable_target(child: dict, candidates: list[dict]) -> dict | None:
+    same = [c for c in candidates if c["period"] == child["period"] and c["basis"] == child["basis"]]
+    if same:
+        return _most_precise(same)
     if child["basis"] != "" or child["first_year"] != child["last_year"]:
         return None
     # a one-year city target against the province's plan-period target, read per year
-    spanning = candidates[(candidates["basis"].isin(["per_year", "cumulative"]))
-                          & (candidates["first_year"] <= child["first_year"]) & (candidates["last_year"] >= child["last_year"])]
-    if spanning.empty:
+    spanning = [c for c in candidates if c["basis"] in ("per_year", "cumulative")
+                and c["first_year"] <= child["first_year"] and c["last_year"] >= child["last_year"]]
+    if not spanning:
         return None
-    parent = most_precise(spanning).copy()
+    parent = dict(_most_precise(spanning))
     if parent["basis"] == "cumulative":
         years = parent["last_year"] - parent["first_year"] + 1
         parent["value"] = parent["value"] / years
