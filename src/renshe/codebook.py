@@ -25,10 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from .errors import RensheError
-from .yamlfiles import load_yaml, yaml_errors
+from .yamlfiles import list_item_lines, load_yaml, yaml_errors
 from .numbers import BASE_UNITS
 from .schema import UNMAPPED_COLUMNS
 
@@ -55,21 +54,10 @@ def normalize_phrase(text: str) -> str:
 # --- loading and validation ------------------------------------------------------------
 
 
-def _entry_lines(text: str) -> list[int]:
-    """The YAML line on which each entry of `indicators:` begins (for error messages)."""
-    root = yaml.compose(text)
-    if root is None or not isinstance(root, yaml.MappingNode):
-        return []
-    for key, value in root.value:
-        if key.value == "indicators" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
-
-
 def _parse(path: Path) -> tuple[list, list[int]]:
     data, text = load_yaml(path)
     with yaml_errors(path):
-        lines = _entry_lines(text)
+        lines = list_item_lines(text, "indicators")
     entries = data.get("indicators") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise RensheError("the codebook needs a list under `indicators:`", path, 1)

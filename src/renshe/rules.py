@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from .errors import RensheError
-from .yamlfiles import load_yaml
+from .yamlfiles import list_item_lines, load_yaml
 from .schema import LEVELS, MEASURES
 
 RULE_TYPES = ("sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets")
@@ -62,17 +61,6 @@ class RuleSet:
         return [r for r in self.rules if r.type == rule_type]
 
 
-def _rule_lines(text: str) -> list[int]:
-    """The 1-based line where each item of the top-level `rules:` list starts."""
-    node = yaml.compose(text)
-    if node is None or not isinstance(node, yaml.MappingNode):
-        return []
-    for key, value in node.value:
-        if key.value == "rules" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
-
-
 def load_rules(path: Path, indicator_ids: set[str] | None = None,
                region_names: set[str] | None = None) -> RuleSet:
     """Read and check the rules file. `indicator_ids`: the codebook's ids (None: not checked)."""
@@ -83,7 +71,7 @@ def load_rules(path: Path, indicator_ids: set[str] | None = None,
     raw_rules = data.get("rules") if isinstance(data, dict) else None
     if not isinstance(raw_rules, list) or not raw_rules:
         raise RensheError("the rules file needs a non-empty `rules:` list", path)
-    lines = _rule_lines(text)
+    lines = list_item_lines(text, "rules")
     rules: list[Rule] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_rules):

@@ -33,3 +33,15 @@ def load_yaml(path: Path) -> tuple[object, str]:
     with yaml_errors(path):
         data = yaml.load(text, Loader=SAFE_LOADER)
     return (data if data is not None else {}), text
+
+
+def list_item_lines(text: str, key: str) -> list[int]:
+    """The 1-based line on which each item of the top-level list `key:` begins, so a
+    message about the n-th entry (a codebook indicator, a rule) can point at it."""
+    root = yaml.compose(text, Loader=SAFE_LOADER)
+    if root is None or not isinstance(root, yaml.MappingNode):
+        return []
+    for name, value in root.value:
+        if name.value == key and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
