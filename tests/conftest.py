@@ -133,14 +133,17 @@ if hasattr(outputs, "_exchange"):
     outputs._exchange = exchange
 """
 PAUSE_PATCHES = {
-    # after observations.parquet and the first CSV are in the staging folder
+    # after observations.parquet and observations.csv are in the staging folder
     "mid-write": """
 import renshe.extract as extract
-real = extract.write_csv
-def paused(frame, path):
-    real(frame, path)
-    pause()
-extract.write_csv = paused
+real = extract.put_file
+written = []
+def paused(staging, name, data, previous):
+    real(staging, name, data, previous)
+    written.append(name)
+    if len(written) == 2:
+        pause()
+extract.put_file = paused
 """,
     # every file written; killed just before the first rename that touches data/clean
     "before swap": "BEFORE = True" + _SWAP_HOOKS,

@@ -198,6 +198,35 @@ def test_two_runs_give_byte_identical_files(extracted_template, tmp_path):
     assert file_hashes(ProjectPaths.at(extracted_template).clean) == first
 
 
+def test_the_process_pool_writes_the_same_bytes(extracted_template, tmp_path, monkeypatch):
+    """A large corpus is extracted on a process pool; forced on here for the five documents,
+    it must give the serial run's files byte for byte."""
+    from renshe import extract
+
+    monkeypatch.setattr(extract, "PARALLEL_MIN_BYTES", 0)
+    root = copy_project(tmp_path / "pooled")
+    output = extract.run_extract(ProjectPaths.at(root))
+    assert len(output.results) == 5 and len(output.observations) > 500
+    assert file_hashes(ProjectPaths.at(root).clean) == file_hashes(ProjectPaths.at(extracted_template).clean)
+
+
+@pytest.mark.parametrize("case", ["document in GBK", "empty document", "table header lost a column (tab rows)"])
+def test_bad_input_found_by_a_pool_worker_names_file_and_line(previous, case, monkeypatch, capsys):
+    """The error crosses the process boundary with its file and line."""
+    from renshe import extract
+
+    monkeypatch.setattr(extract, "PARALLEL_MIN_BYTES", 0)
+    make_bad, message = BAD_INPUTS[case]
+    before = folder_state(previous.clean)
+    path, line = make_bad(previous.root)
+    assert cli.main(["--root", str(previous.root), "extract"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"renshe: error: {path}:{line}: "), error
+    assert message in error
+    assert folder_state(previous.clean) == before
+    assert leftovers(previous) == []
+
+
 # --- killed part-way ----------------------------------------------------------------------------
 
 

@@ -23,13 +23,15 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import RensheError
 from .yamlfiles import list_item_lines, load_yaml, yaml_errors
 from .numbers import BASE_UNITS
 from .schema import UNMAPPED_COLUMNS
+
+if TYPE_CHECKING:  # imported where frames are built: see schema's docstring
+    import pandas as pd
 
 KINDS = ("stock", "flow", "rate", "amount", "count")
 UNITS = tuple(dict.fromkeys(BASE_UNITS.values()))
@@ -235,15 +237,17 @@ class Codebook:
 
     def assign(self, observations: pd.DataFrame) -> pd.DataFrame:
         """Fill indicator_id for every observation (one lookup per distinct phrase/unit/measure)."""
-        observations = observations.copy()
-        keys = observations[["indicator_zh", "unit", "measure"]].astype("string").fillna("")
-        lookup = {key: self.match(*key) for key in set(map(tuple, keys.to_numpy()))}
-        ids = [lookup[tuple(key)] for key in keys.to_numpy()]
-        observations["indicator_id"] = pd.array(ids, dtype="string")
-        return observations
+        import pandas as pd
+
+        keys = list(zip(*(observations[column].astype("string").fillna("").tolist()
+                          for column in ("indicator_zh", "unit", "measure"))))
+        lookup = {key: self.match(*key) for key in set(keys)}
+        return observations.assign(indicator_id=pd.array([lookup[key] for key in keys], dtype="string"))
 
     def unmapped(self, observations: pd.DataFrame) -> pd.DataFrame:
         """Observations without an id, one row per document, table, phrase and unit."""
+        import pandas as pd
+
         missing = observations[observations["indicator_id"].fillna("") == ""].sort_values("source_line")
         if missing.empty:
             return pd.DataFrame({c: pd.Series(dtype="string") for c in UNMAPPED_COLUMNS})
@@ -255,6 +259,8 @@ class Codebook:
     # -- publishing
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator, lists joined with '; ' (the site's codebook download)."""
+        import pandas as pd
+
         rows = []
         for entry in self.entries:
             rows.append({

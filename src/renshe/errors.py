@@ -17,6 +17,10 @@ class RensheError(Exception):
         self.line = line
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # rebuilt from its parts, so an error raised in an extraction worker keeps its file and line
+        return (type(self), (self.message, self.path, self.line))
+
     def __str__(self) -> str:
         where = self.path or ""
         if self.path and self.line is not None:

@@ -1,9 +1,15 @@
-"""The output contract: the columns every later step (checks, notebooks, site) reads."""
+"""The output contract: the columns every later step (checks, notebooks, site) reads.
+
+pandas is imported by the functions that build frames, not by the module: the extraction
+workers use `Table` and fork before the parent has imported pandas (see extract._map_documents).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 OBSERVATION_COLUMNS = [
     "doc_id", "table_id", "region", "region_code", "level", "indicator_id", "indicator_zh",
@@ -27,24 +33,45 @@ UNMAPPED_COLUMNS = ["doc_id", "table_id", "indicator_zh", "unit", "count", "firs
 
 @dataclass
 class Table:
-    """One extracted table: the wide layout as printed, and what it yields."""
+    """One extracted table: the wide layout as printed, and what it yields.
+
+    The layout is kept as plain rows (source line, then the cells as printed) and turned into
+    a DataFrame only when asked for: a large corpus has hundreds of small tables, and building
+    a frame for each cost more than reading them.
+    """
 
     doc_id: str
     table_id: str
     title: str
-    wide: pd.DataFrame
+    columns: list[str]  # "source_line", then the printed headers
+    rows: list[tuple] = field(default_factory=list)
     observations: list[dict] = field(default_factory=list)
     unparsed: list[dict] = field(default_factory=list)
     numeric_cells: int = 0
 
+    @property
+    def wide(self) -> pd.DataFrame:
+        """The printed layout: source_line (int64), then one string column per printed header."""
+        import pandas as pd
+
+        columns = list(zip(*self.rows)) or [()] * len(self.columns)
+        data = {"source_line": pd.array(columns[0], dtype="int64")}
+        data.update({name: pd.array(cells, dtype="string") for name, cells in zip(self.columns[1:], columns[1:])})
+        return pd.DataFrame(data)
+
 
 def observations_frame(records: list[dict]) -> pd.DataFrame:
     """Records -> DataFrame with the contract's columns and dtypes, in contract order."""
-    frame = pd.DataFrame.from_records(records, columns=OBSERVATION_COLUMNS)
+    import pandas as pd
+
+    # column by column: pandas' from_records spent longer sorting dicts into columns than this
+    frame = pd.DataFrame({name: [record.get(name) for record in records] for name in OBSERVATION_COLUMNS})
     return coerce_observations(frame)
 
 
 def coerce_observations(frame: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     frame = frame.reindex(columns=OBSERVATION_COLUMNS)
     for column in _STRING_COLUMNS:
         frame[column] = frame[column].fillna("").astype("string")
@@ -54,6 +81,8 @@ def coerce_observations(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def unparsed_frame(records: list[dict]) -> pd.DataFrame:
+    import pandas as pd
+
     frame = pd.DataFrame.from_records(records, columns=UNPARSED_COLUMNS)
     frame["source_line"] = pd.to_numeric(frame["source_line"]).astype("int64")
     return frame

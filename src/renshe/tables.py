@@ -35,8 +35,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
-
 from .documents import Document, Region, load_registry
 from .errors import UnknownUnitError
 from .numbers import NotAFigure, parse_figure, split_unit
@@ -174,7 +172,6 @@ _FOOTNOTE_CUMULATIVE = re.compile(r"^(?:备)?注\s*:\s*(.+?)为(?:五|5)年累�
 _UNIT_NOTE = re.compile(r"^单位\s*:\s*(.+)$")
 _DISPLAY_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|</?[a-zA-Z][^>]*>|\*\*")
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "："})
-_STRING = pd.StringDtype()  # made once: resolving "string" costs more than filling a small column
 
 
 # --- reading the printed rows ------------------------------------------------------------
@@ -376,19 +373,15 @@ def _check_header(document: Document, spec: TableSpec, names: list[str], line: i
 
 # --- the wide frame ------------------------------------------------------------------------
 
-def wide_frame(spec: TableSpec, layout: Layout, names: list[str]) -> pd.DataFrame:
-    """Every printed row after the first header, cells as printed, plus the raw line."""
+def wide_rows(spec: TableSpec, layout: Layout) -> list[tuple]:
+    """Every printed row after the first header: its raw line, then its cells as printed."""
     first_start, first_rows = _header_groups(layout)[0]
     skip = first_start + len(first_rows)
-    records = []
+    rows = []
     for row in layout.rows[skip:]:
         cells = [c.shown for c in row.cells] + [""] * (spec.width - len(row.cells))
-        records.append([row.line, *cells])
-    columns = list(zip(*records)) or [()] * (len(names) + 1)
-    data = {"source_line": pd.array(columns[0], dtype="int64")}
-    # built column by column with its dtype: one DataFrame.astype per table cost more than the parsing
-    data.update({name: pd.array(cells, dtype=_STRING) for name, cells in zip(names, columns[1:])})
-    return pd.DataFrame(data, copy=False)
+        rows.append((row.line, *cells))
+    return rows
 
 
 # --- labels, units, regions --------------------------------------------------------------
@@ -628,7 +621,7 @@ def extract_table(document: Document, spec: TableSpec) -> Table:
         _region_rows(collector, layout, names_at)
     else:
         _indicator_rows(collector, layout, names_at)
-    return Table(document.doc_id, spec.table_id, layout.title, wide_frame(spec, layout, names),
+    return Table(document.doc_id, spec.table_id, layout.title, ["source_line", *names], wide_rows(spec, layout),
                  collector.observations, collector.unparsed, len(collector.observations))
 
 
