@@ -75,15 +75,22 @@ def fresh_project(workdir: Path, name: str) -> Path:
     return copy_project(ROOT, target)
 
 
-def bench_extract(workdir: Path, repeat: int) -> Measurement:
+def bench_extract(workdir: Path, repeat: int) -> tuple[Measurement, Measurement]:
+    """The 100x corpus extracted into an empty data/clean (a first run), and again over its own
+    previous outputs (an analyst's re-run: unchanged files are reused, not rewritten)."""
     project = workdir / "corpus"
     project.mkdir()
     size = make_corpus_project(ROOT, project, copies=100)
-    result = Measurement("extract, 100x corpus", ">= 5 MB/s")
+    first = Measurement("extract, 100x corpus, first run", ">= 5 MB/s")
+    again = Measurement("extract, 100x corpus, re-run", ">= 5 MB/s")
+    command = [RENSHE, "--root", str(project), "extract"]
     for _ in range(repeat):
-        result.samples.append(run_measured([RENSHE, "--root", str(project), "extract"], project))
-    result.extra = f"{size / 1e6:.1f} MB, {size / 1e6 / result.median:.1f} MB/s"
-    return result
+        shutil.rmtree(project / "data" / "clean", ignore_errors=True)
+        first.samples.append(run_measured(command, project))
+        again.samples.append(run_measured(command, project))
+    for measurement in (first, again):
+        measurement.extra = f"{size / 1e6:.1f} MB, {size / 1e6 / measurement.median:.1f} MB/s"
+    return first, again
 
 
 def bench_validate(workdir: Path, repeat: int) -> Measurement:
@@ -152,7 +159,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="renshe-bench-") as temp:
         workdir = Path(temp)
         if "extract" in wanted:
-            measurements.append(bench_extract(workdir, args.repeat))
+            measurements.extend(bench_extract(workdir, args.repeat))
         if "validate" in wanted:
             measurements.append(bench_validate(workdir, args.repeat))
         if "build" in wanted:
