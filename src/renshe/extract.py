@@ -98,7 +98,7 @@ def _raw_size(entries: list[DocumentEntry]) -> int:
 
 
 def extract_all(documents: list[Document], codebook: Codebook, jobs: int | None = None) -> ExtractOutput:
-    size = sum(len(line.encode("utf-8")) for document in documents for line in document.raw_lines)
+    size = _raw_size([document.entry for document in documents])
     return collect(_map_documents(extract_document, documents, size, jobs), codebook)
 
 

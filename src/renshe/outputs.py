@@ -109,10 +109,7 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     header = table_csv_bytes(frame.columns, [])
     if frame.empty:
         return header
-
-    def text(value: str):
-        return pa.scalar(value, pa.large_string())
-
+    text = _arrow_text
     fields = [_csv_field(frame.iloc[:, position]) for position in range(frame.shape[1])]
     if len(fields) == 1:  # the csv module writes a lone empty field as "" so the line is not blank
         fields = [pc.if_else(pc.equal(fields[0], text("")), text('""'), fields[0])]
@@ -120,6 +117,13 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     lines = pc.binary_join_element_wise(lines, text(""), text("\n"))  # the last argument is the separator
     body = pc.binary_join(pa.LargeListArray.from_arrays(pa.array([0, len(lines)], pa.int64()), lines), text(""))
     return header + body.cast(pa.large_binary())[0].as_py()
+
+
+def _arrow_text(value: str):
+    """A text scalar of the type every column is built in (compute kernels do not mix types)."""
+    import pyarrow as pa
+
+    return pa.scalar(value, pa.large_string())
 
 
 def _plain_column(dtype) -> bool:
@@ -149,7 +153,7 @@ def _csv_field(column: pd.Series):
     else:  # booleans and objects: str() of each, as the csv module writes them
         text = pa.array([value if isinstance(value, str) else str(value)
                          for value in column.to_numpy(dtype=object)], type=pa.large_string())
-    quote, empty = pa.scalar('"', pa.large_string()), pa.scalar("", pa.large_string())
+    quote, empty = _arrow_text('"'), _arrow_text("")
     text = pc.if_else(pa.array(missing), empty, text) if missing.any() else text
     needs_quotes = pc.match_substring_regex(text, _QUOTE_WHEN)
     if not pc.any(needs_quotes).as_py():
