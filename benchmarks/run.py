@@ -127,7 +127,7 @@ def bench_builds(workdir: Path, repeat: int) -> tuple[Measurement, Measurement]:
 
 def baseline_commands(project: Path) -> list[list[str]]:
     """The same notebook grid as `renshe build`, one papermill CLI call after another, then the site."""
-    from renshe.batch import plan_runs
+    from renshe.publish.batch import plan_runs
     from renshe.paths import ProjectPaths
 
     paths = ProjectPaths.at(project)

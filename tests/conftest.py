@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
-from renshe.documents import load_registry, read_document  # noqa: E402
+from renshe.ingest.documents import load_registry, read_document  # noqa: E402
 from renshe.paths import ProjectPaths  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -135,7 +135,7 @@ if hasattr(outputs, "_exchange"):
 PAUSE_PATCHES = {
     # after observations.parquet and observations.csv are in the staging folder
     "mid-write": """
-import renshe.extract as extract
+import renshe.ingest.extract as extract
 real = extract.put_file
 written = []
 def paused(staging, name, data, previous):

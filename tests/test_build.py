@@ -156,7 +156,7 @@ def rebuild(built: Built):
 
 
 def planned_pages(paths: ProjectPaths) -> set[str]:
-    from renshe.batch import plan_runs
+    from renshe.publish.batch import plan_runs
 
     return {run.name for run in plan_runs(paths)}
 

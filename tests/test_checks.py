@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, copy_project, edit_raw_line, folder_state
-from renshe.checks import flagged, load_checks, run_validation
+from renshe.checks.validate import flagged, load_checks, run_validation
 from renshe.cli import main
-from renshe.codebook import load_codebook
+from renshe.ingest.codebook import load_codebook
 from renshe.errors import RensheError
-from renshe.extract import run_extract
+from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
-from renshe.rules import load_rules
+from renshe.checks.rules import load_rules
 
 
 def _validated_copy(root: Path):

@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from renshe.codebook import Codebook, load_codebook, normalize_phrase
+from renshe.ingest.codebook import Codebook, load_codebook, normalize_phrase
 from renshe.errors import RensheError
-from renshe.extract import extract_all
+from renshe.ingest.extract import extract_all
 from renshe.schema import OBSERVATION_COLUMNS, UNMAPPED_COLUMNS, observations_frame
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

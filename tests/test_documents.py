@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO_ROOT, edit_raw_line, replace_raw
-from renshe.documents import (fold_width, join_paragraphs, load_documents, load_registry, normalize_line,
+from renshe.ingest.documents import (fold_width, join_paragraphs, load_documents, load_registry, normalize_line,
                               normalize_lines, read_document, to_simplified)
 from renshe.errors import RensheError
 from renshe.paths import ProjectPaths
-from renshe.tables import extract_tables
+from renshe.ingest.tables import extract_tables
 
 DOC_IDS = ["zhejiang_2023_bulletin", "zhejiang_14fyp", "national_2023q1_briefing",
            "shaoxing_2023_action_plan", "quzhou_14fyp"]

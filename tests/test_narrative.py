@@ -1,4 +1,4 @@
-"""Figures stated in running text, pinned to the real documents (renshe.narrative)."""
+"""Figures stated in running text, pinned to the real documents (renshe.ingest.text)."""
 from __future__ import annotations
 
 import re
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from renshe.errors import RensheError
-from renshe.narrative import (
+from renshe.ingest.text import (
     _OPENERS, Scope, Section, _depths, config_for, enclosures, extract_text_figures, load_text_config,
 )
 from renshe.schema import BASES, MEASURES, OBSERVATION_COLUMNS

@@ -10,8 +10,8 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from renshe import batch, report
-from renshe.extract import run_extract
+from renshe.publish import batch, report
+from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ def test_notebook_is_committed_clean_with_a_parameters_cell(name):
     tagged = [cell for cell in code if "parameters" in cell.metadata.get("tags", [])]
     parameter, default = NOTEBOOKS[name]
     assert len(tagged) == 1 and f'{parameter} = "{default}"' in tagged[0].source
-    # thin: every computation is a call into renshe.report
+    # thin: every computation is a call into renshe.publish.report
     assert all("import pandas" not in cell.source and "groupby" not in cell.source for cell in code)
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from renshe.errors import UnknownUnitError
-from renshe.numbers import (BASE_UNITS, MISSING_MARKERS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, SCALES,
+from renshe.ingest.numbers import (BASE_UNITS, MISSING_MARKERS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, SCALES,
                             NotAFigure, parse_figure, scale_value, signed_change, split_unit,
                             strip_qualifier)
 

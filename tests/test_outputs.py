@@ -76,7 +76,7 @@ def test_csv_bytes_of_other_dtypes_fall_back_to_pandas():
 
 
 def test_csv_bytes_of_the_real_observations(tmp_path):
-    from renshe.extract import load_extract_output
+    from renshe.ingest.extract import load_extract_output
     from renshe.paths import ProjectPaths
 
     clean = ProjectPaths.at().clean

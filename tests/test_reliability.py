@@ -169,7 +169,7 @@ def test_gbk_message_says_how_to_fix(previous, capsys):
 
 def test_registry_outside_raw_by_absolute_path_and_symlink(previous):
     """An absolute path, and a link inside data/raw/ that points out of it, are refused too."""
-    from renshe.documents import load_registry
+    from renshe.ingest.documents import load_registry
     from renshe.errors import RensheError
 
     text = previous.registry.read_text(encoding="utf-8")
@@ -206,7 +206,7 @@ def test_two_runs_give_byte_identical_files(extracted_template, tmp_path):
 def test_the_process_pool_writes_the_same_bytes(extracted_template, tmp_path, monkeypatch):
     """A large corpus is extracted on a process pool; forced on here for the five documents,
     it must give the serial run's files byte for byte."""
-    from renshe import extract
+    from renshe.ingest import extract
 
     monkeypatch.setattr(extract, "PARALLEL_MIN_BYTES", 0)
     root = copy_project(tmp_path / "pooled")
@@ -218,7 +218,7 @@ def test_the_process_pool_writes_the_same_bytes(extracted_template, tmp_path, mo
 @pytest.mark.parametrize("case", ["document in GBK", "empty document", "table header lost a column (tab rows)"])
 def test_bad_input_found_by_a_pool_worker_names_file_and_line(previous, case, monkeypatch, capsys):
     """The error crosses the process boundary with its file and line."""
-    from renshe import extract
+    from renshe.ingest import extract
 
     monkeypatch.setattr(extract, "PARALLEL_MIN_BYTES", 0)
     assert_bad_input_reported(previous, case, capsys)

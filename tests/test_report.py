@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from conftest import copy_project
-from renshe import report
-from renshe.extract import run_extract
+from renshe.publish import report
+from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 
 

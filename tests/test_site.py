@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 
 from conftest import copy_project, edit_raw_line
-from renshe import batch, site
+from renshe.publish import batch, site
 from renshe.errors import RensheError
-from renshe.extract import run_extract
+from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 
 NAVBAR = ["Home", "Regions", "Indicators", "Data quality", "Data", "Methods"]
@@ -34,7 +34,7 @@ _BUILDS: dict[str, ProjectPaths] = {}
 
 def _validate_if_available(paths: ProjectPaths) -> bool:
     try:
-        from renshe.checks import run_validation
+        from renshe.checks.validate import run_validation
     except ImportError:
         return False
     run_validation(paths)
@@ -198,7 +198,7 @@ def test_downloads_are_byte_identical_across_writes(built, tmp_path):
 
 
 def test_home_key_figures_put_each_headline_indicator_on_one_row(built, output):
-    from renshe import report
+    from renshe.publish import report
 
     data = report.load_report_data(built[0].root)
     figures = site.key_figures(data)

@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 
 from conftest import edit_raw_line, folder_state, replace_raw
-from renshe.documents import load_registry, read_document
+from renshe.ingest.documents import load_registry, read_document
 from renshe.errors import RensheError, UnknownUnitError
-from renshe.extract import run_extract
+from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 from renshe.schema import OBSERVATION_COLUMNS, observations_frame
-from renshe.tables import TABLE_SPECS, clean_label, extract_tables, header_names
+from renshe.ingest.tables import TABLE_SPECS, clean_label, extract_tables, header_names
 
 TABLE_IDS = {
     "zhejiang_14fyp": ["zhuanlan1", "zhuanlan2", "tasks"],
@@ -355,7 +355,7 @@ def test_every_table_spec_names_unique_columns():
 
 
 def test_two_row_header_names():
-    from renshe.tables import Cell, Row
+    from renshe.ingest.tables import Cell, Row
 
     top = Row([Cell(t, t, 1) for t in ["辖区", "零工市场", "", "劳务品牌打造"]])
     sub = Row([Cell(t, t, 2) for t in ["", "区县级", "公益性机构", ""]])

@@ -10,8 +10,8 @@ def load_observations(root: str | Path | None = None):
     """The clean observations (data/clean/observations.parquet) with the contract's dtypes."""
     import pandas as pd
 
-    from .paths import ProjectPaths
-    from .schema import coerce_observations
+    from renshe.paths import ProjectPaths
+    from renshe.schema import coerce_observations
 
     paths = ProjectPaths.at(root)
     target = paths.clean / "observations.parquet"

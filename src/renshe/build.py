@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .errors import RensheError
-from .paths import ProjectPaths
+from renshe.errors import RensheError
+from renshe.paths import ProjectPaths
 
 CACHE_DIR = ".renshe-cache"
 STATE_FILE = f"{CACHE_DIR}/state.json"
@@ -192,7 +192,7 @@ def recover_interrupted_outputs(paths: ProjectPaths) -> list[str]:
 
 def _registry_files(paths: ProjectPaths) -> list[Path]:
     """The registry and every raw document it lists (a bad registry raises RensheError here)."""
-    from .documents import load_registry
+    from renshe.ingest.documents import load_registry
 
     return [paths.registry, *(entry.path for entry in load_registry(paths).documents)]
 
@@ -204,7 +204,7 @@ def _configuration_files(paths: ProjectPaths) -> list[Path]:
 
 def extract_step(paths: ProjectPaths, library: str) -> Step:
     def action() -> str:
-        from .extract import run_extract
+        from renshe.ingest.extract import run_extract
 
         output = run_extract(paths)
         from_text = int((output.observations.table_id == "text").sum())
@@ -229,7 +229,7 @@ def _rule_files(paths: ProjectPaths) -> list[Path]:
 
 def validate_step(paths: ProjectPaths, library: str) -> Step:
     def action() -> str:
-        from .checks import run_validation
+        from renshe.checks.validate import run_validation
 
         results = run_validation(paths)
         counts = results.checks["status"].value_counts()
@@ -269,7 +269,7 @@ class DataSlices:
     def load(cls, paths: ProjectPaths) -> "DataSlices":
         import pandas as pd
 
-        from .documents import load_registry
+        from renshe.ingest.documents import load_registry
 
         observations = pd.read_parquet(paths.clean / "observations.parquet")
         checks_path = paths.clean / "checks.csv"
@@ -365,7 +365,7 @@ def notebooks_step(paths: ProjectPaths, state: BuildState, library: str, force: 
                           f"all {len(recorded_pages)} pages unchanged"), GridOutcome()
     state.forget("notebooks")
 
-    from .batch import plan_runs, run_notebooks
+    from renshe.publish.batch import plan_runs, run_notebooks
 
     runs = plan_runs(paths)
     slices = DataSlices.load(paths)
@@ -391,7 +391,7 @@ def _remove_retired_pages(pages: Path, planned: set[str], state: BuildState) -> 
     """A region or indicator that left the data must not keep a stale page on the site."""
     if not pages.is_dir():
         return
-    from .batch import executed_pages
+    from renshe.publish.batch import executed_pages
 
     for page in executed_pages(pages):
         if page.name not in planned:
@@ -410,7 +410,7 @@ def site_step(paths: ProjectPaths, library: str) -> Step:
             sources + _visible_files(paths.clean) + [paths.codebook, paths.registry], paths.root)]
 
     def action() -> str:
-        from .site import render_site
+        from renshe.publish.site import render_site
 
         return render_site(paths)
 
@@ -436,7 +436,7 @@ def build_summary(paths: ProjectPaths, reports: list[StepReport], grid) -> str:
     statuses = Counter(row["status"] for row in _csv_rows(clean / "checks.csv"))
     observations = origins["text"] + origins["table"]
     pages = paths.site / "pages"
-    from .batch import executed_pages
+    from renshe.publish.batch import executed_pages
 
     page_count = len(executed_pages(pages))
     lines = [

@@ -5,12 +5,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import RensheError
-from .paths import ProjectPaths
+from renshe.errors import RensheError
+from renshe.paths import ProjectPaths
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from .extract import format_summary, run_extract
+    from renshe.ingest.extract import format_summary, run_extract
 
     paths = ProjectPaths.at(args.root)
     output = run_extract(paths, doc_ids=args.docs or None, out_dir=args.out)
@@ -20,7 +20,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .checks import format_results, run_validation
+    from renshe.checks.validate import format_results, run_validation
 
     paths = ProjectPaths.at(args.root)
     results = run_validation(paths, rules_path=args.rules)
@@ -32,7 +32,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
-    from .site import render_site
+    from renshe.publish.site import render_site
 
     paths = ProjectPaths.at(args.root)
     report = render_site(paths, renderer=args.renderer)
@@ -41,7 +41,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import run_build
+    from renshe.build import run_build
 
     paths = ProjectPaths.at(args.root)
     return run_build(paths, force=args.force, jobs=args.jobs)

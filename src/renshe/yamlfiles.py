@@ -11,7 +11,7 @@ from typing import Iterator
 
 import yaml
 
-from .errors import RensheError
+from renshe.errors import RensheError
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 4x faster
 

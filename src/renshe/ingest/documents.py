@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import RensheError
-from .yamlfiles import SAFE_LOADER, yaml_errors
-from .paths import ProjectPaths
+from renshe.errors import RensheError
+from renshe.yamlfiles import SAFE_LOADER, yaml_errors
+from renshe.paths import ProjectPaths
 
 LEVELS = ("national", "province", "city", "district")
 DOC_TYPES = ("statistical_bulletin", "five_year_plan", "action_plan", "press_briefing")

@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .documents import Registry, load_registry
-from .errors import RensheError
-from .numbers import QUALIFIER_SIGNS, format_value, trim_number as _trim  # noqa: F401 (format_value re-exported)
-from .paths import ProjectPaths
+from renshe.ingest.documents import Registry, load_registry
+from renshe.errors import RensheError
+from renshe.ingest.numbers import QUALIFIER_SIGNS, format_value, trim_number as _trim  # noqa: F401 (format_value re-exported)
+from renshe.paths import ProjectPaths
 
 # Set by the batch runner: the page-relative folder holding the bundled Vega scripts.
 # Unset (an analyst in JupyterLab), charts go out as Vega-Lite mime data that JupyterLab
@@ -107,7 +107,7 @@ def load_checks(paths: ProjectPaths) -> pd.DataFrame | None:
 
 
 def load_report_data(root: str | Path | None = None) -> ReportData:
-    from . import load_observations
+    from renshe import load_observations
 
     paths = ProjectPaths.at(root)
     return ReportData(

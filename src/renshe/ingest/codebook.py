@@ -25,10 +25,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import RensheError
-from .yamlfiles import list_item_lines, load_yaml, yaml_errors
-from .numbers import BASE_UNITS
-from .schema import UNMAPPED_COLUMNS
+from renshe.errors import RensheError
+from renshe.yamlfiles import list_item_lines, load_yaml, yaml_errors
+from renshe.ingest.numbers import BASE_UNITS
+from renshe.schema import UNMAPPED_COLUMNS
 
 if TYPE_CHECKING:  # imported where frames are built: see schema's docstring
     import pandas as pd
@@ -46,7 +46,7 @@ _DROPPED = re.compile(r"[\s“”\"'‘’《》「」/·:]")
 @lru_cache(maxsize=4096)
 def normalize_phrase(text: str) -> str:
     """The form aliases and phrases are compared in: 专业技术人才总量（含…）-> 专业技术人才总量."""
-    from .documents import to_simplified
+    from renshe.ingest.documents import to_simplified
 
     folded = to_simplified(unicodedata.normalize("NFKC", str(text)))
     folded = _DROPPED.sub("", _NOTE_IN_BRACKETS.sub("", folded))

@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .documents import Document, Region, load_registry
-from .errors import UnknownUnitError
-from .numbers import NotAFigure, parse_figure, split_unit
-from .paths import ProjectPaths
-from .schema import Table
+from renshe.ingest.documents import Document, Region, load_registry
+from renshe.errors import UnknownUnitError
+from renshe.ingest.numbers import NotAFigure, parse_figure, split_unit
+from renshe.paths import ProjectPaths
+from renshe.schema import Table
 
 # --- table specifications (data) -------------------------------------------------------
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from .paths import ProjectPaths
+from renshe.paths import ProjectPaths
 
 KERNEL_NAME = "renshe"
 FAILED_FOLDER = "failed"
@@ -105,7 +105,7 @@ def plan_runs(paths: ProjectPaths, regions: list[str] | None = None,
 
     `regions` / `indicators` narrow the grid (None: all of them; []: none).
     """
-    from . import report
+    from renshe.publish import report
 
     data = report.load_report_data(paths.root)
     runs: list[Run] = []

@@ -24,10 +24,10 @@ from functools import lru_cache
 from pathlib import Path
 
 
-from .documents import Document, Paragraph, normalize_line
-from .errors import RensheError
-from .yamlfiles import load_yaml
-from .numbers import (
+from renshe.ingest.documents import Document, Paragraph, normalize_line
+from renshe.errors import RensheError
+from renshe.yamlfiles import load_yaml
+from renshe.ingest.numbers import (
     PREFIXES_LONGEST_FIRST, BASE_UNITS, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES, scale_value, signed_change,
 )
 

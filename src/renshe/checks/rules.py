@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 
-from .errors import RensheError
-from .yamlfiles import list_item_lines, load_yaml
-from .schema import LEVELS, MEASURES
+from renshe.errors import RensheError
+from renshe.yamlfiles import list_item_lines, load_yaml
+from renshe.schema import LEVELS, MEASURES
 
 RULE_TYPES = ("sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets")
 SEVERITIES = ("error", "warning")

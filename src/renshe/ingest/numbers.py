@@ -12,7 +12,7 @@ from decimal import Decimal
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import UnknownUnitError
+from renshe.errors import UnknownUnitError
 
 SCALES = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8,
           "億": 1e8, "万亿": 1e12, "萬億": 1e12, "百万": 1e6}

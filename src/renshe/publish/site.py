@@ -25,10 +25,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .batch import executed_pages
-from .errors import RensheError
-from .outputs import atomic_directory, atomic_write_bytes, csv_bytes
-from .paths import ProjectPaths
+from renshe.publish.batch import executed_pages
+from renshe.errors import RensheError
+from renshe.outputs import atomic_directory, atomic_write_bytes, csv_bytes
+from renshe.paths import ProjectPaths
 
 PACKAGE_ASSETS = ("vega-bundle.js", "renshe.css")
 INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
@@ -57,7 +57,7 @@ OBSERVATION_FIELDS = {
 
 
 def package_asset(name: str) -> Path:
-    return Path(str(resources.files("renshe") / "assets" / name))
+    return Path(str(resources.files("renshe.publish") / "assets" / name))
 
 
 def vega_bundle_text() -> str:
@@ -67,7 +67,7 @@ def vega_bundle_text() -> str:
     bundle = vl_convert.javascript_bundle(vl_version="6.4")
     header = (f"/* Vega {vl_convert.get_vega_version()}, Vega-Lite 6.4, vega-embed "
               f"{vl_convert.get_vega_embed_version()}: bundled by vl-convert-python {vl_convert.__version__} "
-              f"(renshe.site.write_vega_bundle). */\n")
+              f"(renshe.publish.site.write_vega_bundle). */\n")
     return header + "(function () {\n" + bundle + "\n})();\n"
 
 
@@ -128,7 +128,7 @@ def workbook_stamp(paths: ProjectPaths) -> datetime:
     """The date the Excel downloads carry: the newest publication date in the registry.
 
     A function of the inputs, not of the clock, so two builds of the same data give the same bytes."""
-    from .documents import load_registry
+    from renshe.ingest.documents import load_registry
 
     dates = [entry.published for entry in load_registry(paths).documents if entry.published]
     stamps = []
@@ -189,8 +189,8 @@ def _resource(name: str, frame: pd.DataFrame, title: str, descriptions: dict[str
 
 
 def download_tables(paths: ProjectPaths) -> dict[str, tuple[pd.DataFrame, str]]:
-    from . import load_observations
-    from .report import load_checks, load_codebook_entries
+    from renshe import load_observations
+    from renshe.publish.report import load_checks, load_codebook_entries
 
     tables = {"observations": (load_observations(paths.root), "Observations: one row per figure")}
     checks = load_checks(paths)
@@ -256,7 +256,7 @@ def _status_counts(checks: pd.DataFrame | None) -> str:
 
 
 def findings_partial(paths: ProjectPaths) -> str:
-    from . import report
+    from renshe.publish import report
 
     data = report.load_report_data(paths.root)
     obs = data.observations
@@ -280,7 +280,7 @@ def findings_partial(paths: ProjectPaths) -> str:
 def key_figures(data) -> pd.DataFrame:
     """Each headline indicator's latest actual, one column per region above district level
     ('10.52亿人（2023-03）'); hovering a figure gives its source line."""
-    from . import report
+    from renshe.publish import report
 
     obs = data.observations
     headline = report.headline_indicators(data)
@@ -321,7 +321,7 @@ def _cross_checks_first(checks: pd.DataFrame) -> pd.DataFrame:
 
 
 def quality_partial(paths: ProjectPaths) -> str:
-    from . import report
+    from renshe.publish import report
 
     checks = report.load_checks(paths)
     parts = [f"**{html.escape(_status_counts(checks))}**\n"]
@@ -496,7 +496,7 @@ def _page_sources(site: Path, config: dict) -> list[Path]:
 def _template():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    folder = Path(str(resources.files("renshe") / "templates"))
+    folder = Path(str(resources.files("renshe.publish") / "templates"))
     environment = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html", "j2"]))
     return environment.get_template("page.html.j2")
 

@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
-from . import narrative, tables
-from .codebook import Codebook, load_codebook
-from .documents import Document, DocumentEntry, load_registry, read_document
-from .outputs import atomic_directory, csv_bytes, put_file, table_csv_bytes
-from .paths import ProjectPaths
-from .schema import UNMAPPED_COLUMNS, Table, observations_frame, unparsed_frame
+from renshe.ingest import tables, text as narrative
+from renshe.ingest.codebook import Codebook, load_codebook
+from renshe.ingest.documents import Document, DocumentEntry, load_registry, read_document
+from renshe.outputs import atomic_directory, csv_bytes, put_file, table_csv_bytes
+from renshe.paths import ProjectPaths
+from renshe.schema import UNMAPPED_COLUMNS, Table, observations_frame, unparsed_frame
 
 if TYPE_CHECKING:  # imported where frames are built, after the workers have forked (_map_documents)
     import pandas as pd
@@ -210,7 +210,7 @@ def load_extract_output(folder: Path) -> ExtractOutput:
     """Read back what `write_outputs` wrote, so notebooks show the build's data without re-extracting."""
     import pandas as pd
 
-    from .schema import coerce_observations
+    from renshe.schema import coerce_observations
 
     folder = Path(folder)
     if not (folder / "observations.parquet").is_file():

@@ -20,9 +20,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .errors import UnknownUnitError
-from .numbers import format_gap, format_value, split_unit
-from .rules import Rule, parse_band
+from renshe.errors import UnknownUnitError
+from renshe.ingest.numbers import format_gap, format_value, split_unit
+from renshe.checks.rules import Rule, parse_band
 
 # Relative slack for binary floating point when a gap equals its tolerance exactly.
 FLOAT_SLACK = 1e-9

@@ -20,15 +20,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codebook import load_codebook
-from .crosschecks import CHECK_COLUMNS, CheckInputs, DerivedFrame, build_all, prepare
-from .documents import load_registry, read_document
-from .errors import RensheError
-from .numbers import BASE_UNITS, QUALIFIERS
-from .outputs import atomic_directory, atomic_write_bytes, write_csv
-from .paths import ProjectPaths
-from .rules import Rule, RuleSet, load_rules
-from .schema import BASES, LEVELS, MEASURES, OBSERVATION_COLUMNS, coerce_observations
+from renshe.ingest.codebook import load_codebook
+from renshe.checks.crosschecks import CHECK_COLUMNS, CheckInputs, DerivedFrame, build_all, prepare
+from renshe.ingest.documents import load_registry, read_document
+from renshe.errors import RensheError
+from renshe.ingest.numbers import BASE_UNITS, QUALIFIERS
+from renshe.outputs import atomic_directory, atomic_write_bytes, write_csv
+from renshe.paths import ProjectPaths
+from renshe.checks.rules import Rule, RuleSet, load_rules
+from renshe.schema import BASES, LEVELS, MEASURES, OBSERVATION_COLUMNS, coerce_observations
 
 STATUSES = ("pass", "fail", "warn")
 DATASOURCE = "renshe"
