@@ -1,6 +1,8 @@
 """Every table of the five documents, pinned to the values printed in data/raw/."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conftest import edit_raw_line, folder_state, replace_raw
@@ -9,7 +11,7 @@ from renshe.errors import RensheError, UnknownUnitError
 from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 from renshe.schema import OBSERVATION_COLUMNS, observations_frame
-from renshe.ingest.tables import TABLE_SPECS, clean_label, extract_tables, header_names
+from renshe.ingest.tables import clean_label, extract_tables, header_names, load_table_layouts
 
 TABLE_IDS = {
     "zhejiang_14fyp": ["zhuanlan1", "zhuanlan2", "tasks"],
@@ -348,7 +350,9 @@ def test_clean_label(text, expected):
 
 
 def test_every_table_spec_names_unique_columns():
-    for specs in TABLE_SPECS.values():
+    layouts = load_table_layouts(Path(__file__).resolve().parents[1] / "data" / "tables.yaml")
+    assert {"zhejiang_14fyp", "quzhou_14fyp", "shaoxing_2023_action_plan"} <= set(layouts)
+    for specs in layouts.values():
         for spec in specs:
             headers = [c.header for c in spec.columns if c.header]
             assert len(headers) == len(set(headers)), spec.table_id
@@ -466,3 +470,15 @@ def test_changed_document_fails_its_hash_check(project_copy):
     message = str(caught.value)
     assert str(path) in message and "changed: sha256" in message and "sources.yaml" in message
     assert folder_state(paths.clean) == before
+
+
+def test_a_malformed_table_layout_names_file_and_line(project_copy):
+    layouts = project_copy / "data" / "tables.yaml"
+    text = layouts.read_text(encoding="utf-8")
+    layouts.write_text(text.replace("{header: 属性, role: attribute}", "{header: 属性, role: attributes}", 1),
+                       encoding="utf-8")
+    with pytest.raises(RensheError) as caught:
+        load_table_layouts(layouts)
+    bad_table_line = text[: text.index("table_id: zhuanlan2")].count("\n") + 1
+    assert caught.value.path == str(layouts) and caught.value.line == bad_table_line
+    assert "zhuanlan2" in str(caught.value) and "attributes" in str(caught.value)

@@ -35,13 +35,15 @@ def load_yaml(path: Path) -> tuple[object, str]:
     return (data if data is not None else {}), text
 
 
-def list_item_lines(text: str, key: str) -> list[int]:
-    """The 1-based line on which each item of the top-level list `key:` begins, so a
-    message about the n-th entry (a codebook indicator, a rule) can point at it."""
-    root = yaml.compose(text, Loader=SAFE_LOADER)
-    if root is None or not isinstance(root, yaml.MappingNode):
+def list_item_lines(text: str, *keys: str) -> list[int]:
+    """The 1-based line on which each item of the list at `keys` begins (`rules`, or
+    `layouts`, `quzhou_14fyp`), so a message about the n-th entry (a codebook indicator, a rule,
+    a table layout) can point at it."""
+    node = yaml.compose(text, Loader=SAFE_LOADER)
+    for key in keys:
+        if node is None or not isinstance(node, yaml.MappingNode):
+            return []
+        node = next((value for name, value in node.value if name.value == key), None)
+    if not isinstance(node, yaml.SequenceNode):
         return []
-    for name, value in root.value:
-        if name.value == key and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
-    return []
+    return [item.start_mark.line + 1 for item in node.value]

@@ -1,0 +1,283 @@
+"""Printed table rows -> observations and set-aside cells, with the reason for each."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from renshe.errors import UnknownUnitError
+from renshe.ingest.documents import Document, Region, load_registry
+from renshe.ingest.numbers import NotAFigure, parse_figure, split_unit
+from renshe.ingest.tables.layouts import Column, TableSpec, layouts_for
+from renshe.ingest.tables.printed import (Cell, Layout, Row, _header_groups, _check_header, header_names,
+                                          read_layout, wide_rows)
+from renshe.paths import ProjectPaths
+from renshe.schema import Table
+
+# Attribute cells (属性 column): never a figure; some change how the row's target is read.
+ATTRIBUTES = {
+    "预期性": ("", "attribute 预期性 (indicative target), not a figure"),
+    "约束性": ("", "attribute 约束性 (binding target), not a figure"),
+    "年均预期": ("per_year", "attribute 年均预期 (indicative yearly average): the row's target is "
+                          "read per year over the plan period"),
+}
+
+TOTAL_LABELS = ("总计", "合计", "全市")
+_NUMBERING = re.compile(r"^\d+\s*[.、]\s*")
+_OF_WHICH = re.compile(r"^其中\s*:\s*")
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+_UNIT_LIKE = re.compile(r"[^\d\s,、含其]{1,4}")
+_FOOTNOTE_CUMULATIVE = re.compile(r"^(?:备)?注\s*:\s*(.+?)为(?:五|5)年累计数")
+_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "："})
+
+# --- labels, units, regions --------------------------------------------------------------
+
+@dataclass
+class Label:
+    indicator: str
+    unit_raw: str
+    of_which: bool
+
+
+def clean_label(text: str) -> tuple[str, str, bool]:
+    """'7．专业技术人才总量（万人）（含在管理岗位的专技人才）' (normalised) ->
+    ('专业技术人才总量（含在管理岗位的专技人才）', '万人', False)."""
+    label = _NUMBERING.sub("", text.strip())
+    of_which = bool(_OF_WHICH.match(label))
+    label = _OF_WHICH.sub("", label)
+    unit = ""
+    for match in _BRACKETED.finditer(label):
+        content = match.group(1).strip()
+        if _UNIT_LIKE.fullmatch(content):
+            unit = content
+            label = label[: match.start()] + label[match.end():]
+            break
+    return label.strip().translate(_FULL_WIDTH), unit, of_which
+
+
+def _label(document: Document, spec: TableSpec, cell: Cell, parent_unit: str) -> Label:
+    indicator, unit, of_which = clean_label(cell.text)
+    if unit:
+        try:
+            split_unit(unit)
+        except UnknownUnitError as exc:
+            raise UnknownUnitError(f"table {spec.table_id}, row {indicator!r}: {exc.message}",
+                                   document.path, cell.line) from exc
+    elif of_which:
+        unit = parent_unit  # "其中：" sub-row printed without a unit: the unit of its parent row
+    return Label(indicator, unit, of_which)
+
+
+def _registry_regions(document: Document) -> dict[str, Region]:
+    """The registry's regions, read from the project the document belongs to."""
+    for folder in document.path.parents:
+        registry_path = folder / "data" / "sources.yaml"
+        if registry_path.is_file():
+            stamp = registry_path.stat()
+            return _regions_of(folder, stamp.st_mtime_ns, stamp.st_size)
+    return {}
+
+
+@lru_cache(maxsize=4)
+def _regions_of(root: Path, mtime_ns: int, size: int) -> dict[str, Region]:
+    # keyed by the registry's modification time and size: read once per run (a corpus has
+    # hundreds of region tables), read again when the file changes
+    registry = load_registry(ProjectPaths.at(root))
+    return {region.name: region for region in registry.regions}
+
+
+def _document_region(document: Document) -> Region:
+    entry = document.entry
+    return Region(entry.region, entry.region_code, entry.level, None)
+
+
+# --- cells -> observations ----------------------------------------------------------------
+
+@dataclass
+class Collector:
+    """Observations and set-aside cells of one table."""
+
+    document: Document
+    spec: TableSpec
+    observations: list[dict] = field(default_factory=list)
+    unparsed: list[dict] = field(default_factory=list)
+
+    def set_aside(self, region: Region, row_label: str, column: str, cell: Cell, reason: str) -> None:
+        self.unparsed.append({
+            "doc_id": self.document.doc_id, "table_id": self.spec.table_id, "region": region.name,
+            "row_label": row_label, "column": column, "cell_text": cell.shown, "reason": reason,
+            "source_line": cell.line, "source_text": self.document.raw_line(cell.line),
+        })
+
+    def observe(self, region: Region, indicator: str, column: Column, figure, cell: Cell,
+                period: str, basis: str) -> None:
+        self.observations.append({
+            "doc_id": self.document.doc_id, "table_id": self.spec.table_id, "region": region.name,
+            "region_code": region.code, "level": region.level, "indicator_id": "",
+            "indicator_zh": indicator, "period": period, "measure": column.measure,
+            "qualifier": figure.qualifier, "value": figure.value, "unit": figure.unit,
+            "value_raw": figure.value_raw, "unit_raw": figure.unit_raw, "source_line": cell.line,
+            "source_text": self.document.raw_line(cell.line), "basis": basis,
+        })
+
+    def figure_cell(self, region: Region, indicator: str, row_label: str, column: Column, name: str,
+                    cell: Cell, unit: str, row_basis: str, merged: bool = False) -> None:
+        """Parse one value cell: an observation, or a set-aside cell with its reason."""
+        try:
+            figure = parse_figure(cell.text, unit)
+        except NotAFigure as exc:
+            reason = (f"text in a merged cell spanning the {name} column (the other rows are empty): "
+                      "a target in words, not a figure") if merged else exc.reason
+            self.set_aside(region, row_label, name, cell, reason)
+            return
+        except UnknownUnitError as exc:
+            raise UnknownUnitError(f"table {self.spec.table_id}, row {row_label!r}, column {name!r}: "
+                                   f"{exc.message}", self.document.path, cell.line) from exc
+        if figure.kind == "missing":
+            self.set_aside(region, row_label, name, cell, f"missing marker {figure.value_raw!r}: no figure printed")
+            return
+        if figure.kind == "ratio":
+            parts = ", ".join(f"{p:g}" for p in figure.parts)
+            self.set_aside(region, row_label, name, cell,
+                           f"ratio {figure.value_raw} (parts {parts}), kept as text")
+            return
+        if not figure.unit:
+            raise self.document.error(f"table {self.spec.table_id}, row {row_label!r}, column {name!r}: "
+                                      f"figure {cell.text!r} has no unit (none in the row label or column spec)",
+                                      cell.line)
+        period, basis = _period(column, figure.cumulative, row_basis)
+        self.observe(region, indicator, column, figure, cell, period, basis)
+
+
+def _period(column: Column, bracketed: bool, row_basis: str) -> tuple[str, str]:
+    if bracketed or row_basis == "cumulative":
+        return column.cumulative_period, "cumulative"
+    if row_basis == "per_year" and column.measure == "target":
+        return column.cumulative_period, "per_year"
+    return column.period, ""
+
+
+def _cumulative_subject(footnote: str) -> str:
+    """'备注：城镇新增就业为五年累计数之和。' -> '城镇新增就业' (a row made cumulative);
+    the 〔 〕 footnote names brackets, not a row, and yields ''."""
+    match = _FOOTNOTE_CUMULATIVE.match(footnote)
+    if not match or "〔" in match.group(1):
+        return ""
+    return match.group(1).strip()
+
+
+def _indicator_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
+    document, spec = collector.document, collector.spec
+    region = _document_region(document)
+    cumulative_subject = _cumulative_subject(layout.footnote)
+    parent_unit = ""
+    for index, row in enumerate(layout.rows):
+        if row.kind != "data":
+            continue
+        names = names_at[index]
+        label = _label(document, spec, row.cells[0], parent_unit)
+        if not label.of_which:
+            parent_unit = label.unit_raw
+        row_basis = "cumulative" if cumulative_subject and label.indicator.startswith(cumulative_subject) else ""
+        for column, name, cell in zip(spec.columns, names, row.cells):
+            if column.role == "attribute" and cell.text:
+                basis, reason = ATTRIBUTES.get(cell.text, ("", "attribute, not a figure"))
+                row_basis = row_basis or basis
+                collector.set_aside(region, label.indicator, name, cell, reason)
+        for column, name, cell in zip(spec.columns, names, row.cells):
+            if column.role == "value" and cell.text:
+                collector.figure_cell(region, label.indicator, label.indicator, column, name, cell,
+                                      label.unit_raw, row_basis)
+
+
+def _region_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
+    document, spec = collector.document, collector.spec
+    regions = _registry_regions(document)
+    data_rows = [(i, row) for i, row in enumerate(layout.rows) if row.kind == "data"]
+    for index, row in data_rows:
+        region = _row_region(document, spec, row, regions)
+        names = names_at[index]
+        for position, (column, name, cell) in enumerate(zip(spec.columns, names, row.cells)):
+            if column.role != "value" or not cell.text:
+                continue
+            merged = all(not other.cells[position].text for i, other in data_rows if i != index)
+            collector.figure_cell(region, name, row.cells[0].text, column, name, cell, column.unit, "",
+                                  merged=merged)
+
+
+def _row_region(document: Document, spec: TableSpec, row: Row, regions: dict[str, Region]) -> Region:
+    name = row.cells[0].text
+    if name in TOTAL_LABELS:
+        return _document_region(document)
+    if name not in regions:
+        raise document.error(f"table {spec.table_id}: row {name!r} is not a region of the registry "
+                             f"(data/sources.yaml regions: {', '.join(regions)})", row.line)
+    return regions[name]
+
+
+def _text_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
+    """List-style tables (task and project lists): every cell is text; kept, set aside."""
+    region = _document_region(collector.document)
+    for index, row in enumerate(layout.rows):
+        if row.kind != "data":
+            continue
+        row_label = row.cells[1].text if len(row.cells) > 1 else row.cells[0].text
+        for column, name, cell in zip(collector.spec.columns, names_at[index], row.cells):
+            if not cell.text:
+                continue
+            reason = ("ordinal (序号) of a list entry, not a statistic" if column.role == "ordinal"
+                      else "text table (task/project list): text, not a figure")
+            collector.set_aside(region, row_label, name, cell, reason)
+
+
+def _names_by_row(document: Document, spec: TableSpec, layout: Layout) -> tuple[list[str], dict[int, list[str]]]:
+    """The first header's names, and for every row the names of the header above it."""
+    groups = _header_groups(layout)
+    names_at: dict[int, list[str]] = {}
+    current: list[str] = []
+    starts = {start: rows for start, rows in groups}
+    for index, _row in enumerate(layout.rows):
+        if index in starts:
+            current = header_names(starts[index])
+            _check_header(document, spec, current, starts[index][0].line)
+        names_at[index] = current
+    return header_names(groups[0][1]), names_at
+
+
+def _check_unit_note(document: Document, spec: TableSpec, layout: Layout) -> None:
+    """Every column unit must be one the table's unit note declares (besides %)."""
+    if not layout.unit_note:
+        return
+    for column in spec.columns:
+        if column.unit and column.unit != "%" and column.unit not in layout.unit_note:
+            raise document.error(f"table {spec.table_id}: column {column.header!r} is given unit "
+                                 f"{column.unit!r}, the table's unit note declares only "
+                                 f"{'、'.join(sorted(layout.unit_note))}", layout.title_line)
+
+
+def extract_table(document: Document, spec: TableSpec) -> Table:
+    layout = read_layout(document, spec)
+    names, names_at = _names_by_row(document, spec, layout)
+    _check_unit_note(document, spec, layout)
+    collector = Collector(document, spec)
+    roles = {c.role for c in spec.columns}
+    if spec.is_text:
+        _text_rows(collector, layout, names_at)
+    elif "region" in roles:
+        _region_rows(collector, layout, names_at)
+    else:
+        _indicator_rows(collector, layout, names_at)
+    return Table(document.doc_id, spec.table_id, layout.title, ["source_line", *names], wide_rows(spec, layout),
+                 collector.observations, collector.unparsed, len(collector.observations))
+
+
+def extract_tables(document: Document) -> list[Table]:
+    """Every table of `document` (the layouts named by its registry `layout`, by default its own
+    doc_id, in data/tables.yaml; [] for a document without tables).
+
+    Raises RensheError (file and line) for a row with the wrong number of cells, a header
+    that differs from the spec, an unknown district, and UnknownUnitError for an unknown unit.
+    """
+    specs = layouts_for(document.path, document.entry.layout or document.doc_id)
+    return [extract_table(document, spec) for spec in specs]
