@@ -1,0 +1,53 @@
+"""Reading one document's running text: paragraph -> sentence -> clause -> figures."""
+from __future__ import annotations
+
+from renshe.ingest.documents import Document
+from renshe.ingest.text.config import Scope, TextConfig, config_for
+from renshe.ingest.text.readings import Context, _ASSERTION
+from renshe.ingest.text.rows import Rows
+from renshe.ingest.text.sections import scoped_paragraphs, section_ranges
+from renshe.ingest.text.sentence_reading import SentenceReading
+from renshe.ingest.text.subjects import SubjectCleaner
+from renshe.ingest.text.time_words import TimeWords
+
+
+class DocumentReader(TimeWords, SentenceReading, Rows):
+    def __init__(self, document: Document, config: TextConfig, scope: Scope):
+        self.document = document
+        self.config = config
+        self.scope = scope
+        entry = document.entry
+        span = entry.reference_period.split("-")
+        plan = span if len(span) == 2 and all(s.isdigit() and len(s) == 4 for s in span) else [str(entry.year)] * 2
+        self.context = Context(entry.year, entry.reference_period, plan[0], plan[1])
+        chosen = tuple(i for i, m in enumerate(config.markers) if not m.doc_types or entry.doc_type in m.doc_types)
+        self.markers = [config.markers[i] for i in chosen]
+        self.clean = self._cleaner(config, chosen)
+        self.context_free = [not _ASSERTION.search(m.pattern.pattern) for m in self.markers]
+        self.paragraph_markers = self.markers  # narrowed to those present, paragraph by paragraph
+        self.values = self.context.values()
+        self.default_period: str | None = None  # the scope's default period, filled in when first asked
+        self.carried_period = ""  # set by a carrying marker, reset at each paragraph
+        self.line_numbers: dict[int, tuple] = {}  # _numbers_on, by line
+
+    @staticmethod
+    def _cleaner(config: TextConfig, chosen: tuple[int, ...]) -> SubjectCleaner:
+        """One cleaner per configuration and choice of markers, shared by the documents that use it."""
+        key = ("cleaner", chosen)
+        if key not in config.derived:
+            config.derived[key] = SubjectCleaner(config, [config.markers[i].pattern for i in chosen])
+        return config.derived[key]
+
+
+def extract_text_figures(document: Document, config: TextConfig | None = None) -> list[dict]:
+    """Every figure stated in the document's configured text sections, as observation rows."""
+    config = config or config_for(document)
+    # a document printed like a registered one (its registry `layout`) reads the same sections
+    layout = getattr(document.entry, "layout", "") or document.doc_id
+    scope = config.scopes.get(layout)
+    if scope is None:
+        return []
+    reader = DocumentReader(document, config, scope)
+    ranges = section_ranges(document, scope, config.path)
+    paragraphs = scoped_paragraphs(document, ranges, config.item_heading)
+    return [row for paragraph in paragraphs for row in reader.rows(paragraph)]

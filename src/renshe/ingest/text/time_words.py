@@ -1,0 +1,48 @@
+"""Time words: the markers before a figure that set its period, basis and measure."""
+from __future__ import annotations
+
+import re
+
+from renshe.ingest.text.config import Marker
+
+
+class TimeWords:
+    """Mixin of DocumentReader: the configured time words (period markers)."""
+
+    def _markers_in(self, text: str) -> list[Marker]:
+        """The markers that can match somewhere in a paragraph, in their configured order. Only a
+        pattern without lookarounds or anchors is left out for no match in the whole paragraph:
+        it matches inside a sentence of the paragraph only if it matches in the paragraph."""
+        return [marker for marker, context_free in zip(self.markers, self.context_free)
+                if not context_free or marker.pattern.search(text)]
+
+    def _marker_hits(self, text: str, lo: int, hi: int) -> list[tuple[int, int, Marker, re.Match]]:
+        hits = [(m.start(), m.end(), marker, m)
+                for marker in self.paragraph_markers for m in marker.pattern.finditer(text, lo, hi)]
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        kept, reach = [], -1
+        for hit in hits:  # overlapping words: the longer one, earlier, wins (去年底 is not 年底)
+            if hit[0] >= reach:
+                kept.append(hit)
+                reach = hit[1]
+        return kept
+
+    def _template(self, template: str, groups: dict[str, str]) -> str:
+        values = {**self.values, **{k: v for k, v in groups.items() if v}}
+        return template.format(**values)
+
+    def time_at(self, hits, offset: int) -> tuple[str, str, str]:
+        if self.default_period is None:
+            self.default_period = self._template(self.scope.default_period, {})
+        period = self.carried_period or self.default_period
+        basis, measure = "", self.scope.measure
+        for start, _, marker, match in hits:
+            if start >= offset:
+                break
+            if marker.period is not None:
+                period = self._template(marker.period, match.groupdict())
+            if marker.basis is not None:
+                basis = marker.basis
+            if marker.measure is not None:
+                measure = marker.measure
+        return period, basis, measure
