@@ -1,0 +1,29 @@
+"""Derived check frames: one row per check instance, built from the observations and a rule;
+one module per rule type. `build_all` builds the frames of every rule."""
+from __future__ import annotations
+
+from typing import Callable
+
+from renshe.checks.rules import Rule
+from renshe.checks.crosschecks.consistency import build_consistency
+from renshe.checks.crosschecks.frames import CHECK_COLUMNS, CheckInputs, DerivedFrame, prepare
+from renshe.checks.crosschecks.nesting import build_level_nesting
+from renshe.checks.crosschecks.ratios import build_stated_ratio
+from renshe.checks.crosschecks.sums import build_sum_of_parts
+from renshe.checks.crosschecks.targets import build_targets
+
+
+BUILDERS: dict[str, Callable[[Rule, CheckInputs], DerivedFrame]] = {
+    "sum_of_parts": build_sum_of_parts,
+    "level_nesting": build_level_nesting,
+    "consistency": build_consistency,
+    "stated_ratio": build_stated_ratio,
+    "targets": build_targets,
+}
+
+
+def build_all(rules: list[Rule], inputs: CheckInputs) -> list[DerivedFrame]:
+    return [BUILDERS[rule.type](rule, inputs) for rule in rules]
+
+
+__all__ = ["CHECK_COLUMNS", "CheckInputs", "DerivedFrame", "build_all", "prepare"]
