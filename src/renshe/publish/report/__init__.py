@@ -1,0 +1,38 @@
+"""What the report notebooks show: frames, tables and charts for one region or one indicator.
+
+Notebooks import the package (`from renshe.publish import report`) and call `report.<name>`;
+the names live in one module per idea: `data` (loading, parameters), `formatting`, `region`,
+`comparisons`, `indicator`, `charts`, `display`.
+
+The notebooks in notebooks/ stay thin (load, validate the parameter, call a function here,
+show the result); every computation lives here so it is tested and shared.
+
+Everything that reaches HTML is escaped: document text is untrusted input (the Quzhou
+plan already carries <b> tags). Tables go through `DataFrame.to_html(escape=True)`;
+chart specs are embedded as JSON with <, > and & written as \\u escapes.
+"""
+from __future__ import annotations
+
+from renshe.publish.report.data import (  # noqa: F401
+    ASSETS_ENV, VEGA_BUNDLE, MEASURE_LABELS, LEVEL_LABELS, LEVEL_ORDER, FONT_STACK, ParameterError, ReportData, load_codebook_entries, load_checks, load_report_data, valid_regions, headline_indicators, valid_indicators, validate_region, validate_indicator,
+)
+from renshe.publish.report.formatting import (  # noqa: F401
+    EXCERPT_CONTEXT, ELLIPSIS, CELL_SEPARATOR, excerpt, quoted_line, period_sort_key, period_rank, latest_row, period_end_year, sorted_periods, with_display_columns,
+)
+from renshe.publish.report.region import (  # noqa: F401
+    region_observations, region_summary, region_indicator_table, target_progress,
+)
+from renshe.publish.report.comparisons import (  # noqa: F401
+    is_additive, parent_shares, district_breakdown, checks_involving,
+)
+from renshe.publish.report.indicator import (  # noqa: F401
+    indicator_definition, indicator_observations, cross_level_comparison,
+)
+from renshe.publish.report.display import (  # noqa: F401
+    HTMLBlock, note, TITLE_PREFIX, NOWRAP_CELL, LONG_CELL, FLAGGED_STATUSES, BOOLEAN_TEXT, cell_text, LONG_TOKEN, TOKEN_BREAK, table_html, table, CHECK_COLUMNS, compact_sources, checks_display, checks_table,
+)
+from renshe.publish.report.charts import (  # noqa: F401
+    CHINESE_NUMBER_EXPR, MEASURE_SHAPES, chinese_number_axis, timeline_chart, region_chart, indicator_chart, district_chart, chart_html, _renderer, setup_charts,
+)
+from renshe.ingest.numbers import format_value  # noqa: F401 (the report's way to print a figure)
+

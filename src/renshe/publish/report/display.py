@@ -1,0 +1,142 @@
+"""HTML tables of the report pages: escaped cells, figures kept whole, long ids breakable."""
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+
+from renshe.ingest.numbers import trim_number as _trim
+from renshe.publish.report.comparisons import checks_involving
+from renshe.publish.report.data import ReportData
+from renshe.publish.report.formatting import quoted_line
+
+
+class HTMLBlock:
+    """A piece of already-escaped HTML that notebooks display (text/html plus plain text)."""
+
+    def __init__(self, markup: str, text: str):
+        self.markup = markup
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def note(message: str) -> HTMLBlock:
+    return HTMLBlock(f'<p class="renshe-note">{html.escape(message)}</p>', message)
+
+
+# A hidden column "_title:<column>" holds the hover text (title attribute) of <column>'s cells:
+# the full source line behind an excerpt, the quoted lines behind a check's sources.
+TITLE_PREFIX = "_title:"
+# Cells that must not break inside: figures with their unit (170.69万人, ≥98%, 2280元/月),
+# with their period (297万人（2023-Q1）), periods (2023-Q1) and citations (quzhou_14fyp:157).
+_FIGURE = r"[≥≤<>约~+-]?\d[\d.,]*[^\s\d（]{0,6}(?: \(%\)|（[\w-]+）)?"
+NOWRAP_CELL = re.compile(rf"^(?:{_FIGURE}(?: / {_FIGURE})*|\d{{4}}(?:-\w{{2,4}})?|[\w.-]+:\d+)$")
+LONG_CELL = 50  # characters: longer cells are prose (messages, quoted lines)
+FLAGGED_STATUSES = {"fail": "status-fail", "warn": "status-warn"}
+BOOLEAN_TEXT = {True: "是 yes", False: "否 no"}
+
+
+def cell_text(value) -> str:
+    """A cell as a reader sees it: booleans in words, missing as —, floats without trailing zeros."""
+    if isinstance(value, (bool, np.bool_)):
+        return BOOLEAN_TEXT[bool(value)]
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return "—"
+    if isinstance(value, (float, np.floating)):
+        return _trim(float(value))
+    return str(value)
+
+
+# Long ids (new_professional_qualification_holders, unique:doc_id+table_id+region+...) may
+# break after _ + : /; unbroken they would widen a table past the page.
+LONG_TOKEN = re.compile(r"[\w#:+./-]{20,}")
+TOKEN_BREAK = re.compile(r"([_+:/])(?=.)")
+
+
+def _breakable(escaped: str) -> str:
+    return LONG_TOKEN.sub(lambda match: TOKEN_BREAK.sub(r"\1<wbr>", match.group(0)), escaped)
+
+
+def _cell_html(text: str, title: str | None, column: str) -> str:
+    classes = []
+    nowrap = bool(NOWRAP_CELL.match(text))
+    if nowrap:
+        classes.append("renshe-nowrap")
+    elif len(text) > LONG_CELL:
+        classes.append("renshe-long")  # a sentence keeps a readable width beside narrow id columns
+    if "status" in column and text in FLAGGED_STATUSES:
+        classes.append(FLAGGED_STATUSES[text])
+    attributes = f' class="{" ".join(classes)}"' if classes else ""
+    if title and title != "—" and title != text:
+        attributes += f' title="{html.escape(title, quote=True)}"'
+        text_html = f'<span class="renshe-quote">{html.escape(text)}</span>'
+    else:
+        text_html = html.escape(text)
+    return f"<td{attributes}>{text_html if nowrap else _breakable(text_html)}</td>"
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    """An HTML table of the visible columns; every header, cell and title is escaped."""
+    visible = [c for c in frame.columns if not str(c).startswith("_")]
+    titles = {c: frame[TITLE_PREFIX + str(c)] for c in visible if TITLE_PREFIX + str(c) in frame.columns}
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in visible)
+    rows = []
+    for i in range(len(frame)):
+        cells = "".join(_cell_html(cell_text(frame[c].iat[i]),
+                                   cell_text(titles[c].iat[i]) if c in titles else None, str(c))
+                        for c in visible)
+        rows.append(f"<tr>{cells}</tr>")
+    return (f'<table class="renshe-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def table(frame: pd.DataFrame | None, empty_message: str = "无数据 No data.",
+          missing_message: str = "no checks yet") -> HTMLBlock:
+    """A DataFrame as an escaped HTML table without the index and without helper (_) columns."""
+    if frame is None:
+        return note(missing_message)
+    if frame.empty:
+        return note(empty_message)
+    visible = frame[[c for c in frame.columns if not str(c).startswith("_")]]
+    text = visible.map(cell_text).to_string(index=False)
+    return HTMLBlock(f'<div class="renshe-table-wrap">{table_html(frame)}</div>', text)
+
+
+CHECK_COLUMNS = ["check_id", "rule_type", "status", "indicator_id", "regions", "periods",
+                 "message", "sources"]
+
+
+def compact_sources(sources: str) -> str:
+    """'a:161; a:155; b:3' -> 'a:161, 155; b:3': each document named once, its lines in order given."""
+    lines: dict[str, list[str]] = {}
+    for citation in str(sources).split(";"):
+        doc_id, _, line = citation.strip().rpartition(":")
+        if not doc_id:
+            return str(sources)  # not a list of doc_id:line citations: leave it as written
+        lines.setdefault(doc_id, []).append(line)
+    return "; ".join(f"{doc_id}:{', '.join(numbers)}" for doc_id, numbers in lines.items())
+
+
+def checks_display(checks: pd.DataFrame) -> pd.DataFrame:
+    """The columns of checks.csv a reader needs; the quoted source lines show on hovering `sources`."""
+    columns = [c for c in CHECK_COLUMNS if c in checks.columns] or list(checks.columns)
+    shown = checks[columns].copy()
+    if "sources" in shown.columns:
+        shown["sources"] = shown["sources"].map(lambda text: compact_sources(text) if text else text)
+    if "sources" in shown.columns and "source_text" in checks.columns:
+        shown[TITLE_PREFIX + "sources"] = checks["source_text"].astype(str).map(quoted_line)
+    return shown
+
+
+def checks_table(data: ReportData, region: str | None = None, indicator_id: str | None = None) -> HTMLBlock:
+    found = checks_involving(data, region=region, indicator_id=indicator_id)
+    if found is None:
+        return note("no checks yet: data/clean/checks.csv does not exist (run `renshe validate`).")
+    return table(checks_display(found), empty_message="没有涉及此项的检查。 No checks involve this page.")
