@@ -226,7 +226,7 @@ def test_quality_page_shows_checks_or_says_there_are_none_yet(built, output):
 
 def test_render_is_atomic_and_quarto_cannot_be_forced_without_quarto(built, monkeypatch):
     paths = built[0]
-    monkeypatch.setattr(site, "quarto_path", lambda: None)
+    monkeypatch.setattr(site.render, "quarto_path", lambda: None)
     with pytest.raises(RensheError, match="quarto is not on PATH"):
         site.render_site(paths, renderer="quarto")
     assert (paths.site / "_site" / "index.html").is_file()

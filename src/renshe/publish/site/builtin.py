@@ -1,0 +1,153 @@
+"""The built-in renderer: the same pages and navbar as _quarto.yml, with nbconvert and one template,
+for machines without Quarto."""
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from renshe.errors import RensheError
+from renshe.outputs import atomic_directory
+from renshe.paths import ProjectPaths
+
+
+INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
+RAW_HTML_FENCE = re.compile(r"```\{=html\}\n(.*?)\n```", re.S)
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?", re.S)
+LOCAL_DOC_LINK = re.compile(r'(href="(?![a-z]+:|#|/)[^"]*?)\.(?:qmd|ipynb)(#[^"]*)?"')
+
+
+@dataclass
+class Page:
+    source: Path  # relative to site/
+    output: Path  # relative to _site/
+    title: str
+    body: str
+
+
+def load_project(site: Path) -> dict:
+    config_path = site / "_quarto.yml"
+    if not config_path.is_file():
+        raise RensheError("the Quarto project file is missing", config_path)
+    try:
+        return yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise RensheError(f"not valid YAML: {exc}", config_path) from exc
+
+
+def _expand_includes(text: str, folder: Path, site: Path) -> str:
+    def include(match: re.Match) -> str:
+        path = (folder / match.group(1)).resolve()
+        if not path.is_file():
+            raise RensheError(f"include {match.group(1)} not found", folder)
+        return path.read_text(encoding="utf-8")
+
+    return INCLUDE.sub(include, text)
+
+
+def _markdown_to_html(text: str) -> str:
+    import mistune
+
+    # Raw HTML blocks are our own escaped markup; surround them with blank lines so
+    # CommonMark takes them as HTML blocks, not paragraphs.
+    text = RAW_HTML_FENCE.sub(lambda m: "\n\n" + m.group(1) + "\n\n", text)
+    return mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])(text)
+
+
+def render_qmd(site: Path, source: Path) -> Page:
+    text = (site / source).read_text(encoding="utf-8")
+    front = {}
+    match = FRONT_MATTER.match(text)
+    if match:
+        front = yaml.safe_load(match.group(1)) or {}
+        text = text[match.end():]
+    text = _expand_includes(text, (site / source).parent, site)
+    return Page(source, source.with_suffix(".html"), str(front.get("title", source.stem)),
+                _markdown_to_html(text))
+
+
+def _notebook_exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                        exclude_output_prompt=True, anchor_link_text="")
+
+
+def render_notebook(site: Path, source: Path, exporter=None) -> Page:
+    """An executed notebook as HTML: code hidden, warnings (stderr) and front matter dropped."""
+    import nbformat
+
+    notebook = nbformat.read(site / source, as_version=4)
+    title = notebook.metadata.get("renshe", {}).get("title", source.stem)
+    cells = []
+    for cell in notebook.cells:
+        if cell.cell_type == "raw":
+            match = FRONT_MATTER.match(cell.source + "\n")
+            if match:
+                title = (yaml.safe_load(match.group(1)) or {}).get("title", title)
+            continue
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+        cells.append(cell)
+    notebook.cells = cells
+    body, _resources = (exporter or _notebook_exporter()).from_notebook_node(notebook)
+    return Page(source, source.with_suffix(".html"), str(title), body)
+
+
+def _navbar(config: dict) -> list[dict]:
+    items = (((config.get("website") or {}).get("navbar") or {}).get("left")) or []
+    return [{"text": str(item.get("text", item.get("href", ""))),
+             "href": re.sub(r"\.(qmd|ipynb)$", ".html", str(item.get("href", "")))} for item in items]
+
+
+def _page_sources(site: Path, config: dict) -> list[Path]:
+    """The files the Quarto project renders (its `render:` globs), without partials or failed runs."""
+    patterns = ((config.get("project") or {}).get("render")) or ["*.qmd", "pages/*.ipynb"]
+    found: list[Path] = []
+    for pattern in patterns:
+        for path in sorted(site.glob(pattern)):
+            relative = path.relative_to(site)
+            if any(part.startswith((".", "_")) for part in relative.parts) or relative in found:
+                continue
+            found.append(relative)
+    return found
+
+
+def _template():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    folder = Path(str(resources.files("renshe.publish") / "templates"))
+    environment = Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html", "j2"]))
+    return environment.get_template("page.html.j2")
+
+
+def render_builtin(paths: ProjectPaths) -> list[Path]:
+    """Render site/ into site/_site without Quarto; returns the pages written (relative)."""
+    site = paths.site
+    config = load_project(site)
+    site_title = str((config.get("website") or {}).get("title", "renshe"))
+    navbar = _navbar(config)
+    template = _template()
+    exporter = _notebook_exporter()
+    written: list[Path] = []
+    with atomic_directory(site / "_site") as staging:
+        staging.chmod(0o755)  # a web server running as another user must be able to read it
+        for source in _page_sources(site, config):
+            page = render_notebook(site, source, exporter) if source.suffix == ".ipynb" else render_qmd(site, source)
+            root = "../" * (len(page.output.parts) - 1)
+            items = [dict(item, active=(item["href"] == page.output.as_posix())) for item in navbar]
+            body = LOCAL_DOC_LINK.sub(lambda m: f'{m.group(1)}.html{m.group(2) or ""}"', page.body)
+            markup = template.render(title=page.title, site_title=site_title, navbar=items, root=root,
+                                     body=body, renderer="built-in (nbconvert)")
+            target = staging / page.output
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(markup, encoding="utf-8")
+            written.append(page.output)
+        for folder in ("assets", "downloads", "data-docs"):
+            if (site / folder).is_dir():
+                shutil.copytree(site / folder, staging / folder)
+    return written

@@ -1,0 +1,165 @@
+"""The data downloads: CSV, Excel (byte-identical across builds) and a Frictionless datapackage."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from renshe.outputs import atomic_directory, csv_bytes
+from renshe.paths import ProjectPaths
+
+
+WORKBOOK_EPOCH = datetime(2000, 1, 1)
+CORE_DATES = re.compile(r"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:\2>)")
+
+OBSERVATION_FIELDS = {
+    "doc_id": "source document id (data/sources.yaml)",
+    "table_id": "table within the document, or 'text' for a figure stated in running text",
+    "region": "region the figure describes", "region_code": "GB/T 2260 code (100000 for the nation)",
+    "level": "national, province, city or district", "indicator_id": "codebook id ('' if not in the codebook)",
+    "indicator_zh": "the indicator as the document names it", "period": "YYYY, YYYY-MM, YYYY-Qn or YYYY-YYYY",
+    "measure": "actual, target, change or change_pct", "qualifier": "'', >=, <=, >, < or ~ (about)",
+    "value": "value in the canonical unit (万 and 亿 folded in)", "unit": "canonical unit",
+    "value_raw": "the number as printed", "unit_raw": "the unit as printed",
+    "source_line": "1-based line of data/raw/<doc_id>.txt", "source_text": "that line, verbatim",
+    "basis": "'' (point in time), cumulative or per_year",
+}
+
+
+
+def codebook_frame(entries: list[dict]) -> pd.DataFrame:
+    """The codebook flattened to one row per indicator (lists joined with '; ')."""
+    rows = []
+    for entry in entries:
+        row = {}
+        for key, value in entry.items():
+            if isinstance(value, (list, tuple)):
+                value = "; ".join(json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v)
+                                  for v in value)
+            elif isinstance(value, dict):
+                value = json.dumps(value, ensure_ascii=False)
+            row[key] = "" if value is None else value
+        rows.append(row)
+    return pd.DataFrame(rows).astype("string") if rows else pd.DataFrame({"id": pd.Series(dtype="string")})
+
+
+def _field_type(dtype) -> str:
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "integer"
+    if pd.api.types.is_float_dtype(dtype):
+        return "number"
+    return "string"
+
+
+def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Strip the control characters (page breaks) openpyxl refuses in a cell."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    frame = frame.copy()
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].astype("string").str.replace(ILLEGAL_CHARACTERS_RE, "", regex=True)
+    return frame
+
+
+def workbook_stamp(paths: ProjectPaths) -> datetime:
+    """The date the Excel downloads carry: the newest publication date in the registry.
+
+    A function of the inputs, not of the clock, so two builds of the same data give the same bytes."""
+    from renshe.ingest.documents import load_registry
+
+    dates = [entry.published for entry in load_registry(paths).documents if entry.published]
+    stamps = []
+    for text in dates:
+        try:
+            stamps.append(datetime.fromisoformat(str(text)[:10]))
+        except ValueError:
+            continue  # a free-text date ("2023年4月") does not pin the stamp
+    return max(stamps, default=WORKBOOK_EPOCH)
+
+
+def normalise_xlsx(data: bytes, stamp: datetime) -> bytes:
+    """An .xlsx with every clock reading replaced by `stamp`.
+
+    openpyxl writes the time of saving into docProps/core.xml (created, modified) and into
+    every zip entry; here the properties are rewritten and the zip rebuilt with fixed entry
+    times and attributes, in sorted order ([Content_Types].xml first, as Office writes it)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = {info.filename: source.read(info) for info in source.infolist()}
+    if "docProps/core.xml" in entries:
+        iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+        core = entries["docProps/core.xml"].decode("utf-8")
+        entries["docProps/core.xml"] = CORE_DATES.sub(lambda m: f"{m.group(1)}{iso}{m.group(3)}", core).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for name in sorted(entries, key=lambda entry: (entry != "[Content_Types].xml", entry)):
+            info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # the same on every platform
+            info.external_attr = 0o644 << 16
+            target.writestr(info, entries[name])
+    return buffer.getvalue()
+
+
+def excel_bytes(frame: pd.DataFrame, sheet_name: str, stamp: datetime) -> bytes:
+    """One sheet as .xlsx bytes, identical for identical data (see `normalise_xlsx`)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        _excel_safe(frame).to_excel(writer, index=False, sheet_name=sheet_name)
+        writer.book.properties.creator = "renshe"
+        writer.book.properties.created = stamp
+    return normalise_xlsx(buffer.getvalue(), stamp)
+
+
+def _resource(name: str, frame: pd.DataFrame, title: str, descriptions: dict[str, str]) -> dict:
+    return {
+        "name": name, "title": title, "path": f"{name}.csv", "profile": "tabular-data-resource",
+        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+        "dialect": {"delimiter": ",", "header": True},
+        "schema": {
+            "fields": [{"name": str(c), "type": _field_type(frame[c].dtype),
+                        **({"description": descriptions[c]} if c in descriptions else {})}
+                       for c in frame.columns],
+            "missingValues": [""],
+        },
+        "alternates": {"excel": f"{name}.xlsx", "parquet": f"{name}.parquet"},
+    }
+
+
+def download_tables(paths: ProjectPaths) -> dict[str, tuple[pd.DataFrame, str]]:
+    from renshe import load_observations
+    from renshe.publish.report import load_checks, load_codebook_entries
+
+    tables = {"observations": (load_observations(paths.root), "Observations: one row per figure")}
+    checks = load_checks(paths)
+    if checks is not None:
+        tables["checks"] = (checks, "Checks: one row per check instance")
+    tables["codebook"] = (codebook_frame(load_codebook_entries(paths.codebook)), "Indicator codebook")
+    return tables
+
+
+def write_downloads(paths: ProjectPaths, target: Path) -> dict[str, pd.DataFrame]:
+    """observations / checks / codebook as CSV (UTF-8 BOM), Excel, Parquet, plus datapackage.json."""
+    tables = download_tables(paths)
+    stamp = workbook_stamp(paths)
+    package = {"profile": "tabular-data-package", "name": "renshe",
+               "title": "renshe: Chinese labour and social-security documents as tidy observations",
+               "resources": []}
+    with atomic_directory(target) as staging:
+        staging.chmod(0o755)
+        for name, (frame, title) in tables.items():
+            (staging / f"{name}.csv").write_bytes(csv_bytes(frame))
+            (staging / f"{name}.xlsx").write_bytes(excel_bytes(frame, name, stamp))
+            frame.to_parquet(staging / f"{name}.parquet", index=False)
+            package["resources"].append(_resource(name, frame, title, OBSERVATION_FIELDS
+                                                  if name == "observations" else {}))
+        (staging / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
+                                                  encoding="utf-8")
+    return {name: frame for name, (frame, _title) in tables.items()}

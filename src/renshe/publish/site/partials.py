@@ -1,0 +1,183 @@
+"""Generated partials of the hand-written pages: findings, key figures, quality, data."""
+from __future__ import annotations
+
+import html
+import shutil
+
+import pandas as pd
+
+from renshe.paths import ProjectPaths
+from renshe.publish.batch import executed_pages
+from renshe.publish.site.assets import copy_assets
+from renshe.publish.site.downloads import write_downloads
+
+
+def _raw_html(markup: str) -> str:
+    """A block Quarto passes through untouched and the built-in renderer inlines."""
+    return "```{=html}\n" + markup.replace("\n\n", "\n") + "\n```\n"
+
+
+def _page_entries(paths: ProjectPaths) -> list[dict]:
+    import nbformat
+
+    entries = []
+    for page in executed_pages(paths.site / "pages"):
+        meta = nbformat.read(page, as_version=4).metadata.get("renshe", {})
+        entries.append({"file": page.name, **meta})
+    return entries
+
+
+def _link_list(entries: list[dict], empty: str) -> str:
+    if not entries:
+        return f"*{empty}*\n"
+    items = "".join(f'<li><a href="pages/{html.escape(e["file"])}">{html.escape(e.get("title", e["file"]))}'
+                    f"</a></li>" for e in entries)
+    return _raw_html(f'<ul class="renshe-pages">{items}</ul>')
+
+
+def _status_counts(checks: pd.DataFrame | None) -> str:
+    if checks is None:
+        return "no checks yet (`renshe validate` has not been run)"
+    if "status" not in checks.columns:
+        return f"{len(checks)} checks"
+    counts = checks["status"].value_counts()
+    return f"{len(checks)} checks: " + ", ".join(f"{count} {status}" for status, count in counts.items())
+
+
+def findings_partial(paths: ProjectPaths) -> str:
+    from renshe.publish import report
+
+    data = report.load_report_data(paths.root)
+    obs = data.observations
+    from_text = int((obs["table_id"] == "text").sum())
+    lines = [
+        f"- **{len(obs)}** observations from **{obs['doc_id'].nunique()}** documents "
+        f"({len(obs) - from_text} from tables, {from_text} from running text), "
+        f"**{int((obs['indicator_id'] != '').sum())}** mapped to **{obs.loc[obs['indicator_id'] != '', 'indicator_id'].nunique()}** codebook indicators.",
+        f"- Regions covered: {html.escape('、'.join(sorted(set(obs['region']), key=report.valid_regions(data).index)))}.",
+        f"- Data quality: {html.escape(_status_counts(data.checks))}.",
+    ]
+    headline = key_figures(data)
+    body = "\n".join(lines) + "\n\n"
+    if not headline.empty:
+        body += ("最新实际值（时期）：每个主要指标、每个地区。 Latest actual of each headline indicator by region "
+                 "(period in brackets); hover a figure for its source line.\n\n") + _raw_html(
+            report.table(headline).markup)
+    return body
+
+
+def key_figures(data) -> pd.DataFrame:
+    """Each headline indicator's latest actual, one column per region above district level
+    ('10.52亿人（2023-03）'); hovering a figure gives its source line."""
+    from renshe.publish import report
+
+    obs = data.observations
+    headline = report.headline_indicators(data)
+    actuals = obs[(obs["measure"] == "actual") & obs["indicator_id"].isin(headline) & (obs["basis"] == "")
+                  & (obs["level"] != "district")]
+    if actuals.empty:
+        return pd.DataFrame()
+    ranked = actuals.assign(_rank=actuals["level"].map(report.LEVEL_ORDER).fillna(9)).sort_values("_rank", kind="stable")
+    regions = list(dict.fromkeys(ranked["region"]))
+    rows = []
+    for indicator_id in headline:
+        row = {"指标 indicator": data.indicator_name(indicator_id)}
+        for region in regions:
+            latest = report.latest_row(report.with_display_columns(
+                actuals[(actuals["indicator_id"] == indicator_id) & (actuals["region"] == region)]))
+            row[region] = "" if latest is None else f"{latest['display']}（{latest['period']}）"
+            row[report.TITLE_PREFIX + region] = "" if latest is None else f"{latest['source']} {latest['source_text']}"
+        if any(row[region] for region in regions):
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _checks_overview(checks: pd.DataFrame) -> pd.DataFrame:
+    """Counts by rule type and status."""
+    if not {"rule_type", "status"} <= set(checks.columns):
+        return pd.DataFrame()
+    counts = pd.crosstab(checks["rule_type"], checks["status"])
+    counts.columns.name = None
+    return counts.reset_index().rename(columns={"rule_type": "规则类型 rule type"})
+
+
+def _cross_checks_first(checks: pd.DataFrame) -> pd.DataFrame:
+    """The cross-checks a reader comes for, then the schema checks (one per column and expectation)."""
+    if "rule_type" not in checks.columns:
+        return checks
+    schema = checks["rule_type"].astype(str) == "schema"
+    return pd.concat([checks[~schema], checks[schema]])
+
+
+def quality_partial(paths: ProjectPaths) -> str:
+    from renshe.publish import report
+
+    checks = report.load_checks(paths)
+    parts = [f"**{html.escape(_status_counts(checks))}**\n"]
+    if (paths.site / "pages" / "02_validate.ipynb").is_file():
+        parts.append("Summary by rule type and level pair, with source lines quoted: "
+                     "[the validation notebook](pages/02_validate.ipynb).\n")
+    index = next(iter(sorted((paths.site / "data-docs").rglob("index.html"))), None) \
+        if (paths.site / "data-docs").is_dir() else None
+    if index is not None:
+        parts.append(f"Great Expectations Data Docs: [open the Data Docs]({index.relative_to(paths.site).as_posix()}).\n")
+    else:
+        parts.append("*Great Expectations Data Docs: not built yet.*\n")
+    if checks is not None and not checks.empty:
+        parts.append("### 按规则类型 By rule type\n")
+        parts.append(_raw_html(report.table(_checks_overview(checks)).markup))
+        if "status" in checks.columns:
+            flagged = checks[checks["status"].isin(["fail", "warn"])]
+            parts.append("### 未通过与警告 Failures and warnings\n")
+            parts.append(_raw_html(report.table(report.checks_display(flagged),
+                                                empty_message="None: every check passed.").markup))
+        parts.append("### 全部核查 Every check\n")
+        parts.append("Cross-checks first, then the schema suite; hover a source to read the quoted lines.\n")
+        parts.append(_raw_html(report.table(report.checks_display(_cross_checks_first(checks))).markup))
+        parts.append("The full table, with both values, units, tolerances and quoted source lines: "
+                     "[checks.csv](downloads/checks.csv).\n")
+    return "\n".join(parts)
+
+
+def data_partial(paths: ProjectPaths, tables: dict[str, pd.DataFrame]) -> str:
+    rows = []
+    for name, frame in tables.items():
+        links = " · ".join(f'<a href="downloads/{name}.{ext}">{label}</a>'
+                           for ext, label in (("csv", "CSV"), ("xlsx", "Excel"), ("parquet", "Parquet")))
+        rows.append(f"<tr><td>{html.escape(name)}</td><td>{len(frame)}</td><td>{len(frame.columns)}</td>"
+                    f"<td>{links}</td></tr>")
+    if "checks" not in tables:
+        rows.append('<tr><td>checks</td><td colspan="3">no checks yet (`renshe validate` has not been run)'
+                    "</td></tr>")
+    table = ('<table class="renshe-table"><thead><tr><th>表 table</th><th>行 rows</th><th>列 columns</th>'
+             f'<th>下载 download</th></tr></thead><tbody>{"".join(rows)}</tbody></table>')
+    text = _raw_html(table)
+    text += '\nThe columns of every table: [datapackage.json](downloads/datapackage.json) (Frictionless Data Package).\n'
+    if (paths.site / "pages" / "01_clean.ipynb").is_file():
+        text += "\nEach table as cleaned, with its counts: [the cleaning notebook](pages/01_clean.ipynb).\n"
+    return text
+
+
+def prepare_site(paths: ProjectPaths) -> None:
+    """Write every generated input of the Quarto project (partials, downloads, data docs, assets)."""
+    site = paths.site
+    pages = site / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    copy_assets(site / "assets")
+    tables = write_downloads(paths, site / "downloads")
+    docs_source = paths.clean / "data-docs"
+    shutil.rmtree(site / "data-docs", ignore_errors=True)
+    if docs_source.is_dir():
+        shutil.copytree(docs_source, site / "data-docs")
+    entries = _page_entries(paths)
+    partials = {
+        "_regions.md": _link_list([e for e in entries if e.get("kind") == "region"],
+                                  "No region pages yet: run `renshe build`."),
+        "_indicators.md": _link_list([e for e in entries if e.get("kind") == "indicator"],
+                                     "No indicator pages yet: run `renshe build`."),
+        "_findings.md": findings_partial(paths),
+        "_quality.md": quality_partial(paths),
+        "_data.md": data_partial(paths, tables),
+    }
+    for name, text in partials.items():
+        (pages / name).write_text(text, encoding="utf-8")
