@@ -13,179 +13,22 @@ only by a step that has work to do (nbformat alone costs 2 s to import).
 from __future__ import annotations
 
 import csv
-import fcntl
-import hashlib
 import json
-import os
-import re
-import shutil
 import time
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
-from renshe.errors import RensheError
 from renshe.paths import ProjectPaths
+from renshe.buildstate import (  # noqa: F401 (tests and tools reach them through renshe.build)
+    LOCK_FILE, BuildState, Step, StepReport, build_lock, files_fingerprint, library_fingerprint,
+    recover_interrupted_outputs, run_step, sha256_of, visible_files,
+)
 
-CACHE_DIR = ".renshe-cache"
-STATE_FILE = f"{CACHE_DIR}/state.json"
-LOCK_FILE = f"{CACHE_DIR}/build.lock"
 # Written by `renshe site` into site/ from data/clean and the package: outputs, not sources.
 SITE_GENERATED = ("_site", "assets", "downloads", "data-docs", "pages/failed")
 # What the notebooks read from data/clean (GX results and Data Docs carry run timestamps).
 NOTEBOOK_DATA = ("observations.parquet", "checks.csv", "extract_summary.csv", "unparsed.csv", "unmapped.csv")
-# The leftovers of a killed step: outputs.atomic_directory's staging and retired folders,
-# outputs.atomic_write_bytes' temporary files, batch.execute_run's page being executed.
-_LEFTOVER = re.compile(r"^\.(?P<target>.+?)\.(?:staging-|old-)|^\.running-\d+-"
-                       r"|^\.(?P<file>.+\.(?:csv|json|parquet|ipynb|md|html|yml))\.\w{8}$")
-
-
-def sha256_of(chunks: Iterable[bytes]) -> str:
-    digest = hashlib.sha256()
-    for chunk in chunks:
-        digest.update(len(chunk).to_bytes(8, "little"))
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-def files_fingerprint(files: Iterable[Path], root: Path) -> list[bytes]:
-    """Name and content of each file (a missing file counts, as 'absent')."""
-    chunks = []
-    for path in sorted({Path(p) for p in files}):
-        relative = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
-        chunks.append(relative.encode())
-        chunks.append(path.read_bytes() if path.is_file() else b"<absent>")
-    return chunks
-
-
-def _visible_files(folder: Path, skip: Iterable[str] = ()) -> list[Path]:
-    """Files under `folder`, without dot-named entries (staging, caches) and the `skip` subfolders."""
-    skipped = [folder / name for name in skip]
-    found = []
-    for path in folder.rglob("*") if folder.is_dir() else ():
-        relative = path.relative_to(folder)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts) \
-                and not any(path.is_relative_to(s) for s in skipped):
-            found.append(path)
-    return sorted(found)
-
-
-def library_files() -> list[Path]:
-    package = Path(__file__).resolve().parent
-    return sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-
-
-def library_fingerprint() -> str:
-    package = Path(__file__).resolve().parent
-    return sha256_of(files_fingerprint(library_files(), package))
-
-
-@dataclass
-class BuildState:
-    path: Path
-    fingerprints: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, paths: ProjectPaths) -> "BuildState":
-        path = paths.root / STATE_FILE
-        try:
-            return cls(path, json.loads(path.read_text()))
-        except (FileNotFoundError, json.JSONDecodeError):
-            return cls(path)
-
-    def is_current(self, step: str, fingerprint: str) -> bool:
-        return self.fingerprints.get(step) == fingerprint
-
-    def record(self, step: str, fingerprint: str) -> None:
-        self.fingerprints[step] = fingerprint
-        self._save()
-
-    def forget(self, prefix: str) -> None:
-        self.fingerprints = {k: v for k, v in self.fingerprints.items() if not k.startswith(prefix)}
-        self._save()
-
-    def keys(self, prefix: str) -> list[str]:
-        return [key[len(prefix):] for key in self.fingerprints if key.startswith(prefix)]
-
-    def _save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_suffix(".tmp")
-        temp.write_text(json.dumps(self.fingerprints, indent=1, sort_keys=True))
-        os.replace(temp, self.path)
-
-
-@dataclass
-class StepReport:
-    name: str
-    ran: bool
-    seconds: float
-    detail: str = ""
-
-
-@dataclass
-class Step:
-    name: str
-    inputs: Callable[[], list[bytes]]
-    outputs: Callable[[], list[Path]]
-    action: Callable[[], str]
-
-
-def run_step(step: Step, state: BuildState, force: bool) -> StepReport:
-    started = time.perf_counter()
-    fingerprint = sha256_of(step.inputs())
-    outputs_present = all(p.exists() for p in step.outputs())
-    if not force and outputs_present and state.is_current(step.name, fingerprint):
-        return StepReport(step.name, False, time.perf_counter() - started, "unchanged")
-    state.forget(step.name)  # killed half-way, the step must run again next time
-    detail = step.action()
-    state.record(step.name, fingerprint)
-    return StepReport(step.name, True, time.perf_counter() - started, detail)
-
-
-# --- one build at a time; what a killed build left behind ---------------------------------
-
-@contextmanager
-def build_lock(paths: ProjectPaths) -> Iterator[None]:
-    """Hold .renshe-cache/build.lock for the build (the kernel drops it when the process dies)."""
-    lock_path = paths.root / LOCK_FILE
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a") as handle:  # "a": the lock file is never truncated or touched
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RensheError("another `renshe build` is running in this project", lock_path) from None
-        yield
-
-
-def recover_interrupted_outputs(paths: ProjectPaths) -> list[str]:
-    """Put back an output a killed swap had moved aside, and remove every other leftover.
-
-    outputs.atomic_directory retires the old folder before moving the new one in; a build
-    killed between the two renames leaves only `.<name>.old-<pid>`: the previous outputs,
-    complete, which go back in place. Staging folders, temporary files and half-executed
-    pages are incomplete by definition and are deleted. Only called under the build lock.
-    """
-    done = []
-    folders = [paths.root / "data", paths.clean, paths.site, paths.site / "pages",
-               paths.site / "pages" / "failed"]
-    for folder in folders:
-        for leftover in sorted(folder.iterdir()) if folder.is_dir() else ():
-            match = _LEFTOVER.match(leftover.name)
-            if not match:
-                continue
-            target = folder / (match["target"] or "")
-            if match["target"] and ".old-" in leftover.name and not target.exists():
-                os.replace(leftover, target)
-                done.append(f"restored {target.relative_to(paths.root)}")
-            elif leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
-                done.append(f"removed {leftover.relative_to(paths.root)}")
-            else:
-                leftover.unlink(missing_ok=True)
-                done.append(f"removed {leftover.relative_to(paths.root)}")
-    return done
 
 
 # --- the pipeline -----------------------------------------------------------------------
@@ -224,7 +67,7 @@ def extract_step(paths: ProjectPaths, library: str) -> Step:
 def _rule_files(paths: ProjectPaths) -> list[Path]:
     # expectations/gx/ is Great Expectations' store, rewritten from rules.yaml by every
     # validation: an output of this step, not an input.
-    return _visible_files(paths.expectations, skip=["gx"])
+    return visible_files(paths.expectations, skip=["gx"])
 
 
 def validate_step(paths: ProjectPaths, library: str) -> Step:
@@ -321,7 +164,7 @@ def _page_fingerprint(run, slices: DataSlices, paths: ProjectPaths, library: str
                                                                    ensure_ascii=False).encode(),
               run.title.encode(), slices.registry, *files_fingerprint([paths.codebook], paths.root)]
     if run.kind == "clean":
-        chunks += files_fingerprint(_visible_files(paths.clean / "tables")
+        chunks += files_fingerprint(visible_files(paths.clean / "tables")
                                     + [paths.clean / name for name in NOTEBOOK_DATA if name != "checks.csv"],
                                     paths.root)
     chunks += slices.fingerprint(run.kind, run.params)
@@ -332,8 +175,8 @@ def _grid_inputs(paths: ProjectPaths, library: str) -> list[bytes]:
     """Everything any notebook run (or the plan of runs) reads: when unchanged and every
     page of the last grid is in place, the grid is current without planning it."""
     return [library.encode(), *files_fingerprint(
-        _visible_files(paths.notebooks) + _configuration_files(paths)
-        + [paths.clean / name for name in NOTEBOOK_DATA] + _visible_files(paths.clean / "tables"), paths.root)]
+        visible_files(paths.notebooks) + _configuration_files(paths)
+        + [paths.clean / name for name in NOTEBOOK_DATA] + visible_files(paths.clean / "tables"), paths.root)]
 
 
 @dataclass
@@ -404,10 +247,10 @@ def _remove_retired_pages(pages: Path, planned: set[str], state: BuildState) -> 
 def site_step(paths: ProjectPaths, library: str) -> Step:
     def inputs() -> list[bytes]:
         pages = paths.site / "pages"
-        sources = [p for p in _visible_files(paths.site, skip=SITE_GENERATED)
+        sources = [p for p in visible_files(paths.site, skip=SITE_GENERATED)
                    if not (p.parent == pages and p.name.startswith("_"))]  # partials it writes
         return [library.encode(), *files_fingerprint(
-            sources + _visible_files(paths.clean) + [paths.codebook, paths.registry], paths.root)]
+            sources + visible_files(paths.clean) + [paths.codebook, paths.registry], paths.root)]
 
     def action() -> str:
         from renshe.publish.site import render_site

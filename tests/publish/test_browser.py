@@ -19,7 +19,7 @@ from test_site import INJECTED, built_project
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 MARKS = ".vega-embed svg .mark-symbol path, .vega-embed svg .mark-line path, .vega-embed svg .mark-rect path"

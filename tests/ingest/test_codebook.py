@@ -11,7 +11,7 @@ from renshe.errors import RensheError
 from renshe.ingest.extract import extract_all
 from renshe.schema import OBSERVATION_COLUMNS, UNMAPPED_COLUMNS, observations_frame
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CODEBOOK = REPO_ROOT / "data" / "codebook.yaml"
 
 # The canonical ids other work (checks, notebooks) relies on.

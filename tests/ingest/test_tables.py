@@ -350,7 +350,7 @@ def test_clean_label(text, expected):
 
 
 def test_every_table_spec_names_unique_columns():
-    layouts = load_table_layouts(Path(__file__).resolve().parents[1] / "data" / "tables.yaml")
+    layouts = load_table_layouts(Path(__file__).resolve().parents[2] / "data" / "tables.yaml")
     assert {"zhejiang_14fyp", "quzhou_14fyp", "shaoxing_2023_action_plan"} <= set(layouts)
     for specs in layouts.values():
         for spec in specs:

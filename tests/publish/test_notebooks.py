@@ -14,7 +14,7 @@ from renshe.publish import batch, report
 from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PAPERMILL = Path(sys.executable).with_name("papermill")
 NOTEBOOKS = {"10_region.ipynb": ("region", "衢州市"), "20_indicator.ipynb": ("indicator_id", "urban_new_jobs")}
 
