@@ -52,6 +52,7 @@ class CheckInputs:
     region_level: dict[str, str]
     doc_lines: dict[str, list[str]] = field(default_factory=dict)
     _records: dict[int, dict] | None = field(default=None, repr=False, compare=False)
+    _operands: pd.DataFrame | None = field(default=None, repr=False, compare=False)  # columns.operands()
 
     def records(self, frame: pd.DataFrame) -> list[dict]:
         """The rows of `frame` (a slice of `observations`) as plain dicts, in frame order.
@@ -121,21 +122,24 @@ def period_end_month(period: str) -> int:
 
 def prepare(observations: pd.DataFrame) -> pd.DataFrame:
     """The observations plus what the builders need: precision, period end, a stable order."""
-    frame = observations.copy()
+    frame = observations.copy(deep=False)  # copy-on-write: the new columns do not touch the caller's frame
     # computed once per distinct figure / period: a corpus repeats them many times
-    precision: dict[tuple, float] = {}
-    frame["half_unit"] = [precision[key] if key in precision else precision.setdefault(key, half_unit(*key))
-                          for key in zip(frame["value"].tolist(), frame["value_raw"].tolist(),
-                                         frame["unit_raw"].tolist())]
+    distinct = frame[["value", "value_raw", "unit_raw"]].drop_duplicates()
+    precision = pd.Series([half_unit(*key) for key in zip(distinct["value"].tolist(), distinct["value_raw"].tolist(),
+                                                            distinct["unit_raw"].tolist())],
+                          index=pd.MultiIndex.from_frame(distinct), dtype="float64")
+    frame["half_unit"] = precision.reindex(pd.MultiIndex.from_frame(frame[["value", "value_raw", "unit_raw"]])).to_numpy()
     periods = frame["period"].drop_duplicates()
-    end_month = dict(zip(periods, periods.map(period_end_month)))
-    span = dict(zip(periods, periods.map(period_span)))
-    frame["end_month"] = frame["period"].map(end_month)
-    frame["first_year"] = frame["period"].map(lambda p: span[p][0])
-    frame["last_year"] = frame["period"].map(lambda p: span[p][1])
-    frame["source"] = frame["doc_id"] + ":" + frame["source_line"].astype(str)
+    spans = periods.map(period_span)
+    frame["end_month"] = frame["period"].map(dict(zip(periods, periods.map(period_end_month))))
+    frame["first_year"] = frame["period"].map(dict(zip(periods, (span[0] for span in spans))))
+    frame["last_year"] = frame["period"].map(dict(zip(periods, (span[1] for span in spans))))
+    frame["source"] = frame["doc_id"] + ":" + frame["source_line"].astype("string")
+    # a line is quoted by every figure it holds: the builders keep each line once
+    frame["source_text"] = frame["source_text"].astype("category")
     frame["order"] = range(len(frame))
-    return frame[frame["value"].notna()]
+    missing = frame["value"].isna()
+    return frame[~missing] if missing.any() else frame
 
 
 def most_precise(rows: pd.DataFrame) -> pd.Series:

@@ -4,9 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, _frame, _groups, _is_additive, _level_pair, _mapped, _most_precise, additive_stocks, check_row
+from renshe.checks.crosschecks.columns import (OPERAND_COLUMNS, as_text, check_frame, choose, first_of_groups,
+                                               most_precise_of_groups, number_text, numbered, operand, operands,
+                                               same_categories, text, values_text)
+from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, _is_additive, _mapped, additive_stocks
 from renshe.checks.rules import Rule, parse_band
-from renshe.ingest.numbers import format_value
 
 
 def _parent_at_level(inputs: CheckInputs, region: str, level: str) -> str | None:
@@ -18,57 +20,62 @@ def _parent_at_level(inputs: CheckInputs, region: str, level: str) -> str | None
     return None
 
 
-def _deduplicated(inputs: CheckInputs, obs: pd.DataFrame, keys: list[str]) -> list[dict]:
-    """One row per `keys`: the most precise report, groups in order of first appearance."""
-    return [_most_precise(group) for group in _groups(inputs, obs, keys).values()]
-
-
-def _parents_at_level(inputs: CheckInputs, regions: list[str], level: str) -> dict[str, str | None]:
-    return {region: _parent_at_level(inputs, region, level) for region in set(regions)}
+def _parents_at_level(inputs: CheckInputs, regions: pd.Series, level: str) -> pd.Series:
+    """Each region's parent region at `level` (missing when it has none), climbed once per distinct region."""
+    return regions.map({region: _parent_at_level(inputs, region, level) for region in regions.unique()})
 
 
 def nesting_pairs(inputs: CheckInputs, indicators: set[str], measures: list[str], child_level: str,
-                  parent_level: str, max_gap_months: int) -> list[tuple[dict, dict]]:
-    """(child, parent) observations of one indicator: same unit and measure, nearest period."""
-    obs = _mapped(inputs.observations)
+                  parent_level: str, max_gap_months: int) -> pd.DataFrame:
+    """(child, parent) observations of one indicator: same unit and measure, nearest period.
+
+    One row per child report (its columns as in the observations, the parent's prefixed
+    `parent_`), in the children's order of first appearance.
+    """
+    obs = _mapped(operands(inputs))
     obs = obs[obs["indicator_id"].isin(indicators) & obs["measure"].isin(measures) & (obs["basis"] == "")]
     keys = ["indicator_id", "region", "period", "measure", "unit"]
-    children = _deduplicated(inputs, obs[obs["level"] == child_level], keys)
+    children = most_precise_of_groups(obs[obs["level"] == child_level], keys)
     subject = ["region", "indicator_id", "measure", "unit"]
-    parents = _groups(inputs, obs[obs["level"] == parent_level], subject)
-    parent_of = _parents_at_level(inputs, [child["region"] for child in children], parent_level)
-    pairs = []
-    for child in children:
-        candidates = parents.get((parent_of[child["region"]], child["indicator_id"], child["measure"], child["unit"]))
-        if not candidates:
-            continue
-        distance = [abs(row["end_month"] - child["end_month"]) for row in candidates]
-        nearest_distance = min(distance)
-        if nearest_distance > max_gap_months:
-            continue
-        nearest = [row for row, d in zip(candidates, distance) if d == nearest_distance]
-        pairs.append((child, _most_precise(nearest)))
-    return pairs
+    # the nearest period end wins, then the most precise report: of the parent's reports at one
+    # period end only the most precise can be chosen
+    parents = first_of_groups(numbered(obs[obs["level"] == parent_level][OPERAND_COLUMNS], [*subject, "end_month"]),
+                              "group", ["half_unit", "order"])
+    children = children.assign(ancestor=same_categories(_parents_at_level(inputs, children["region"], parent_level),
+                                                        children["region"]))
+    pairs = children.merge(operand(parents, "parent_"), left_on=["ancestor", "indicator_id", "measure", "unit"],
+                           right_on=[f"parent_{k}" for k in subject])
+    distance = (pairs["parent_end_month"] - pairs["end_month"]).abs()
+    nearest = distance == distance.groupby(pairs["group"]).transform("min")
+    pairs = pairs[nearest & (distance <= max_gap_months)]
+    return first_of_groups(pairs, "group", ["parent_half_unit", "parent_order"]).reset_index(drop=True)
 
 
-def _share_row(rule: Rule, inputs: CheckInputs, child: dict, parent: dict, band: tuple[float, float],
-               kind: str = "share") -> dict:
-    share = 100.0 * child["value"] / parent["value"] if parent["value"] else np.nan
+def _share_rows(rule: Rule, inputs: CheckInputs, pairs: pd.DataFrame, band: tuple[float, float],
+                kind: str = "share") -> tuple[list, dict]:
+    """The checks of (child, parent) pairs: the child's share of the parent, within the band?"""
+    child, parent = pairs["value"].to_numpy(), pairs["parent_value"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(parent != 0, 100.0 * child / parent, np.nan)
     lower, upper = band
-    within = lower <= share <= upper and child["value"] <= parent["value"]
-    periods = child["period"] if child["period"] == parent["period"] else f"{child['period']} / {parent['period']}"
-    return check_row(
-        rule, [child, parent], indicator_id=child["indicator_id"],
-        regions=f"{child['region']} / {parent['region']}", periods=periods,
-        level_pair=_level_pair(inputs, child["region"], parent["region"]),
-        value_a=float(child["value"]), unit_a=child["unit"], value_b=float(parent["value"]), unit_b=parent["unit"],
-        computed=share, computed_kind=kind, gap=float(parent["value"] - child["value"]), tolerance=np.nan,
-        assessment="within band" if within else "outside band",
-        message=(f"{child['indicator_id']} ({child['measure']}): {child['region']} {child['period']} "
-                 f"{format_value(child['value'], child['unit'])} is {share:.2f}% of {parent['region']} {parent['period']} "
-                 f"{format_value(parent['value'], parent['unit'])} (band {lower:g}%-{upper:g}%)"),
-        child_value=float(child["value"]), parent_value=float(parent["value"]), share=share,
+    within = (lower <= share) & (share <= upper) & (child <= parent)
+    levels = pd.Series(inputs.region_level, dtype="string")
+    level_pair = text(as_text(pairs["region"]).map(levels).fillna("?"), "→",
+                      as_text(pairs["parent_region"]).map(levels).fillna("?"))
+    same_period = (pairs["period"] == pairs["parent_period"]).to_numpy()
+    columns = dict(
+        indicator_id=pairs["indicator_id"], regions=text(pairs["region"], " / ", pairs["parent_region"]),
+        periods=choose(same_period, pairs["period"], text(pairs["period"], " / ", pairs["parent_period"])),
+        level_pair=level_pair, value_a=child, unit_a=pairs["unit"], value_b=parent, unit_b=pairs["parent_unit"],
+        computed=share, computed_kind=kind, gap=parent - child, tolerance=np.nan,
+        assessment=choose(within, "within band", "outside band"),
+        message=text(pairs["indicator_id"], " (", pairs["measure"], "): ", pairs["region"], " ", pairs["period"], " ",
+                     values_text(child, pairs["unit"]), " is ", number_text(share, ".2f"), "% of ",
+                     pairs["parent_region"], " ", pairs["parent_period"], " ",
+                     values_text(parent, pairs["parent_unit"]), f" (band {lower:g}%-{upper:g}%)"),
+        child_value=child, parent_value=parent, share=share,
     )
+    return [pairs["order"], pairs["parent_order"]], columns
 
 
 def _nesting_expectations(band: tuple[float, float]) -> list[tuple[str, dict]]:
@@ -86,7 +93,7 @@ def _indicator_set(rule: Rule, inputs: CheckInputs, default: str) -> set[str]:
     if indicators == "additive":
         return {i for i, e in inputs.codebook.items() if _is_additive(e)}
     if indicators == "all":
-        return set(inputs.observations["indicator_id"]) - {""}
+        return set(inputs.observations["indicator_id"].unique()) - {""}
     return set(indicators)
 
 
@@ -95,5 +102,5 @@ def build_level_nesting(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
     pairs = nesting_pairs(inputs, _indicator_set(rule, inputs, "additive_stocks"), rule.get("measures") or ["actual"],
                           rule.get("child_level"), rule.get("parent_level"),
                           int(rule.get("max_period_gap_months", 12)))
-    rows = [_share_row(rule, inputs, child, parent, band) for child, parent in pairs]
-    return _frame(rule, rows, _nesting_expectations(band))
+    orders, columns = _share_rows(rule, inputs, pairs, band)
+    return check_frame(rule, inputs, orders, columns, _nesting_expectations(band))

@@ -1,201 +1,230 @@
 """Rule type targets: progress of actuals towards targets, cumulative against per-year targets,
-and a region's targets inside its parent's."""
+and a region's targets inside its parent's.
+
+Each check is built for every target at once: targets and their candidate partners are
+paired by subject in one merge, and the partner each check compares with is chosen per
+target by sorting (the latest period end, then the most precise report)."""
 from __future__ import annotations
 
 import re
 
 import numpy as np
+import pandas as pd
 
-from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _frame, _groups, _latest, _mapped, _most_precise, check_row
-from renshe.checks.crosschecks.nesting import _deduplicated, _indicator_set, _nesting_expectations, _parents_at_level, _share_row
+from renshe.checks.crosschecks.columns import (OPERAND_COLUMNS, as_text, check_frame, choose, first_of_groups,
+                                               latest_most_precise, most_precise_of_groups, operand, operands,
+                                               same_categories, text, values_text)
+from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _mapped
+from renshe.checks.crosschecks.nesting import _indicator_set, _nesting_expectations, _parents_at_level, _share_rows
 from renshe.checks.rules import Rule, parse_band
-from renshe.ingest.numbers import format_value
 
 
 PACE_EXPECTATIONS = [("ExpectColumnValuesToBeBetween", {"column": "pace_in_tolerance", "min_value": -1.0})]
+TARGET_KEYS = ["doc_id", "indicator_id", "region", "period", "basis", "unit"]
 
 
 def build_targets(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
     check = rule.get("check")
     if check == "progress":
-        return _frame(rule, _progress_rows(rule, inputs), PACE_EXPECTATIONS)
+        orders, columns = _progress_checks(rule, inputs)
+        return check_frame(rule, inputs, orders, columns, PACE_EXPECTATIONS)
     if check == "cumulative_vs_per_year":
-        return _frame(rule, _cumulative_rows(rule, inputs), GAP_EXPECTATIONS)
+        orders, columns = _cumulative_checks(rule, inputs)
+        return check_frame(rule, inputs, orders, columns, GAP_EXPECTATIONS)
     band = parse_band(rule)
-    return _frame(rule, _target_nesting_rows(rule, inputs, band), _nesting_expectations(band))
+    orders, columns = _share_rows(rule, inputs, _comparable_targets(rule, inputs), band, kind="target_share")
+    return check_frame(rule, inputs, orders, columns, _nesting_expectations(band))
 
 
-def _lower_is_better(rule: Rule, target: dict) -> bool:
-    return target["indicator_id"] in (rule.get("lower_is_better") or []) or target["qualifier"] in ("<=", "<")
+def _prefixed(frame: pd.DataFrame, prefix: str, to: str) -> pd.DataFrame:
+    """The `group` and one operand's columns of `frame`, that operand renamed from `prefix` to `to`."""
+    picked = frame[["group", *(prefix + column for column in OPERAND_COLUMNS)]]
+    return picked.rename(columns={prefix + column: to + column for column in OPERAND_COLUMNS})
 
 
-def _progress_rows(rule: Rule, inputs: CheckInputs) -> list[dict]:
-    obs = _mapped(inputs.observations)
-    obs = obs[obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
-    subject = ["indicator_id", "region", "unit"]
-    actuals = _groups(inputs, obs[obs["measure"] == "actual"], subject)
-    rows = []
-    keys = ["doc_id", "indicator_id", "region", "period", "basis", "unit"]
-    for target in _deduplicated(inputs, obs[obs["measure"] == "target"], keys):
-        same = actuals.get(tuple(target[k] for k in subject), [])
-        row = _progress_row(rule, target, same)
-        if row:
-            rows.append(row)
-    return rows
-
+# --- progress: the latest actual against each target -------------------------------------
 
 _YEAR = re.compile(r"\d{4}")
+SAME_SPAN, PER_YEAR_PACE, LEVEL = 0, 1, 2  # how a target's expected value is read
 
 
-def _progress_row(rule: Rule, target: dict, actuals: list[dict]) -> dict | None:
-    sign = -1.0 if _lower_is_better(rule, target) else 1.0
-    first, last = int(target["first_year"]), int(target["last_year"])
-    years = last - first + 1
-    if target["basis"] in ("cumulative", "per_year"):
-        same_span = [a for a in actuals if a["period"] == target["period"] and a["basis"] == target["basis"]]
-        annual = [a for a in actuals if a["basis"] == "" and a["first_year"] >= first and a["last_year"] <= last
-                  and _YEAR.fullmatch(a["period"])]
-        if same_span:
-            latest, expected, how = _most_precise(same_span), float(target["value"]), "over the same period"
-        elif annual:
-            latest = _most_precise(_latest(annual))
-            per_year = float(target["value"]) / years if target["basis"] == "cumulative" else float(target["value"])
-            expected, how = per_year, "against the per-year pace"
-        else:
-            return None
-        base = None
-    else:
-        levels = [a for a in actuals if a["basis"] == "" and a["last_year"] <= last]
-        if not levels:
-            return None
-        latest = _most_precise(_latest(levels))
-        base_rows = [a for a in levels if a["doc_id"] == target["doc_id"] and a["last_year"] < last]
-        base = _most_precise(_latest(base_rows)) if base_rows else None
-        if base is not None and latest["end_month"] <= base["end_month"]:
-            return None  # nothing reported after the base year: no progress to judge
-        expected, how = float(target["value"]), "at the target year"
-        reached = sign * (float(latest["value"]) - expected) >= -float(max(latest["half_unit"], target["half_unit"]))
-        if base is None and latest["last_year"] < last and not reached:
-            return None  # before the target year and no base year to draw the line from: nothing to judge
-        if base is not None and latest["last_year"] < last:
-            fraction = (latest["end_month"] - base["end_month"]) / (last * 12 + 12 - base["end_month"])
-            expected = float(base["value"] + (target["value"] - base["value"]) * fraction)
-            how = f"on the straight line from {base['period']}"
-    tolerance = float(max(latest["half_unit"], target["half_unit"])) or 1e-9
-    pace_gap = sign * (float(latest["value"]) - expected)
-    achieved = sign * (float(latest["value"]) - float(target["value"])) >= -tolerance
-    assessment = "achieved" if achieved else ("on track" if pace_gap >= -tolerance else "behind")
-    sources = [target, latest] + ([base] if base is not None else [])
-    return check_row(
-        rule, sources, indicator_id=target["indicator_id"], regions=target["region"],
-        periods=f"{latest['period']} vs target {target['period']}", level_pair=target["level"],
-        value_a=float(latest["value"]), unit_a=latest["unit"], value_b=float(target["value"]), unit_b=target["unit"],
-        computed=expected, computed_kind="expected_by_now", gap=pace_gap, tolerance=tolerance, assessment=assessment,
+def _progress_checks(rule: Rule, inputs: CheckInputs) -> tuple[list, dict]:
+    obs = _mapped(operands(inputs))
+    obs = obs[obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
+    subject = ["indicator_id", "region", "unit"]
+    targets = most_precise_of_groups(obs[obs["measure"] == "target"], TARGET_KEYS)
+    actuals = obs[obs["measure"] == "actual"].dropna(subset=subject)
+    pairs = targets.merge(operand(actuals, "a_"), left_on=subject, right_on=[f"a_{k}" for k in subject])
+    spans = pairs["basis"].isin(["cumulative", "per_year"])
+    level = ~spans & (pairs["a_basis"] == "") & (pairs["a_last_year"] <= pairs["last_year"])
+    years = [period for period in pairs["a_period"].unique() if _YEAR.fullmatch(period)]
+    same_span = spans & (pairs["a_period"] == pairs["period"]) & (pairs["a_basis"] == pairs["basis"])
+    annual = (spans & (pairs["a_basis"] == "") & (pairs["a_first_year"] >= pairs["first_year"])
+              & (pairs["a_last_year"] <= pairs["last_year"]) & pairs["a_period"].isin(years))
+    # a cumulative or per-year target: the actual over the same span, else the latest annual one
+    same = first_of_groups(pairs[same_span], "group", ["a_half_unit", "a_order"])
+    annual_latest = latest_most_precise(pairs[annual & ~pairs["group"].isin(same["group"])], "group", "a_")
+    # a target for a year: the latest actual up to then, and the same plan's latest before it as the base
+    level_latest = latest_most_precise(pairs[level], "group", "a_")
+    base = latest_most_precise(pairs[level & (pairs["a_doc_id"] == pairs["doc_id"])
+                                     & (pairs["a_last_year"] < pairs["last_year"])], "group", "a_")
+    latest = pd.concat([_prefixed(same, "a_", "a_").assign(how=SAME_SPAN),
+                        _prefixed(annual_latest, "a_", "a_").assign(how=PER_YEAR_PACE),
+                        _prefixed(level_latest, "a_", "a_").assign(how=LEVEL)])
+    checks = targets.merge(latest, on="group").merge(_prefixed(base, "a_", "b_"), on="group", how="left")
+    checks = checks.sort_values("group", kind="stable").reset_index(drop=True)
+    expected, how, keep = _expected_by_now(rule, checks)
+    checks, expected, how = checks[keep].reset_index(drop=True), expected[keep], how[keep]
+    return ([checks["order"], checks["a_order"], checks["b_order"].fillna(-1).astype("int64")],
+            _progress_columns(rule, checks, expected, how))
+
+
+def _signs(rule: Rule, targets: pd.DataFrame) -> np.ndarray:
+    """-1 where lower is better (the rule says so, or the target is a ceiling), else +1."""
+    lower = targets["indicator_id"].isin(rule.get("lower_is_better") or []) | targets["qualifier"].isin(["<=", "<"])
+    return np.where(lower.to_numpy(), -1.0, 1.0)
+
+
+def _expected_by_now(rule: Rule, checks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The value each target expects by its latest actual, how it was read, and which targets can be judged."""
+    sign = _signs(rule, checks)
+    target, latest, base = (checks[column].to_numpy(dtype=float) for column in ("value", "a_value", "b_value"))
+    first, last = checks["first_year"].to_numpy(), checks["last_year"].to_numpy()
+    how_kind = checks["how"].to_numpy()
+    per_year = np.where(checks["basis"].to_numpy() == "cumulative", target / (last - first + 1), target)
+    has_base = checks["b_order"].notna().to_numpy()
+    latest_end, base_end = checks["a_end_month"].to_numpy(dtype=float), checks["b_end_month"].to_numpy(dtype=float)
+    latest_last = checks["a_last_year"].to_numpy()
+    reached = sign * (latest - target) >= -np.maximum(checks["a_half_unit"], checks["half_unit"]).to_numpy()
+    is_level = how_kind == LEVEL
+    # nothing reported after the base year; or before the target year with no base year to draw the line from
+    unjudged = is_level & ((has_base & (latest_end <= base_end)) | (~has_base & (latest_last < last) & ~reached))
+    on_line = is_level & has_base & (latest_last < last)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fraction = (latest_end - base_end) / (last * 12 + 12 - base_end)
+        line = base + (target - base) * fraction
+    expected = np.select([how_kind == PER_YEAR_PACE, on_line], [per_year, line], target)
+    how = choose(how_kind == SAME_SPAN, "over the same period",
+                 choose(how_kind == PER_YEAR_PACE, "against the per-year pace",
+                        choose(on_line, text("on the straight line from ", as_text(checks["b_period"]).fillna("")),
+                               "at the target year")))
+    return expected, how, ~unjudged
+
+
+def _progress_columns(rule: Rule, checks: pd.DataFrame, expected: np.ndarray, how: np.ndarray) -> dict:
+    sign = _signs(rule, checks)
+    target, latest = checks["value"].to_numpy(), checks["a_value"].to_numpy()
+    tolerance = np.maximum(checks["a_half_unit"], checks["half_unit"]).to_numpy()
+    tolerance = np.where(tolerance == 0, 1e-9, tolerance)
+    pace_gap = sign * (latest - expected)
+    achieved = sign * (latest - target) >= -tolerance
+    assessment = choose(achieved, "achieved", choose(pace_gap >= -tolerance, "on track", "behind"))
+    basis = checks["basis"]
+    return dict(
+        indicator_id=checks["indicator_id"], regions=checks["region"],
+        periods=text(checks["a_period"], " vs target ", checks["period"]), level_pair=checks["level"],
+        value_a=latest, unit_a=checks["a_unit"], value_b=target, unit_b=checks["unit"], computed=expected,
+        computed_kind="expected_by_now", gap=pace_gap, tolerance=tolerance, assessment=assessment,
         pace_in_tolerance=pace_gap / tolerance,
-        message=(f"{target['indicator_id']} {target['region']}: latest actual {latest['period']} "
-                 f"{format_value(latest['value'], latest['unit'])} vs target {target['period']} "
-                 f"{target['qualifier']}{format_value(target['value'], target['unit'])}{' (' + target['basis'] + ')' if target['basis'] else ''}; "
-                 f"expected {format_value(expected, target['unit'])} {how} ({'lower' if sign < 0 else 'higher'} is better): "
-                 f"{assessment}"),
+        message=text(checks["indicator_id"], " ", checks["region"], ": latest actual ", checks["a_period"], " ",
+                     values_text(latest, checks["a_unit"]), " vs target ", checks["period"], " ", checks["qualifier"],
+                     values_text(target, checks["unit"]),
+                     choose((basis != "").to_numpy(), text(" (", basis, ")"), ""), "; expected ",
+                     values_text(expected, checks["unit"]), " ", how, " (",
+                     choose(sign < 0, "lower", "higher"), " is better): ", assessment),
     )
 
 
-def _cumulative_rows(rule: Rule, inputs: CheckInputs) -> list[dict]:
+# --- cumulative against per-year targets -------------------------------------------------
+
+DESCRIBE_BASIS = {"cumulative": "cumulative", "per_year": "per-year", "": "final-year"}
+
+
+def _cumulative_checks(rule: Rule, inputs: CheckInputs) -> tuple[list, dict]:
     """A plan's targets for one flow stated two ways: a five-year total, a per-year rate, and the
     rate for the plan's last year (a 年招收数 column): each pair must agree (× years)."""
-    obs = _mapped(inputs.observations)
+    obs = _mapped(operands(inputs))
     targets = obs[(obs["measure"] == "target") & obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
-    keys = ["doc_id", "indicator_id", "region", "period", "basis", "unit"]
-    cumulative = _deduplicated(inputs, targets[targets["basis"] == "cumulative"], keys)
-    per_year = _deduplicated(inputs, targets[targets["basis"] == "per_year"], keys)
+    cumulative = most_precise_of_groups(targets[targets["basis"] == "cumulative"], TARGET_KEYS)
+    per_year = most_precise_of_groups(targets[targets["basis"] == "per_year"], TARGET_KEYS)
     flows = {i for i, e in inputs.codebook.items() if e.get("kind") == "flow"}
-    final_year = _deduplicated(inputs, targets[(targets["basis"] == "") & targets["indicator_id"].isin(flows)
-                                               & (targets["first_year"] == targets["last_year"])], keys)
-    # pairs are only ever formed within one subject: look the partners up instead of scanning all pairs
-    yearly_of = _by_subject(per_year + final_year)
-    final_of = _by_subject(final_year)
-    rows = []
-    for total in cumulative:
-        for yearly in yearly_of.get(_subject(total), []):
-            if total["first_year"] <= yearly["first_year"] <= total["last_year"] \
-                    and (yearly["basis"] == "per_year" or (yearly["doc_id"] == total["doc_id"]
-                                                            and yearly["last_year"] == total["last_year"])):
-                rows.append(_years_row(rule, total, yearly))
-    for rate in per_year:
-        for last in final_of.get(_subject(rate), []):
-            if rate["doc_id"] == last["doc_id"] and rate["last_year"] == last["last_year"]:
-                rows.append(_years_row(rule, rate, last))
-    return rows
+    final_year = most_precise_of_groups(targets[(targets["basis"] == "") & targets["indicator_id"].isin(flows)
+                                                & (targets["first_year"] == targets["last_year"])], TARGET_KEYS)
+    # a cumulative total against the per-year rates, then the final-year figures, of its subject
+    yearly = pd.concat([per_year.assign(list=0), final_year.assign(list=1)])
+    totals = _by_subject(cumulative, yearly)
+    totals = totals[(totals["first_year"] <= totals["y_first_year"]) & (totals["y_first_year"] <= totals["last_year"])
+                    & ((totals["y_basis"] == "per_year") | ((totals["y_doc_id"] == totals["doc_id"])
+                                                            & (totals["y_last_year"] == totals["last_year"])))]
+    totals = totals.sort_values(["group", "y_list", "y_group"], kind="stable")
+    # a per-year rate against the same plan's final-year figure
+    rates = _by_subject(per_year, final_year)
+    rates = rates[(rates["y_doc_id"] == rates["doc_id"]) & (rates["y_last_year"] == rates["last_year"])]
+    rates = rates.sort_values(["group", "y_group"], kind="stable")
+    pairs = pd.concat([totals, rates], ignore_index=True)
+    return [pairs["order"], pairs["y_order"]], _years_columns(pairs)
 
 
-def _subject(row: dict) -> tuple:
-    return (row["indicator_id"], row["region"], row["unit"])
+def _by_subject(totals: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
+    """Every (total, yearly) of one subject: pairs are only ever formed within one."""
+    subject = ["indicator_id", "region", "unit"]
+    return totals.merge(yearly.add_prefix("y_"), left_on=subject, right_on=[f"y_{k}" for k in subject])
 
 
-def _by_subject(rows: list[dict]) -> dict[tuple, list[dict]]:
-    """{subject: rows in their order}."""
-    grouped: dict[tuple, list[dict]] = {}
-    for row in rows:
-        grouped.setdefault(_subject(row), []).append(row)
-    return grouped
-
-
-def _years_row(rule: Rule, total: dict, yearly: dict) -> dict:
-    """`total` is a cumulative target (compared with yearly × years) or a per-year one (with yearly)."""
-    years = int(total["last_year"] - total["first_year"] + 1) if total["basis"] == "cumulative" else 1
-    implied = float(yearly["value"]) * years
-    tolerance = float(total["half_unit"] + years * yearly["half_unit"])
-    gap = implied - float(total["value"])
-    describe = {"cumulative": "cumulative", "per_year": "per-year", "": "final-year"}
-    note = ""
-    plan_years = int(total["last_year"] - total["first_year"] + 1)
-    if years == 1 and abs(gap) > tolerance and np.isclose(yearly["value"], total["value"] * plan_years, rtol=0.01):
-        note = f"; the {yearly['period']} figure equals the per-year target × {plan_years}: it reads as a plan-period total"
-    return check_row(
-        rule, [total, yearly], indicator_id=total["indicator_id"], regions=total["region"],
-        periods=f"{total['period']} ({describe[total['basis']]}) / {yearly['period']} ({describe[yearly['basis']]})",
-        level_pair=total["level"], value_a=float(total["value"]), unit_a=total["unit"], value_b=implied,
-        unit_b=yearly["unit"], computed=implied, computed_kind="per_year_x_years" if years > 1 else "per_year",
-        gap=gap, tolerance=tolerance, assessment="consistent" if abs(gap) <= tolerance else "contradicts",
-        message=(f"{total['indicator_id']} {total['region']}: {describe[total['basis']]} target {total['period']} "
-                 f"{total['qualifier']}{format_value(total['value'], total['unit'])} vs {describe[yearly['basis']]} target "
-                 f"{yearly['period']} {yearly['qualifier']}{format_value(yearly['value'], yearly['unit'])}"
-                 + (f" × {years} = {format_value(implied, yearly['unit'])}" if years > 1 else "") + note),
+def _years_columns(pairs: pd.DataFrame) -> dict:
+    """A total is a cumulative target (compared with yearly × years) or a per-year one (with yearly)."""
+    plan_years = (pairs["last_year"] - pairs["first_year"] + 1).to_numpy(dtype=np.int64)
+    years = np.where(pairs["basis"].to_numpy() == "cumulative", plan_years, 1)
+    total, yearly = pairs["value"].to_numpy(), pairs["y_value"].to_numpy()
+    implied = yearly * years
+    tolerance = pairs["half_unit"].to_numpy() + years * pairs["y_half_unit"].to_numpy()
+    gap = implied - total
+    plan_total = (years == 1) & (np.abs(gap) > tolerance) & np.isclose(yearly, total * plan_years, rtol=0.01)
+    note = choose(plan_total, text("; the ", pairs["y_period"], " figure equals the per-year target × ",
+                                   plan_years.astype(str), ": it reads as a plan-period total"), "")
+    describe, describe_yearly = pairs["basis"].map(DESCRIBE_BASIS), pairs["y_basis"].map(DESCRIBE_BASIS)
+    times = choose(years > 1, text(" × ", years.astype(str), " = ", values_text(implied, pairs["y_unit"])), "")
+    return dict(
+        indicator_id=pairs["indicator_id"], regions=pairs["region"],
+        periods=text(pairs["period"], " (", describe, ") / ", pairs["y_period"], " (", describe_yearly, ")"),
+        level_pair=pairs["level"], value_a=total, unit_a=pairs["unit"], value_b=implied, unit_b=pairs["y_unit"],
+        computed=implied, computed_kind=choose(years > 1, "per_year_x_years", "per_year"), gap=gap,
+        tolerance=tolerance, assessment=choose(np.abs(gap) <= tolerance, "consistent", "contradicts"),
+        message=text(pairs["indicator_id"], " ", pairs["region"], ": ", describe, " target ", pairs["period"], " ",
+                     pairs["qualifier"], values_text(total, pairs["unit"]), " vs ", describe_yearly, " target ",
+                     pairs["y_period"], " ", pairs["y_qualifier"], values_text(yearly, pairs["y_unit"]), times, note),
     )
 
 
-def _target_nesting_rows(rule: Rule, inputs: CheckInputs, band: tuple[float, float]) -> list[dict]:
-    """City targets against the province's: same year, or the province's yearly rate of a plan period."""
-    obs = _mapped(inputs.observations)
+# --- a region's targets inside its parent's ------------------------------------------------
+
+def _comparable_targets(rule: Rule, inputs: CheckInputs) -> pd.DataFrame:
+    """City targets against the province's: same year and basis, or the province's yearly rate of
+    a plan period (a cumulative target read per year). One row per child target, as nesting_pairs."""
+    obs = _mapped(operands(inputs))
     indicators = _indicator_set(rule, inputs, "additive_stocks")
     targets = obs[(obs["measure"] == "target") & obs["indicator_id"].isin(indicators)]
     keys = ["indicator_id", "region", "period", "basis", "unit"]
-    children = _deduplicated(inputs, targets[targets["level"] == rule.get("child_level")], keys)
-    parents = _groups(inputs, targets[targets["level"] == rule.get("parent_level")], ["region", "indicator_id", "unit"])
-    parent_of = _parents_at_level(inputs, [child["region"] for child in children], rule.get("parent_level"))
-    rows = []
-    for child in children:
-        candidates = parents.get((parent_of[child["region"]], child["indicator_id"], child["unit"]), [])
-        parent = _comparable_target(child, candidates)
-        if parent is not None:
-            rows.append(_share_row(rule, inputs, child, parent, band, kind="target_share"))
-    return rows
-
-
-def _comparable_target(child: dict, candidates: list[dict]) -> dict | None:
-    same = [c for c in candidates if c["period"] == child["period"] and c["basis"] == child["basis"]]
-    if same:
-        return _most_precise(same)
-    if child["basis"] != "" or child["first_year"] != child["last_year"]:
-        return None
-    # a one-year city target against the province's plan-period target, read per year
-    spanning = [c for c in candidates if c["basis"] in ("per_year", "cumulative")
-                and c["first_year"] <= child["first_year"] and c["last_year"] >= child["last_year"]]
-    if not spanning:
-        return None
-    parent = dict(_most_precise(spanning))
-    if parent["basis"] == "cumulative":
-        years = parent["last_year"] - parent["first_year"] + 1
-        parent["value"] = parent["value"] / years
-        parent["period"] = f"{parent['period']} ÷ {years}"
-    return parent
+    children = most_precise_of_groups(targets[targets["level"] == rule.get("child_level")], keys)
+    subject = ["region", "indicator_id", "unit"]
+    parents = targets[targets["level"] == rule.get("parent_level")].dropna(subset=subject)
+    ancestors = _parents_at_level(inputs, children["region"], rule.get("parent_level"))
+    children = children.assign(ancestor=same_categories(ancestors, children["region"]))
+    pairs = children.merge(operand(parents, "parent_"), left_on=["ancestor", "indicator_id", "unit"],
+                           right_on=[f"parent_{k}" for k in subject])
+    same = pairs[(pairs["parent_period"] == pairs["period"]) & (pairs["parent_basis"] == pairs["basis"])]
+    same = first_of_groups(same, "group", ["parent_half_unit", "parent_order"])
+    # a one-year child target against the parent's plan-period target, read per year
+    spanning = pairs[~pairs["group"].isin(same["group"]) & (pairs["basis"] == "")
+                     & (pairs["first_year"] == pairs["last_year"])
+                     & pairs["parent_basis"].isin(["per_year", "cumulative"])
+                     & (pairs["parent_first_year"] <= pairs["first_year"])
+                     & (pairs["parent_last_year"] >= pairs["last_year"])]
+    spanning = first_of_groups(spanning, "group", ["parent_half_unit", "parent_order"])
+    cumulative = (spanning["parent_basis"] == "cumulative").to_numpy()
+    years = (spanning["parent_last_year"] - spanning["parent_first_year"] + 1).to_numpy(dtype=np.int64)
+    spanning = spanning.assign(
+        parent_value=np.where(cumulative, spanning["parent_value"].to_numpy() / years, spanning["parent_value"]),
+        parent_period=choose(cumulative, text(spanning["parent_period"], " ÷ ", years.astype(str)),
+                             spanning["parent_period"]))
+    return pd.concat([same, spanning]).sort_values("group", kind="stable").reset_index(drop=True)
