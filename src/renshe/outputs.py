@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -82,11 +82,17 @@ def atomic_directory(target: Path) -> Iterator[Path]:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
+    atomic_write_pieces(path, [data])
+
+
+def atomic_write_pieces(path: Path, pieces: Iterable[bytes]) -> None:
+    """The pieces, one after another, as the file `path`: all of them or, on any failure, the file as it was."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for data in pieces:
+                handle.write(data)
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
@@ -212,5 +218,14 @@ def put_file(staging: Path, name: str, data: bytes, previous: Path) -> None:
     target.write_bytes(data)
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    atomic_write_bytes(Path(path), csv_bytes(frame))
+def write_csv(frame: pd.DataFrame, path: Path, rows_per_piece: int = 10_000) -> None:
+    """`csv_bytes(frame)` as the file `path`, made and written a slice of rows at a time: the text
+    of a large frame (the checks of a national corpus) is never whole in memory."""
+    header = len(csv_bytes(frame.iloc[0:0]))
+
+    def pieces() -> Iterator[bytes]:
+        yield csv_bytes(frame.iloc[0:rows_per_piece])
+        for start in range(rows_per_piece, len(frame), rows_per_piece):
+            yield csv_bytes(frame.iloc[start:start + rows_per_piece])[header:]
+
+    atomic_write_pieces(Path(path), pieces())

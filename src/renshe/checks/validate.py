@@ -1,6 +1,6 @@
 """`renshe validate`: the schema suite and the cross-check rules, run once with Great Expectations.
 
-Flow: observations + codebook + rules -> derived frames (crosschecks.py) -> one GX suite per
+Flow: observations + codebook + rules -> derived frames (crosschecks/) -> one GX suite per
 rule, built from rules.yaml and stored in the file-backed context under expectations/gx/
 (suites are JSON, reviewable in a diff; unchanged expectations keep their ids) -> each
 suite validated once on its frame -> GX's unexpected rows mapped back to check rows ->
@@ -15,32 +15,29 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from renshe.ingest.codebook import load_codebook
 from renshe.checks.crosschecks import CHECK_COLUMNS, CheckInputs, DerivedFrame, build_all, prepare
-from renshe.ingest.documents import load_registry, read_document
+from renshe.checks.schema_suite import (LINES_SUITE, SCHEMA_SUITE, SUITE_META, DocumentLines, expectation_label,
+                                        in_order, lines_frame, schema_frame, schema_rows, unexpected_ids)
+from renshe.checks.schema_suite import suites as schema_suites
+from renshe.ingest.documents import load_registry
 from renshe.errors import RensheError
-from renshe.ingest.numbers import BASE_UNITS, QUALIFIERS
 from renshe.outputs import atomic_directory, atomic_write_bytes, write_csv
 from renshe.paths import ProjectPaths
 from renshe.checks.rules import Rule, RuleSet, load_rules
-from renshe.schema import BASES, LEVELS, MEASURES, OBSERVATION_COLUMNS, coerce_observations
+from renshe.schema import coerce_observations
 
 STATUSES = ("pass", "fail", "warn")
 DATASOURCE = "renshe"
-SCHEMA_SUITE = "schema.observations"
 DATA_DOCS_DIR = "data-docs"
 RESULTS_FILE = "gx_validation_results.json"
-# Columns every observation must fill (indicator_id may stay '' until the codebook names it).
-DEFAULT_REQUIRED = ["doc_id", "table_id", "region", "region_code", "level", "indicator_zh", "period",
-                    "measure", "value", "unit", "value_raw", "source_line", "source_text"]
-DEFAULT_KEY = ["doc_id", "table_id", "region", "indicator_key", "period", "measure", "basis", "source_line"]
-PERIOD_PATTERN = r"^\d{4}(?:-\d{2}|-Q[1-4]|-\d{4})?$"
-MAX_EXAMPLES = 5
 
 
 @dataclass
@@ -83,16 +80,14 @@ def _load_inputs(paths: ProjectPaths, rules_path: Path | None) -> tuple[pd.DataF
     target = paths.clean / "observations.parquet"
     if not target.is_file():
         raise RensheError("no observations yet; run `renshe extract` first", target)
-    observations = coerce_observations(pd.read_parquet(target))
+    observations = _read_observations(target)
     codebook = {str(e["id"]): e for e in load_codebook(paths.codebook).entries if e.get("id")}
     registry = load_registry(paths)
     rules = load_rules(Path(rules_path) if rules_path else paths.rules,
                        indicator_ids=set(codebook) if codebook else None,
                        region_names=set(registry.region_names()))
-    doc_lines = {}
-    for entry in registry.documents:
-        if entry.doc_id in set(observations["doc_id"]):
-            doc_lines[entry.doc_id] = read_document(entry).raw_lines
+    observed = set(observations["doc_id"].unique())
+    doc_lines = DocumentLines({entry.doc_id: entry for entry in registry.documents if entry.doc_id in observed})
     inputs = CheckInputs(
         observations=prepare(observations), codebook=codebook,
         region_parent={r.name: r.parent for r in registry.regions},
@@ -101,50 +96,20 @@ def _load_inputs(paths: ProjectPaths, rules_path: Path | None) -> tuple[pd.DataF
     return observations, inputs, rules
 
 
-# --- the schema suite -----------------------------------------------------------------
+def _read_observations(target: Path) -> pd.DataFrame:
+    """observations.parquet with each column in one Arrow chunk, read a column at a time.
 
-def schema_frame(observations: pd.DataFrame, doc_lines: dict[str, list[str]]) -> pd.DataFrame:
-    """The observations plus the derived columns the schema suite tests."""
-    frame = observations.copy()
-    frame["row_id"] = range(len(frame))
-    frame["indicator_key"] = frame["indicator_id"].where(frame["indicator_id"] != "", frame["indicator_zh"])
-    frame["line_count"] = frame["doc_id"].map(lambda d: len(doc_lines.get(d, []))).astype("int64")
-    frame["raw_line"] = [_raw_line(doc_lines.get(d, []), n) for d, n in zip(frame["doc_id"], frame["source_line"])]
-    frame["source_text_stripped"] = frame["source_text"].str.strip()
-    is_level_percent = (frame["unit"] == "%") & ~frame["measure"].isin(["change", "change_pct"])
-    frame["percent_level"] = frame["value"].where(is_level_percent)
-    return frame
+    Read whole, a large file arrives in pieces (one per batch of rows), and Arrow copies a
+    column in pieces whole before taking rows from it: every selection of a few observations
+    would copy the corpus's text once more. Joining the pieces a column at a time costs one
+    column's copy, not the table's."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
-
-def _raw_line(lines: list[str], number: int) -> str:
-    return lines[number - 1].strip() if 1 <= number <= len(lines) else ""
-
-
-def schema_expectations(settings: dict) -> list[tuple[str, dict]]:
-    required = settings.get("required_columns", DEFAULT_REQUIRED)
-    units = settings.get("allowed_units") or sorted(set(BASE_UNITS.values()))
-    numeric = {"value", "source_line"}
-    expectations: list[tuple[str, dict]] = [("ExpectColumnToExist", {"column": c}) for c in OBSERVATION_COLUMNS]
-    expectations += [("ExpectColumnValuesToNotBeNull", {"column": c}) for c in required]
-    expectations += [("ExpectColumnValueLengthsToBeBetween", {"column": c, "min_value": 1})
-                     for c in required if c not in numeric]
-    expectations += [
-        ("ExpectColumnValuesToBeOfType", {"column": "value", "type_": "float64"}),
-        ("ExpectColumnValuesToBeOfType", {"column": "source_line", "type_": "int64"}),
-        ("ExpectColumnValuesToBeInSet", {"column": "unit", "value_set": units}),
-        ("ExpectColumnValuesToBeInSet", {"column": "measure", "value_set": list(MEASURES)}),
-        ("ExpectColumnValuesToBeInSet", {"column": "qualifier", "value_set": list(QUALIFIERS)}),
-        ("ExpectColumnValuesToBeInSet", {"column": "level", "value_set": list(LEVELS)}),
-        ("ExpectColumnValuesToBeInSet", {"column": "basis", "value_set": list(BASES)}),
-        ("ExpectColumnValuesToMatchRegex", {"column": "period", "regex": PERIOD_PATTERN}),
-        ("ExpectColumnValuesToBeBetween", {"column": "source_line", "min_value": 1}),
-        ("ExpectColumnPairValuesAToBeGreaterThanB",
-         {"column_A": "line_count", "column_B": "source_line", "or_equal": True}),
-        ("ExpectColumnPairValuesToBeEqual", {"column_A": "source_text_stripped", "column_B": "raw_line"}),
-        ("ExpectColumnValuesToBeBetween", {"column": "percent_level", "min_value": 0, "max_value": 100}),
-        ("ExpectCompoundColumnsToBeUnique", {"column_list": settings.get("unique_key", DEFAULT_KEY)}),
-    ]
-    return expectations
+    file = pq.ParquetFile(target)
+    table = pa.table({name: file.read(columns=[name]).column(0).combine_chunks() for name in file.schema_arrow.names})
+    text = pd.StringDtype("pyarrow")
+    return coerce_observations(table.to_pandas(types_mapper={pa.string(): text, pa.large_string(): text}.get))
 
 
 # --- Great Expectations ---------------------------------------------------------------
@@ -202,10 +167,21 @@ class _GX:
         return self.context.validation_definitions.add(
             self.gx.ValidationDefinition(name=name, data=batch, suite=suite))
 
-    def run(self, validation, frame: pd.DataFrame, id_column: str):
-        return validation.run(batch_parameters={"dataframe": frame},
-                              result_format={"result_format": "COMPLETE",
-                                             "unexpected_index_column_names": [id_column]})
+    def run(self, validation, frame: pd.DataFrame, id_column: str, values: bool = True):
+        """Validate `frame`; every unexpected row is named by `id_column` (a column, or the index's
+        name). `values=False` leaves the unexpected values out of the result: for a rule's checks
+        they are the tested ratios, and listing them for each failing check of a large corpus
+        would cost more than the checks (the ids come as one list per expectation)."""
+        result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": [id_column],
+                         "exclude_unexpected_values": not values}
+        try:
+            return validation.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+        finally:
+            # the data source's engine keeps every asset's last dataframe: the observations'
+            # frame would stay in memory through every later rule
+            batches = self.datasource.get_execution_engine().batch_manager
+            batches.batch_data_cache.clear()
+            batches.reset_batch_cache()
 
     def prune(self, keep: set[str]) -> None:
         """Forget suites, validations and assets of rules that no longer exist."""
@@ -233,35 +209,48 @@ def _identity(expectation) -> str:
     return json.dumps(expectation.configuration.to_json_dict() | {"id": None}, sort_keys=True, default=str)
 
 
-def _unexpected_ids(result, id_column: str) -> list:
-    entries = (result.result or {}).get("unexpected_index_list") or []
-    return [entry[id_column] if isinstance(entry, dict) else entry for entry in entries]
-
-
-def _expectation_label(config) -> str:
-    kwargs = config.kwargs
-    subject = kwargs.get("column") or (f"{kwargs['column_A']},{kwargs['column_B']}" if "column_A" in kwargs
-                                       else "+".join(kwargs.get("column_list", [])))
-    return f"{config.type}:{subject}"
-
-
 # --- results -> check rows -------------------------------------------------------------
 
 def _crosscheck_rows(derived: DerivedFrame, result) -> pd.DataFrame:
-    frame = derived.frame.copy()
     failing: dict[str, list[str]] = {}
     for outcome in result.results if result is not None else []:
-        for check_id in _unexpected_ids(outcome, "check_id"):
-            failing.setdefault(check_id, []).append(_expectation_label(outcome.expectation_config))
+        for check_id in unexpected_ids(outcome, "check_id"):
+            failing.setdefault(check_id, []).append(expectation_label(outcome.expectation_config))
+    frame = derived.frame[CHECK_COLUMNS]
     bad = "fail" if derived.rule.severity == "error" else "warn"
-    frame["status"] = [bad if c in failing else "pass" for c in frame["check_id"]]
-    frame["message"] = [m + (f" — failed {', '.join(failing[c])}" if c in failing else "")
-                        for m, c in zip(frame["message"], frame["check_id"])]
+    failed = frame["check_id"].isin(list(failing)).to_numpy(dtype=bool)
+    suffix = frame["check_id"].map({c: f" — failed {', '.join(labels)}" for c, labels in failing.items()})
+    frame = frame.assign(status=pd.Series(np.where(failed, bad, "pass"), index=frame.index, dtype="string"),
+                         message=frame["message"].astype("string") + suffix.astype("string").fillna(""))
     notes = [_note_row(derived.rule, note) for note in derived.notes]
     if frame.empty and not notes:
         notes = [_note_row(derived.rule, "the rule matched no observations")]
-    return pd.concat([frame[CHECK_COLUMNS], pd.DataFrame(notes, columns=CHECK_COLUMNS)], ignore_index=True) \
-        if notes else frame[CHECK_COLUMNS]
+    return pd.concat([_typed(frame), _typed(pd.DataFrame(notes, columns=CHECK_COLUMNS))], ignore_index=True) \
+        if notes else _typed(frame)
+
+
+NUMERIC_CHECK_COLUMNS = ("value_a", "value_b", "computed", "gap", "tolerance")
+
+
+def _typed(rows: pd.DataFrame) -> pd.DataFrame:
+    """Check rows with one dtype per column (text as Arrow strings, figures as floats; a blank
+    figure is missing), so the rules' rows concatenate and write without a Python object per cell."""
+    typed = {column: (pd.to_numeric(rows[column].replace("", np.nan), errors="coerce").astype("float64")
+                      if column in NUMERIC_CHECK_COLUMNS else rows[column].astype("string"))
+             for column in CHECK_COLUMNS}
+    return pd.DataFrame(typed, index=rows.index)
+
+
+def _tested_frame(derived: DerivedFrame) -> pd.DataFrame:
+    """What Great Expectations sees of a rule's checks: the columns its expectations test, not
+    the text around them, indexed by check id (GX reads a named index's unexpected ids in one pass)."""
+    tested = ["check_id"]
+    for _, kwargs in derived.expectations:
+        for key in ("column", "column_A", "column_B"):
+            if key in kwargs and kwargs[key] not in tested:
+                tested.append(kwargs[key])
+        tested += [c for c in kwargs.get("column_list", []) if c not in tested]
+    return derived.frame[tested].set_index("check_id")
 
 
 def _note_row(rule: Rule, note: str) -> dict:
@@ -269,32 +258,6 @@ def _note_row(rule: Rule, note: str) -> dict:
     row.update(rule_id=rule.id, rule_type=rule.type, severity=rule.severity, status="warn",
                computed_kind="no_instance", message=f"{note}; nothing was checked ({rule.path}:{rule.line})")
     return row
-
-
-def _schema_rows(frame: pd.DataFrame, result) -> list[dict]:
-    rows = []
-    for outcome in result.results:
-        ids = _unexpected_ids(outcome, "row_id")
-        bad = frame[frame["row_id"].isin(ids)] if ids else frame.iloc[0:0]
-        label = _expectation_label(outcome.expectation_config)
-        observed = (outcome.result or {}).get("observed_value")
-        count = (outcome.result or {}).get("unexpected_count")
-        success = bool(outcome.success)
-        examples = "; ".join(f"{r.doc_id}:{r.source_line} {r.indicator_zh}={r.value_raw}{r.unit_raw}"
-                             for r in bad.head(MAX_EXAMPLES).itertuples())
-        message = "ok" if success else (f"{count or len(bad)} unexpected row(s)" +
-                                        (f", e.g. {examples}" if examples else "") +
-                                        (f"; observed {observed}" if observed is not None else ""))
-        sources = "; ".join(dict.fromkeys(f"{d}:{n}" for d, n in zip(bad["doc_id"], bad["source_line"])))
-        text = " | ".join(dict.fromkeys(f"[{d}:{n}] {t.strip()}" for d, n, t in
-                                        zip(bad["doc_id"], bad["source_line"], bad["source_text"])))
-        row = {c: "" for c in CHECK_COLUMNS}
-        row.update(check_id=f"schema#{len(rows) + 1}", rule_id=f"schema.{label}", rule_type="schema",
-                   severity="error", status="pass" if success else "fail", level_pair="all",
-                   computed=float(count) if count is not None else float("nan"), computed_kind="unexpected_rows",
-                   sources=sources, source_text=text, message=f"{label}: {message}")
-        rows.append(row)
-    return rows
 
 
 # --- Data Docs without a CDN ----------------------------------------------------------------
@@ -327,30 +290,33 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
     """Run the schema suite and every rule once; write checks.csv, GX results and Data Docs."""
     paths = paths or ProjectPaths.at()
     observations, inputs, rules = _load_inputs(paths, rules_path)
-    derived = build_all(rules.rules, inputs)
-    schema = schema_frame(observations, inputs.doc_lines)
-
     gx = _GX(paths.expectations)
     gx.clear_run_outputs()
-    schema_suite = gx.suite(SCHEMA_SUITE, schema_expectations(rules.schema),
-                            {"built_from": "expectations/rules.yaml schema:", "frame": "observations"})
-    schema_result = gx.run(gx.validation(SCHEMA_SUITE, schema_suite), schema, "row_id")
-    results_json = [schema_result.to_json_dict()]
-    rows = [pd.DataFrame(_schema_rows(schema, schema_result), columns=CHECK_COLUMNS)]
-    names = {SCHEMA_SUITE}
-    for item in derived:
+    # the observations' own suites first: Great Expectations' work on the corpus and the rules'
+    # frames are not in memory at the same time
+    rows, results_json = _run_schema_suite(gx, observations, inputs.doc_lines, rules)
+    del observations  # the rules read the prepared observations (inputs)
+    release_memory()
+    derived = build_all(rules.rules, inputs)
+    del inputs  # from here on, memory holds the checks only
+    release_memory()
+    names = {SCHEMA_SUITE, LINES_SUITE}
+    while derived:  # each rule's frame is released once its rows are made
+        item = derived.pop(0)
         name = f"crosscheck.{item.rule.id}"
         names.add(name)
         suite = gx.suite(name, item.expectations, {"rule_id": item.rule.id, "rule_type": item.rule.type,
                                                    "severity": item.rule.severity,
                                                    "description": item.rule.description})
         validation = gx.validation(name, suite)
-        result = gx.run(validation, item.frame, "check_id") if len(item.frame) else None
+        result = gx.run(validation, _tested_frame(item), "check_id", values=False) if len(item.frame) else None
         if result is not None:
             results_json.append(result.to_json_dict())
         rows.append(_crosscheck_rows(item, result))
     gx.prune(names)
     checks = pd.concat(rows, ignore_index=True)[CHECK_COLUMNS]
+    del rows
+    release_memory()
 
     paths.clean.mkdir(parents=True, exist_ok=True)
     write_csv(checks, paths.clean / "checks.csv")
@@ -358,6 +324,37 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
                        json.dumps(results_json, ensure_ascii=False, indent=1, default=str).encode("utf-8"))
     publish_data_docs(gx.build_docs(), paths.clean / DATA_DOCS_DIR)
     return ValidationResults(checks, rules.path, paths.clean)
+
+
+def release_memory() -> None:
+    """Hand what the last step freed back to the system. Arrow's allocator and the C library's
+    keep freed memory for reuse, and the next step's needs differ in shape: without this, each
+    step's leftovers would sit under the next step's peak."""
+    import ctypes
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not the GNU C library: its own policy applies
+        pass
+
+
+def _run_schema_suite(gx: _GX, observations: pd.DataFrame, doc_lines: Mapping[str, list[str]],
+                      rules: RuleSet) -> tuple[list[pd.DataFrame], list[dict]]:
+    """The observations' own suites (schema_suite): their check rows and their GX results."""
+    frame = schema_frame(observations)
+    lines = lines_frame(frame, doc_lines)
+    results = {}
+    for name, expectations in schema_suites(rules.schema).items():
+        suite = gx.suite(name, expectations, SUITE_META[name])
+        results[name] = gx.run(gx.validation(name, suite), frame if name == SCHEMA_SUITE else lines, "row_id")
+    outcomes = in_order(rules.schema, results[SCHEMA_SUITE], results[LINES_SUITE])
+    rows = _typed(pd.DataFrame(schema_rows(frame, lines, outcomes), columns=CHECK_COLUMNS))
+    return [rows], [result.to_json_dict() for result in results.values()]
 
 
 def load_checks(paths: ProjectPaths | None = None) -> pd.DataFrame:
@@ -370,16 +367,22 @@ def load_checks(paths: ProjectPaths | None = None) -> pd.DataFrame:
     return frame
 
 
+MAX_LISTED = 200  # flagged checks `renshe validate` prints; checks.csv holds them all
+
+
 def format_results(results: ValidationResults) -> str:
-    """What `renshe validate` prints: counts by rule type, then every failing or warning check."""
+    """What `renshe validate` prints: counts by rule type, then the failing or warning checks
+    (the first MAX_LISTED: a national corpus can flag more than a terminal is for)."""
     lines = [f"{'rule type':16} {'pass':>5} {'fail':>5} {'warn':>5}"]
     for rule_type, counts in results.by_rule_type().iterrows():
         lines.append(f"{rule_type:16} {counts['pass']:>5} {counts['fail']:>5} {counts['warn']:>5}")
     lines.append(f"total: {results.passed} pass, {results.failed} fail "
                  f"({results.failed_errors} of severity error), {results.warnings} warn")
     flagged = results.checks[results.checks["status"] != "pass"]
-    for row in flagged.itertuples():
+    for row in flagged.head(MAX_LISTED).itertuples():
         lines.append(f"  {row.status.upper():4} {row.rule_id}: {row.message} [{row.sources}]")
+    if len(flagged) > MAX_LISTED:
+        lines.append(f"  ... and {len(flagged) - MAX_LISTED} more flagged checks (status fail or warn in checks.csv)")
     lines.append(f"wrote {results.output_dir / 'checks.csv'}, {RESULTS_FILE}, {DATA_DOCS_DIR}/")
     return "\n".join(lines)
 
