@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from renshe.ingest.numbers import trim_number as _trim
@@ -145,11 +146,10 @@ def checks_involving(data: ReportData, region: str | None = None, indicator_id: 
     checks = data.checks
     if checks.empty:
         return checks
-    text = checks.astype(str).agg(" | ".join, axis=1)
-    mask = pd.Series(True, index=checks.index)
+    mask = np.ones(len(checks), dtype=bool)
     for term in (region, also_region):
         if term:
-            mask &= text.str.contains(re.escape(term), regex=True)
+            mask &= data.checks_matching(re.escape(term))
     if indicator_id:
-        mask &= text.str.contains(_token_pattern(indicator_id), regex=True)
+        mask &= data.checks_matching(_token_pattern(indicator_id))
     return checks[mask]

@@ -2,10 +2,12 @@
 notebooks' parameters checked against them."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from copy import deepcopy
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -39,13 +41,32 @@ class ParameterError(RensheError):
 
 @dataclass
 class ReportData:
-    """Everything a report page reads, loaded once per notebook."""
+    """Everything a report page reads: loaded once per process, a view of it per page."""
 
     paths: ProjectPaths
     observations: pd.DataFrame
     registry: Registry
     codebook: list[dict]
     checks: pd.DataFrame | None  # None: data/clean/checks.csv does not exist (validate not run)
+    # what is worked out once from the loaded data and shared by its views (see checks_matching)
+    shared: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def view(self) -> "ReportData":
+        """This data for one page: frames copied on write, codebook entries of its own, so that
+        a page changing what it was given cannot change what the next page is given."""
+        return replace(self, observations=self.observations.copy(deep=False), codebook=deepcopy(self.codebook),
+                       checks=None if self.checks is None else self.checks.copy(deep=False))
+
+    def checks_matching(self, pattern: str) -> np.ndarray:
+        """Which rows of checks.csv hold `pattern` (a regular expression) anywhere in their text:
+        searched once per pattern and loaded data (a region's checks are asked for by its page,
+        its districts' pages and its parent's)."""
+        found = self.shared.setdefault("patterns", {})
+        if pattern not in found:
+            if "text" not in self.shared:  # each check row as one string, made once
+                self.shared["text"] = self.checks.astype(str).agg(" | ".join, axis=1)
+            found[pattern] = self.shared["text"].str.contains(pattern, regex=True).to_numpy(dtype=bool)
+        return found[pattern]
 
     @cached_property
     def codebook_by_id(self) -> dict[str, dict]:
@@ -88,17 +109,41 @@ def load_checks(paths: ProjectPaths) -> pd.DataFrame | None:
     return pd.read_csv(target, encoding="utf-8-sig", dtype=str, keep_default_na=False)
 
 
+_loaded: dict[Path, tuple[tuple, ReportData]] = {}  # per process: project root -> (file stamps, data)
+
+
+def _stamps(paths: ProjectPaths) -> tuple:
+    """What says the report's files changed: each one's inode, size and modification time (the
+    pipeline replaces a file it rewrites, so a new version is a new inode)."""
+    stamps = []
+    for path in (paths.clean / "observations.parquet", paths.clean / "checks.csv", paths.registry, paths.codebook):
+        try:
+            stat = path.stat()
+            stamps.append((stat.st_ino, stat.st_size, stat.st_mtime_ns))
+        except FileNotFoundError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
 def load_report_data(root: str | Path | None = None) -> ReportData:
+    """The report's data of the project at `root`, read once per process while its files are
+    unchanged: a worker's kernel runs page after page on the same data (publish.kernels). Each
+    call gets its own view of it."""
     from renshe import load_observations
 
     paths = ProjectPaths.at(root)
-    return ReportData(
-        paths=paths,
-        observations=load_observations(paths.root),
-        registry=load_registry(paths),
-        codebook=load_codebook_entries(paths.codebook),
-        checks=load_checks(paths),
-    )
+    stamps = _stamps(paths)
+    loaded = _loaded.get(paths.root)
+    if loaded is None or loaded[0] != stamps:
+        data = ReportData(
+            paths=paths,
+            observations=load_observations(paths.root),
+            registry=load_registry(paths),
+            codebook=load_codebook_entries(paths.codebook),
+            checks=load_checks(paths),
+        )
+        loaded = _loaded[paths.root] = (stamps, data)
+    return loaded[1].view()
 
 
 # --------------------------------------------------------------------------- parameters
