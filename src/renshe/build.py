@@ -16,8 +16,10 @@ import csv
 import json
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from renshe.paths import ProjectPaths
 from renshe.buildstate import (  # noqa: F401 (tests and tools reach them through renshe.build)
@@ -45,11 +47,11 @@ def _configuration_files(paths: ProjectPaths) -> list[Path]:
     return sorted((paths.root / "data").glob("*.yaml"))
 
 
-def extract_step(paths: ProjectPaths, library: str) -> Step:
+def extract_step(paths: ProjectPaths, library: str, scheduler: str | None = None) -> Step:
     def action() -> str:
         from renshe.ingest.extract import run_extract
 
-        output = run_extract(paths)
+        output = run_extract(paths, scheduler=scheduler)
         from_text = int((output.observations.table_id == "text").sum())
         return (f"{len(output.observations)} observations ({len(output.observations) - from_text} from tables, "
                 f"{from_text} from text), {len(output.unparsed)} cells set aside, "
@@ -195,15 +197,22 @@ class GridOutcome:
         return [r for r in self.results if not r.ok]
 
 
-def notebooks_step(paths: ProjectPaths, state: BuildState, library: str, force: bool,
-                   jobs: int | None) -> tuple[StepReport, object]:
-    """Execute only the runs whose notebook, parameters or data slice changed."""
+def _grid_is_current(paths: ProjectPaths, state: BuildState, library: str, force: bool) -> bool:
+    recorded_pages = state.keys("page:")
+    return not force and bool(recorded_pages) and \
+        state.is_current("notebooks", sha256_of(_grid_inputs(paths, library))) and \
+        all((paths.site / "pages" / page).is_file() for page in recorded_pages)
+
+
+def notebooks_step(paths: ProjectPaths, state: BuildState, library: str, force: bool, jobs: int | None,
+                   scheduler: str | None = None, pool=None) -> tuple[StepReport, object]:
+    """Execute only the runs whose notebook, parameters or data slice changed (on `pool`, a
+    NotebookPool started ahead, or on the Dask cluster at `scheduler`)."""
     started = time.perf_counter()
     pages = paths.site / "pages"
     grid = sha256_of(_grid_inputs(paths, library))
     recorded_pages = state.keys("page:")
-    if not force and recorded_pages and state.is_current("notebooks", grid) \
-            and all((pages / page).is_file() for page in recorded_pages):
+    if _grid_is_current(paths, state, library, force):
         return StepReport("notebooks", False, time.perf_counter() - started,
                           f"all {len(recorded_pages)} pages unchanged"), GridOutcome()
     state.forget("notebooks")
@@ -217,7 +226,7 @@ def notebooks_step(paths: ProjectPaths, state: BuildState, library: str, force: 
              if force or not (pages / run.page).is_file()
              or not state.is_current(f"page:{run.page}", fingerprints[run])]
     _remove_retired_pages(pages, {run.page for run in runs}, state)
-    batch = run_notebooks(paths, stale, jobs=jobs) if stale else GridOutcome()
+    batch = run_notebooks(paths, stale, jobs=jobs, scheduler=scheduler, pool=pool) if stale else GridOutcome()
     for result in batch.results:
         if result.ok:
             state.record(f"page:{result.run.page}", fingerprints[result.run])
@@ -226,7 +235,8 @@ def notebooks_step(paths: ProjectPaths, state: BuildState, library: str, force: 
     if not batch.failed:
         state.record("notebooks", grid)
     detail = (f"{len(batch.succeeded)} of {len(stale)} runs succeeded "
-              f"({len(runs) - len(stale)} unchanged pages kept)")
+              f"({len(runs) - len(stale)} unchanged pages kept)" + (f" on the Dask cluster at {scheduler}"
+                                                                    if scheduler and stale else ""))
     return StepReport("notebooks", bool(stale), time.perf_counter() - started, detail), batch
 
 
@@ -299,20 +309,29 @@ def build_summary(paths: ProjectPaths, reports: list[StepReport], grid) -> str:
     return "\n".join(lines)
 
 
-def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int | None = None) -> int:
-    """The whole pipeline; returns the exit code (non-zero when a notebook run failed)."""
+def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int | None = None,
+              scheduler: str | None = None) -> int:
+    """The whole pipeline; returns the exit code (non-zero when a notebook run failed).
+
+    `scheduler` (or $RENSHE_SCHEDULER): a Dask scheduler's address; the per-document extraction
+    and the notebook runs go to its cluster (publish.cluster) instead of this machine's pools.
+    """
+    from renshe.publish.cluster import scheduler_address
+
     paths = paths or ProjectPaths.at()
+    scheduler = scheduler_address(scheduler)
     started = time.perf_counter()
     with build_lock(paths):
         for line in recover_interrupted_outputs(paths):
             print(f"an earlier build was interrupted: {line}", flush=True)
         state = BuildState.load(paths)
         library = library_fingerprint()
-        reports = []
-        for step in (extract_step(paths, library), validate_step(paths, library)):
-            reports.append(run_step(step, state, force))
-            print(f"{step.name}: {reports[-1].detail}", flush=True)
-        notebooks_report, grid = notebooks_step(paths, state, library, force, jobs)
+        reports = [run_step(extract_step(paths, library, scheduler), state, force)]
+        print(f"extract: {reports[-1].detail}", flush=True)
+        with _pool_ahead(paths, state, library, force, jobs, scheduler) as pool:
+            reports.append(run_step(validate_step(paths, library), state, force))
+            print(f"validate: {reports[-1].detail}", flush=True)
+            notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool)
         reports.append(notebooks_report)
         print(f"notebooks: {notebooks_report.detail}", flush=True)
         if grid.results:
@@ -327,3 +346,18 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
         print(build_summary(paths, reports, grid))
     print(f"total {time.perf_counter() - started:.1f} s")
     return 1 if grid.failed else 0
+
+
+@contextmanager
+def _pool_ahead(paths: ProjectPaths, state: BuildState, library: str, force: bool, jobs: int | None,
+                scheduler: str | None) -> Iterator[object]:
+    """The local notebook pool, started while the build validates when the grid looks due: its
+    kernels start and import the report meanwhile (seconds a page would otherwise wait). Not
+    for a grid that is current (a no-op build stays a fraction of a second) or a cluster's."""
+    if scheduler or _grid_is_current(paths, state, library, force):
+        yield None
+        return
+    from renshe.publish.batch import NotebookPool
+
+    with NotebookPool(paths, jobs) as pool:
+        yield pool

@@ -44,7 +44,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from renshe.build import run_build
 
     paths = ProjectPaths.at(args.root)
-    return run_build(paths, force=args.force, jobs=args.jobs)
+    return run_build(paths, force=args.force, jobs=args.jobs, scheduler=args.scheduler)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
                                             "papermill notebook grid and the site.")
     build.add_argument("--force", action="store_true", help="rebuild every step even if nothing changed")
     build.add_argument("--jobs", type=int, default=None, help="parallel notebook runs (default: cores)")
+    build.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                       help="run the per-document extraction and the notebook runs on this Dask cluster "
+                            "(default: $RENSHE_SCHEDULER, else this machine; needs pip install -e .[dask])")
     build.set_defaults(handler=_cmd_build)
     return parser
 

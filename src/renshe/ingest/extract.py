@@ -71,9 +71,16 @@ PARALLEL_MIN_BYTES = 2_000_000
 
 
 def _map_documents(function: Callable[[T], DocumentResult], items: list[T], size: int,
-                   jobs: int | None = None, meanwhile: Callable[[], None] = lambda: None) -> list[DocumentResult]:
-    """`function` over `items` in order, on a process pool when there is enough text to repay it;
-    `meanwhile` runs in this process while the workers work."""
+                   jobs: int | None = None, meanwhile: Callable[[], None] = lambda: None,
+                   scheduler: str | None = None) -> list[DocumentResult]:
+    """`function` over `items` in order, on a process pool when there is enough text to repay it
+    (or, given a Dask scheduler's address, on its cluster: publish.cluster); `meanwhile` runs in
+    this process while the workers work."""
+    if scheduler:
+        from renshe.publish.cluster import mapped
+
+        meanwhile()
+        return mapped(scheduler, function, items)
     jobs = jobs or os.cpu_count() or 1
     if jobs < 2 or len(items) < 2 or size < PARALLEL_MIN_BYTES:
         meanwhile()
@@ -158,15 +165,17 @@ def write_outputs(output: ExtractOutput, target: Path) -> None:
 
 
 def run_extract(paths: ProjectPaths | None = None, doc_ids: list[str] | None = None,
-                out_dir: Path | None = None) -> ExtractOutput:
-    """Read every registered document (or `doc_ids`), extract, and write data/clean."""
+                out_dir: Path | None = None, scheduler: str | None = None) -> ExtractOutput:
+    """Read every registered document (or `doc_ids`), extract, and write data/clean; each
+    document on the Dask cluster at `scheduler` when one is given."""
     paths = paths or ProjectPaths.at()
     registry = load_registry(paths)
     entries = [registry.document(d) for d in doc_ids] if doc_ids else list(registry.documents)
     codebook = load_codebook(paths.codebook)
     with _collector_paused():
         # each worker reads its own documents: shipping read documents to the pool cost more than reading them
-        results = _map_documents(read_and_extract, entries, _raw_size(entries), meanwhile=_import_writers)
+        results = _map_documents(read_and_extract, entries, _raw_size(entries), meanwhile=_import_writers,
+                                 scheduler=scheduler)
         output = collect(results, codebook)
         write_outputs(output, out_dir or paths.clean)
     return output

@@ -8,27 +8,27 @@ notebook is kept in site/pages/failed/ for inspection and does not stop the othe
 """
 from __future__ import annotations
 
-import atexit
 import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
 from renshe.paths import ProjectPaths
+from renshe.publish.kernels import (KERNEL_NAME, PAGE_ASSETS, discard_worker_kernel,  # noqa: F401 (PAGE_ASSETS: read here)
+                                    warm_kernel_engine, worker_kernel)
 
-KERNEL_NAME = "renshe"
 FAILED_FOLDER = "failed"
-# The executed pages sit in site/pages/; the bundled Vega scripts in site/assets/vega/.
-PAGE_ASSETS = "../assets/vega"
 KIND_TITLES = {"clean": "数据清洗 Cleaning the documents", "validate": "数据核查 Data-quality checks"}
 
 
@@ -59,6 +59,7 @@ class RunResult:
     seconds: float
     attempts: int = 1
     error: str = ""
+    notebook: bytes | None = None  # the executed notebook, while on its way from a cluster worker
 
 
 @dataclass
@@ -155,143 +156,177 @@ def _front_matter_cell(run: Run):
     return cell
 
 
-def _finish_page(path: Path, run: Run) -> None:
-    """Add the front matter and the run's identity to an executed notebook."""
+def _page_bytes(notebook, run: Run, target: Path) -> bytes:
+    """An executed notebook as its page: the front matter and the run's identity added."""
     import nbformat
 
-    notebook = nbformat.read(path, as_version=4)
     notebook.cells.insert(0, _front_matter_cell(run))
     notebook.metadata["renshe"] = {"kind": run.kind, "title": run.title, "notebook": run.notebook,
                                    "parameters": run.params}
-    nbformat.write(notebook, path)
+    notebook.metadata.setdefault("papermill", {})["output_path"] = str(target)
+    return nbformat.writes(notebook).encode("utf-8")
 
 
 def _is_retryable(error: BaseException) -> bool:
-    """Kernel start-up failures (a zmq port taken between choosing and binding it) deserve a retry;
+    """Kernel start-up failures (a kernel that died, a socket not yet there) deserve a retry;
     an error raised by a cell does not: it would fail again."""
     from papermill.exceptions import PapermillExecutionError
 
     return not isinstance(error, PapermillExecutionError)
 
 
-_worker_kernels: dict[tuple[str, str], object] = {}
-
-
-def _reset_namespace(kernel_manager) -> None:
-    """Clear the previous run's variables so a page cannot silently depend on another page."""
-    client = kernel_manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        client.execute_interactive("get_ipython().run_line_magic('reset', '-f')", timeout=60,
-                                   store_history=False, output_hook=lambda message: None)
-    finally:
-        client.stop_channels()
-
-
-def worker_kernel(kernel_name: str, cwd: str):
-    """This worker process's kernel, started on first use and reused by every later run.
-
-    A kernel start plus the notebooks' imports (pandas, altair) cost more than most pages
-    take to compute, so each worker pays them once per build instead of once per page.
-    """
-    from jupyter_client.manager import KernelManager
-
-    key = (kernel_name, cwd)
-    kernel_manager = _worker_kernels.get(key)
-    if kernel_manager is not None and kernel_manager.is_alive():
-        _reset_namespace(kernel_manager)
-        return kernel_manager
-    # ipc sockets in a private folder: no TCP port to race for between workers, and no
-    # "running over TCP without encryption" warning on every kernel start
-    socket_folder = tempfile.mkdtemp(prefix="renshe-kernel-")
-    socket_prefix = os.path.join(socket_folder, "kernel")
-    kernel_manager = KernelManager(kernel_name=kernel_name, transport="ipc", ip=socket_prefix)
-    kernel_manager.start_kernel(cwd=cwd)
-    atexit.register(shutil.rmtree, socket_folder, ignore_errors=True)  # runs after the shutdown below
-    atexit.register(kernel_manager.shutdown_kernel, now=True)
-    _worker_kernels[key] = kernel_manager
-    return kernel_manager
-
-
-def _discard_worker_kernel(kernel_name: str, cwd: str) -> None:
-    kernel_manager = _worker_kernels.pop((kernel_name, cwd), None)
-    if kernel_manager is not None:
-        try:
-            kernel_manager.shutdown_kernel(now=True)
-        except Exception:  # noqa: BLE001 - a dead kernel is what we are discarding
-            pass
-
-
 def execute_run(root: str, run: Run, kernel_name: str = KERNEL_NAME, retries: int = 2,
-                timeout: int = 600, reuse_kernel: bool = True) -> RunResult:
-    """Execute one run with papermill into site/pages/<page>; never raises."""
+                timeout: int = 600, write: bool = True) -> RunResult:
+    """Execute one run with papermill on this worker's kernel (kernels.worker_kernel); never raises.
+
+    `write`: the page lands in site/pages/ (a failed run's notebook in site/pages/failed/),
+    written by this process. Otherwise it comes back in the result for the caller to write:
+    a cluster worker's files need not be the client's.
+    """
     import papermill
 
     paths = ProjectPaths.at(root)
     pages = paths.site / "pages"
     pages.mkdir(parents=True, exist_ok=True)
     target = pages / run.page
-    staging = pages / f".running-{os.getpid()}-{run.page}"  # papermill wants an .ipynb name
-    # The kernel inherits this environment: charts point at the site's bundled scripts,
-    # and the notebook reads this project even when it is a temporary copy.
-    os.environ["RENSHE_CHART_ASSETS"] = PAGE_ASSETS
-    os.environ["RENSHE_ROOT"] = str(paths.root)
+    # papermill wants an .ipynb name; in pages/ the file marks a page being executed (the next
+    # build removes one a killed build left behind)
+    folder = pages if write else Path(tempfile.mkdtemp(prefix="renshe-run-"))
+    staging = folder / f".running-{os.getpid()}-{threading.get_ident()}-{run.page}"
     cwd = str(paths.notebooks)
     started = time.perf_counter()
     error = ""
-    for attempt in range(1, retries + 2):
-        try:
-            kernel = {"km": worker_kernel(kernel_name, cwd)} if reuse_kernel else {}
-            papermill.execute_notebook(
-                str(paths.notebooks / run.notebook), str(staging), parameters=run.params,
-                kernel_name=kernel_name, cwd=cwd, progress_bar=False,
-                start_timeout=120, execution_timeout=timeout, **kernel,
-            )
-            _finish_page(staging, run)
-            os.replace(staging, target)
-            return RunResult(run, True, target, time.perf_counter() - started, attempt)
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a result, not a crash
-            error = "".join(traceback.format_exception_only(type(exc), exc))
-            if _is_retryable(exc) and attempt <= retries:
-                _discard_worker_kernel(kernel_name, cwd)  # start the retry on a fresh kernel
-                time.sleep(0.5 * attempt)
-                continue
-            break
-    failed = pages / FAILED_FOLDER / run.page
-    failed.parent.mkdir(parents=True, exist_ok=True)
-    if staging.exists():
-        os.replace(staging, failed)
-    target.unlink(missing_ok=True)  # a stale page from an earlier build must not be published
-    return RunResult(run, False, failed, time.perf_counter() - started, attempt, error)
+    try:
+        for attempt in range(1, retries + 2):
+            try:
+                staging.write_bytes(b"")
+                kernel = worker_kernel(kernel_name, str(paths.root), cwd)
+                notebook = papermill.execute_notebook(
+                    str(paths.notebooks / run.notebook), str(staging), parameters=run.params,
+                    kernel_name=kernel_name, cwd=cwd, progress_bar=False, start_timeout=120,
+                    execution_timeout=timeout, request_save_on_cell_execute=False, engine_name=warm_kernel_engine(),
+                    worker_kernel=kernel)
+                return _finished(run, pages, staging, _page_bytes(notebook, run, target), True, started, attempt,
+                                 "", write)
+            except Exception as exc:  # noqa: BLE001 - every failure becomes a result, not a crash
+                error = "".join(traceback.format_exception_only(type(exc), exc))
+                if _is_retryable(exc) and attempt <= retries:
+                    discard_worker_kernel(kernel_name, str(paths.root))  # the retry starts a fresh kernel
+                    time.sleep(0.5 * attempt)
+                    continue
+                break
+        data = staging.read_bytes() if staging.is_file() else b""
+        return _finished(run, pages, staging, data, False, started, attempt, error, write)
+    finally:
+        staging.unlink(missing_ok=True)
+        if not write:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _finished(run: Run, pages: Path, staging: Path, data: bytes, ok: bool, started: float, attempt: int,
+              error: str, write: bool) -> RunResult:
+    output = pages / run.page if ok else pages / FAILED_FOLDER / run.page
+    result = RunResult(run, ok, output, time.perf_counter() - started, attempt, error)
+    if write:
+        store_page(pages, result, data, staging)
+    else:
+        result.notebook = data
+    return result
+
+
+def store_page(pages: Path, result: RunResult, data: bytes, staging: Path | None = None) -> None:
+    """Put an executed run where the site looks: site/pages/<page>, or site/pages/failed/<page>
+    (and no stale page of an earlier build), written whole or not at all."""
+    staging = staging or pages / f".running-{os.getpid()}-{threading.get_ident()}-{result.run.page}"
+    result.output.parent.mkdir(parents=True, exist_ok=True)
+    if data:
+        staging.write_bytes(data)
+        os.replace(staging, result.output)
+    if not result.ok:
+        (pages / result.run.page).unlink(missing_ok=True)  # a stale page from an earlier build must not be published
 
 
 def run_notebooks(paths: ProjectPaths, runs: list[Run], jobs: int | None = None,
-                  kernel_name: str = KERNEL_NAME, progress: bool = True, retries: int = 2) -> BatchResult:
-    """Execute `runs` on `jobs` worker processes (default: the machine's cores); one result per run."""
+                  kernel_name: str = KERNEL_NAME, progress: bool = True, retries: int = 2,
+                  scheduler: str | None = None, pool: NotebookPool | None = None) -> BatchResult:
+    """Execute `runs` on `pool` (or a NotebookPool of `jobs` workers, default: the machine's
+    cores), or on the Dask cluster at `scheduler` (see publish.cluster); one result per run."""
     from tqdm import tqdm
 
     ensure_kernel(kernel_name)
     started = time.perf_counter()
-    (paths.site / "pages" / FAILED_FOLDER).mkdir(parents=True, exist_ok=True)
+    pages = paths.site / "pages"
+    (pages / FAILED_FOLDER).mkdir(parents=True, exist_ok=True)
     for run in runs:  # a rerun replaces an old failure
-        (paths.site / "pages" / FAILED_FOLDER / run.page).unlink(missing_ok=True)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(runs) or 1))
+        (pages / FAILED_FOLDER / run.page).unlink(missing_ok=True)
     results: list[RunResult] = []
     bar = tqdm(total=len(runs), desc="notebooks", unit="run", disable=not progress, file=sys.stderr)
-    # spawn: a fresh interpreter per worker, no forked threads or sockets from the parent
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(execute_run, str(paths.root), run, kernel_name, retries): run for run in runs}
-        for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            bar.set_postfix_str(f"{result.run.name} {'ok' if result.ok else 'FAILED'}")
-            bar.update(1)
+    for result in (_on_cluster(paths, runs, kernel_name, retries, scheduler) if scheduler
+                   else _on_local_pool(paths, runs, jobs, kernel_name, retries, pool)):
+        results.append(result)
+        bar.set_postfix_str(f"{result.run.name} {'ok' if result.ok else 'FAILED'}")
+        bar.update(1)
     bar.close()
     order = {run: index for index, run in enumerate(runs)}
     results.sort(key=lambda r: order[r.run])
     return BatchResult(results, time.perf_counter() - started)
+
+
+class NotebookPool:
+    """This machine's notebook workers: spawned processes (a fresh interpreter each, no forked
+    threads or sockets), one kernel each. Each worker starts and warms its kernel as soon as
+    the pool starts, so a pool started ahead of the grid (`renshe build` starts it before
+    validating) has its kernels ready when the first page comes."""
+
+    def __init__(self, paths: ProjectPaths, jobs: int | None = None, kernel_name: str = KERNEL_NAME):
+        ensure_kernel(kernel_name)
+        self.size = max(1, jobs or os.cpu_count() or 1)
+        self.executor = ProcessPoolExecutor(max_workers=self.size, mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(self.size):
+            self.executor.submit(warm_worker, str(paths.root), kernel_name)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+
+    def __enter__(self) -> "NotebookPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def warm_worker(root: str, kernel_name: str = KERNEL_NAME) -> None:
+    """Start this worker's kernel now; a kernel that will not start fails the worker's first run instead."""
+    try:
+        worker_kernel(kernel_name, root, str(ProjectPaths.at(root).notebooks))
+    except Exception:  # noqa: BLE001 - reported, with retries, by the run that needs the kernel
+        pass
+
+
+def _on_local_pool(paths: ProjectPaths, runs: list[Run], jobs: int | None, kernel_name: str,
+                   retries: int, pool: NotebookPool | None) -> Iterator[RunResult]:
+    own = pool is None
+    pool = pool or NotebookPool(paths, min(jobs or os.cpu_count() or 1, len(runs) or 1), kernel_name)
+    try:
+        futures = [pool.executor.submit(execute_run, str(paths.root), run, kernel_name, retries) for run in runs]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        if own:
+            pool.close()
+
+
+def _on_cluster(paths: ProjectPaths, runs: list[Run], kernel_name: str, retries: int,
+                scheduler: str) -> Iterator[RunResult]:
+    """Each run a task on the cluster; the executed notebook comes back and is written here."""
+    from renshe.publish.cluster import completed
+
+    pages = paths.site / "pages"
+    for result in completed(scheduler, execute_run, [(str(paths.root), run, kernel_name, retries, 600, False)
+                                                    for run in runs]):
+        store_page(pages, result, result.notebook or b"")
+        result.notebook = None
+        yield result
 
 
 def executed_pages(pages: Path) -> list[Path]:

@@ -1,0 +1,61 @@
+"""Work sent to a Dask distributed cluster: `renshe build --scheduler tcp://HOST:PORT` (or the
+RENSHE_SCHEDULER environment variable) runs the per-document extraction and the notebook
+grid there instead of on this machine's process pool.
+
+Dask is an optional extra (`pip install -e .[dask]`), imported only when a scheduler is given.
+Each task is one library call (`ingest.extract.read_and_extract` of a document,
+`publish.batch.execute_run` of a page); what a worker needs is what the call reads: the
+project folder at the same path (shared, or a copy kept in step), the `renshe` package and
+the `renshe` Jupyter kernel. Pages come back to the client, which writes them.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence
+
+from renshe.errors import RensheError
+
+SCHEDULER_ENV = "RENSHE_SCHEDULER"
+CONNECT_TIMEOUT = "30s"
+
+
+def scheduler_address(option: str | None = None) -> str | None:
+    """The scheduler to use: the option, else $RENSHE_SCHEDULER, else none (the local pool)."""
+    return option or os.environ.get(SCHEDULER_ENV) or None
+
+
+@contextmanager
+def connected(address: str) -> Iterator[object]:
+    """A Dask client of the scheduler at `address`, closed afterwards."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise RensheError(f"a scheduler was given ({address}) but Dask is not installed: "
+                          "pip install -e .[dask]") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise RensheError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def completed(address: str, function: Callable, calls: Sequence[tuple]) -> Iterator:
+    """`function(*args)` for every args of `calls` on the cluster, results as they complete."""
+    from distributed import as_completed
+
+    with connected(address) as client:
+        # pure=False: two calls with equal arguments are two runs (a page re-executed), not one
+        futures = [client.submit(function, *args, pure=False) for args in calls]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def mapped(address: str, function: Callable, items: Sequence) -> list:
+    """`function(item)` for every item on the cluster, results in the items' order (a task's
+    exception is raised here, as it would be locally)."""
+    with connected(address) as client:
+        return client.gather(client.map(function, items, pure=False))
