@@ -50,7 +50,7 @@ def completed(address: str, function: Callable, calls: Sequence[tuple]) -> Itera
     with connected(address) as client:
         # pure=False: two calls with equal arguments are two runs (a page re-executed), not one
         futures = [client.submit(function, *args, pure=False) for args in calls]
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             yield future.result()
 
 
