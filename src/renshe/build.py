@@ -102,6 +102,9 @@ class DataSlices:
     (a stale page): a region page reads its own, its parent's and its children's
     observations and every check naming it; an indicator page that indicator's
     observations and every check naming it (report.checks_involving matches the same text).
+    Each page's slice is looked up, not searched for: the observations are grouped by region
+    and the checks indexed by the regions they name once (publish.mentions), so the grid's
+    fingerprints cost the data once, not once per page.
     """
 
     observations: object
@@ -109,12 +112,16 @@ class DataSlices:
     check_text: object  # each check row as one string, to find the rows naming a term
     parents: dict[str, str | None]
     registry: bytes  # what a page may show of the registry: regions and document descriptions
+    rows_of_region: dict = field(default_factory=dict)  # region -> positions of its observations
+    children: dict = field(default_factory=dict)  # region -> its children in the registry
+    checks_naming: dict = field(default_factory=dict)  # region -> positions of the checks naming it
 
     @classmethod
     def load(cls, paths: ProjectPaths) -> "DataSlices":
         import pandas as pd
 
         from renshe.ingest.documents import load_registry
+        from renshe.publish.mentions import names_index
 
         observations = pd.read_parquet(paths.clean / "observations.parquet")
         checks_path = paths.clean / "checks.csv"
@@ -123,22 +130,30 @@ class DataSlices:
         check_text = checks.agg(" | ".join, axis=1) if len(checks) else pd.Series(dtype=str)
         registry = load_registry(paths)
         parents = {r.name: r.parent for r in registry.regions}
-        return cls(observations, checks, check_text, parents, _registry_bytes(registry))
+        children: dict[str | None, list[str]] = {}
+        for name, parent in parents.items():
+            children.setdefault(parent, []).append(name)
+        regions = set(parents) | set(observations["region"].unique())
+        return cls(observations, checks, check_text, parents, _registry_bytes(registry),
+                   observations.groupby("region", sort=False).indices, children,
+                   names_index(check_text.tolist(), regions))
 
     def _related_regions(self, region: str) -> set[str]:
-        children = {name for name, parent in self.parents.items() if parent == region}
-        return {region, self.parents.get(region) or "", *children} - {""}
+        return {region, self.parents.get(region) or "", *self.children.get(region, [])} - {""}
 
     def _checks_mentioning(self, needle: str):
         if self.checks.empty:
             return self.checks
+        if needle in self.checks_naming or needle in self.rows_of_region or needle in self.parents:
+            return self.checks.iloc[self.checks_naming.get(needle, [])]  # indexed: every region is
         return self.checks[self.check_text.str.contains(needle, regex=False)]
 
     def fingerprint(self, kind: str, parameters: dict) -> list[bytes]:
         obs = self.observations
         if "region" in parameters:
             region = str(parameters["region"])
-            related = obs[obs.region.isin(self._related_regions(region))]
+            rows = [self.rows_of_region.get(name, []) for name in self._related_regions(region)]
+            related = obs.iloc[sorted(position for positions in rows for position in positions)]
             return [_frame_bytes(related), _frame_bytes(self._checks_mentioning(region))]
         if "indicator_id" in parameters:
             indicator = str(parameters["indicator_id"])

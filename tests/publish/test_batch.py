@@ -61,3 +61,34 @@ def test_report_data_is_read_once_per_process_and_again_when_a_file_changes(proj
     assert reread.shared is not first.shared and len(reread.checks) == 1
     assert list(report.checks_involving(reread, region="衢州市", indicator_id="urban_new_jobs")["check_id"]) == ["r#1"]
     assert report.checks_involving(reread, region="绍兴市").empty
+
+
+def test_checks_are_indexed_by_the_regions_and_ids_they_name_as_a_search_finds_them(project_copy):
+    """The lookups the pages and the build's fingerprints use give the rows a search of every
+    check's text gives, on the real checks: every region, every indicator id."""
+    import re
+
+    import pandas as pd
+
+    from renshe.checks.validate import run_validation
+    from renshe.publish.mentions import names_index, token_pattern, tokens_index
+
+    paths = ProjectPaths.at(project_copy)
+    run_extract(paths)
+    run_validation(paths)
+    data = report.load_report_data(paths.root)
+    text = pd.Series(data.checks.astype(str).agg(" | ".join, axis=1).tolist(), dtype=object)
+    regions = report.valid_regions(data)
+    by_name, by_token = names_index(text, regions), tokens_index(text)
+    for region in regions:
+        searched = list(text.index[text.str.contains(re.escape(region), regex=True)])
+        assert by_name.get(region, []) == searched, region
+    assert len(by_name["衢州市"]) >= 20 and set(by_name["越城区"]) <= set(by_name["绍兴市"]) | set(by_name["越城区"])
+    for indicator in report.valid_indicators(data):
+        searched = list(text.index[text.str.contains(token_pattern(indicator), regex=True)])
+        assert by_token.get(indicator, []) == searched, indicator
+    # a name inside a longer name is found too, as a search finds it
+    assert names_index(["全国人大 衢州市区", "x"], ["全国", "衢州市", "衢州市区"]) == {
+        "全国": [0], "衢州市": [0], "衢州市区": [0]}
+    assert tokens_index(["urban_new_jobs_total urban_new_jobs"])["urban_new_jobs"] == [0]
+    assert "urban_new_jobs" not in tokens_index(["urban_new_jobs_total"])

@@ -246,3 +246,6 @@ def setup_charts() -> None:
 
     alt.renderers.register("renshe", _renderer)
     alt.renderers.enable("renshe")
+    # an indicator's page charts every region that reports it: a national corpus gives it more
+    # points than Altair's default limit (5000 rows), which would fail the page
+    alt.data_transformers.disable_max_rows()

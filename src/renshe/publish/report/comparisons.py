@@ -21,11 +21,17 @@ def is_additive(data: ReportData, indicator_id: str, unit: str) -> bool:
     return unit not in ("%", "元/月") and entry.get("kind") not in ("rate",)
 
 
+COMPARISON_KEYS = ["indicator_id", "period", "unit", "basis", "measure"]
+
+
 def _comparison_rows(data: ReportData, child_obs: pd.DataFrame, parent_obs: pd.DataFrame) -> list[dict]:
+    return _rows_of_pairs(data, child_obs.merge(parent_obs, on=COMPARISON_KEYS, suffixes=("", "_parent")))
+
+
+def _rows_of_pairs(data: ReportData, merged: pd.DataFrame) -> list[dict]:
+    """The comparison rows of (child, parent) figures merged on COMPARISON_KEYS (parent columns `_parent`)."""
     rows = []
-    keys = ["indicator_id", "period", "unit", "basis", "measure"]
-    merged = child_obs.merge(parent_obs, on=keys, suffixes=("", "_parent"))
-    merged = merged.drop_duplicates(subset=keys + ["region", "region_parent", "value", "value_parent"])
+    merged = merged.drop_duplicates(subset=COMPARISON_KEYS + ["region", "region_parent", "value", "value_parent"])
     for row in merged.itertuples(index=False):
         additive = is_additive(data, row.indicator_id, row.unit)
         if additive and row.value_parent:
@@ -134,10 +140,6 @@ def district_breakdown(data: ReportData, region: str) -> pd.DataFrame:
     return wide
 
 
-def _token_pattern(term: str) -> str:
-    return rf"(?<![A-Za-z0-9_]){re.escape(term)}(?![A-Za-z0-9_])"
-
-
 def checks_involving(data: ReportData, region: str | None = None, indicator_id: str | None = None,
                      also_region: str | None = None) -> pd.DataFrame | None:
     """Rows of checks.csv naming the region (and `also_region`) and/or the indicator; None if no checks file."""
@@ -149,7 +151,7 @@ def checks_involving(data: ReportData, region: str | None = None, indicator_id: 
     mask = np.ones(len(checks), dtype=bool)
     for term in (region, also_region):
         if term:
-            mask &= data.checks_matching(re.escape(term))
+            mask &= data.checks_mentioning(term)
     if indicator_id:
-        mask &= data.checks_matching(_token_pattern(indicator_id))
+        mask &= data.checks_mentioning(indicator_id, whole_token=True)
     return checks[mask]

@@ -2,6 +2,7 @@
 notebooks' parameters checked against them."""
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -14,6 +15,7 @@ import yaml
 from renshe.errors import RensheError
 from renshe.ingest.documents import Registry, load_registry
 from renshe.paths import ProjectPaths
+from renshe.publish.mentions import is_token, names_index, token_pattern, tokens_index
 
 
 ASSETS_ENV = "RENSHE_CHART_ASSETS"
@@ -48,7 +50,7 @@ class ReportData:
     registry: Registry
     codebook: list[dict]
     checks: pd.DataFrame | None  # None: data/clean/checks.csv does not exist (validate not run)
-    # what is worked out once from the loaded data and shared by its views (see checks_matching)
+    # what is worked out once from the loaded data and shared by its views (see checks_mentioning)
     shared: dict = field(default_factory=dict, repr=False, compare=False)
 
     def view(self) -> "ReportData":
@@ -57,29 +59,44 @@ class ReportData:
         return replace(self, observations=self.observations.copy(deep=False), codebook=deepcopy(self.codebook),
                        checks=None if self.checks is None else self.checks.copy(deep=False))
 
-    def checks_matching(self, pattern: str) -> np.ndarray:
-        """Which rows of checks.csv hold `pattern` (a regular expression) anywhere in their text:
-        searched once per pattern and loaded data (a region's checks are asked for by its page,
-        its districts' pages and its parent's)."""
-        found = self.shared.setdefault("patterns", {})
-        if pattern not in found:
+    def checks_mentioning(self, term: str, whole_token: bool = False) -> np.ndarray:
+        """Which rows of checks.csv name `term`: anywhere in their text (a region), or as a whole
+        token (an indicator id, not inside a longer identifier). The checks are read once per
+        loaded data to index every region and identifier they name (publish.mentions), not once
+        per page; a term the indexes do not hold is searched for, once."""
+        found = self.shared.setdefault("mentions", {})
+        if (term, whole_token) not in found:
             if "text" not in self.shared:  # each check row as one string, made once
-                self.shared["text"] = self.checks.astype(str).agg(" | ".join, axis=1)
-            found[pattern] = self.shared["text"].str.contains(pattern, regex=True).to_numpy(dtype=bool)
-        return found[pattern]
+                self.shared["text"] = self.checks.astype(str).agg(" | ".join, axis=1).tolist()
+            text = self.shared["text"]
+            if whole_token and is_token(term):
+                rows = self._index("tokens", lambda: tokens_index(text)).get(term, [])
+            elif not whole_token and term in self._index("regions", lambda: set(valid_regions(self))):
+                rows = self._index("names", lambda: names_index(text, self.shared["regions"])).get(term, [])
+            else:
+                pattern = token_pattern(term) if whole_token else re.escape(term)
+                rows = np.flatnonzero(pd.Series(text, dtype=object).str.contains(pattern, regex=True))
+            mask = np.zeros(len(text), dtype=bool)
+            mask[rows] = True
+            found[(term, whole_token)] = mask
+        return found[(term, whole_token)]
+
+    def _index(self, name: str, build):
+        if name not in self.shared:
+            self.shared[name] = build()
+        return self.shared[name]
 
     @cached_property
     def codebook_by_id(self) -> dict[str, dict]:
         return {entry["id"]: entry for entry in self.codebook}
 
     def parent_of(self, region: str) -> str | None:
-        for known in self.registry.regions:
-            if known.name == region:
-                return known.parent
-        return None
+        parents = self._index("parents", lambda: {known.name: known.parent for known in reversed(self.registry.regions)})
+        return parents.get(region)
 
     def children_of(self, region: str) -> list[str]:
-        return [known.name for known in self.registry.regions if known.parent == region]
+        children = self._index("children", lambda: _children_by_parent(self.registry))
+        return list(children.get(region, []))
 
     def indicator_name(self, indicator_id: str) -> str:
         entry = self.codebook_by_id.get(indicator_id, {})
@@ -88,6 +105,13 @@ class ReportData:
     def indicator_name_en(self, indicator_id: str) -> str:
         entry = self.codebook_by_id.get(indicator_id, {})
         return str(entry.get("name_en") or indicator_id)
+
+
+def _children_by_parent(registry: Registry) -> dict[str, list[str]]:
+    children: dict[str, list[str]] = {}
+    for known in registry.regions:
+        children.setdefault(known.parent, []).append(known.name)
+    return children
 
 
 def load_codebook_entries(path: Path) -> list[dict]:
