@@ -1,17 +1,32 @@
-"""`make bench`: time the build against its targets and against the naive papermill baseline.
+"""`make bench`: what the pipeline costs as the corpus grows, and against the naive baseline.
 
-Each measurement runs as a child process, several times; the table shows the median and
-min-max wall time and the peak resident memory of the process tree's largest process
-(ru_maxrss of the waited-for children). Nothing here asserts a time: it reports.
+1. Cost curves. The corpus at 1x, 10x and 100x (corpus.make_corpus_project: documents, regions
+   and observations grown together); each stage (extract, validate, notebooks, site) runs as
+   a process of its own, timed, with the peak memory of its largest process; the exponent of
+   time against corpus size is fitted per stage (the log-log slope: 1 is linear).
+   At scales above --full-grid (default 10) the notebook grid is estimated from a sample,
+   labelled as such: every page whose content grows with the corpus (01_clean, 02_validate,
+   the nation, every indicator) runs in full, with --sample of the region pages below the
+   nation (each shows one province, city or district: bounded); the sample's mean run time
+   stands for the region pages not run, shared by the workers (see estimate_grid). A full
+   100x grid is 923 pages.
+2. Validation of 1,000,000 observations: the extracted 100x corpus replicated
+   (corpus.make_validation_project), `renshe validate` timed, with its peak memory.
+3. A cold `renshe build` of the real project against the naive baseline (the papermill CLI
+   one notebook after another, then rendering), in the same run, and a no-op rebuild.
 
-    .venv/bin/python benchmarks/run.py [--repeat 3] [--only extract,validate,build,noop,baseline]
+Nothing here asserts a time: it reports.
+
+    .venv/bin/python benchmarks/run.py [--scales 1,10,100] [--repeat 1] [--only curves,million,builds]
 """
 from __future__ import annotations
 
 import argparse
+import math
 import multiprocessing
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -30,18 +45,36 @@ from corpus import copy_project, make_corpus_project, make_validation_project  #
 
 BIN = Path(sys.executable).parent
 RENSHE = str(BIN / "renshe")
+STAGES = ("extract", "validate", "notebooks", "site")
+MILLION = 1_000_000
+# The notebook grid of a project (every page, or the runs named in argv[2:]), as `renshe build` runs it.
+GRID = """
+import json, sys
+from renshe.paths import ProjectPaths
+from renshe.publish.batch import plan_runs, run_notebooks
+paths = ProjectPaths.at(sys.argv[1])
+runs = plan_runs(paths)
+if len(sys.argv) > 2:
+    runs = [run for run in runs if run.name in set(sys.argv[2].split(","))]
+result = run_notebooks(paths, runs, progress=False)
+print(json.dumps({"runs": len(runs), "failed": [r.run.name for r in result.failed],
+                  "seconds": {r.run.name: r.seconds for r in result.results}}))
+sys.exit(result.exit_code)
+"""
 
 
 @dataclass
 class Sample:
     seconds: float
     peak_mb: float
+    output: str = ""
+    estimated: bool = False
 
 
 @dataclass
 class Measurement:
     name: str
-    target: str
+    target: str = ""
     samples: list[Sample] = field(default_factory=list)
     extra: str = ""
 
@@ -49,30 +82,36 @@ class Measurement:
     def median(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
 
+    @property
+    def peak(self) -> float:
+        return max(s.peak_mb for s in self.samples)
+
     def row(self) -> str:
         times = [s.seconds for s in self.samples]
-        peak = max(s.peak_mb for s in self.samples)
-        return (f"| {self.name} | {self.median:.2f} | {min(times):.2f}-{max(times):.2f} | {peak:.0f} | "
+        return (f"| {self.name} | {self.median:.2f} | {min(times):.2f}-{max(times):.2f} | {self.peak:.0f} | "
                 f"{self.target} | {self.extra} |")
 
 
 def run_measured(command: list[str], cwd: Path) -> Sample:
-    """Run `command`, return its wall time and the peak RSS of it and its waited children."""
+    """Run `command`; its wall time and the peak RSS of it and its waited-for descendants (the
+    largest process: ru_maxrss of a child counts the descendants it waited for)."""
     env = dict(os.environ, GX_ANALYTICS_ENABLED="False", PYTHONHASHSEED="0")
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=stdout, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        output, errors = stdout.read().decode("utf-8", "replace"), stderr.read().decode("utf-8", "replace")
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{stderr[-2000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024)
+        raise RuntimeError(f"{' '.join(command)} failed:\n{errors[-3000:]}\n{output[-2000:]}")
+    return Sample(seconds, usage.ru_maxrss / 1024, output)
 
 
 def in_fresh_process(function, *args):
-    """`function(*args)` in a new interpreter. A process starts with the memory of the one that
-    starts it, and ru_maxrss counts it: kept free of pandas and large frames, this process
-    does not inflate the peak memory of what it measures."""
+    """`function(*args)` in a new interpreter, so that this one stays small (ru_maxrss of the
+    processes it starts would otherwise include it)."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(function, *args).result()
 
@@ -85,108 +124,206 @@ def fresh_project(workdir: Path, name: str) -> Path:
     return copy_project(ROOT, target)
 
 
-def bench_extract(workdir: Path, repeat: int) -> tuple[Measurement, Measurement]:
-    """The 100x corpus extracted into an empty data/clean (a first run), and again over its own
-    previous outputs (an analyst's re-run: unchanged files are reused, not rewritten)."""
-    project = workdir / "corpus"
-    project.mkdir()
-    size = make_corpus_project(ROOT, project, copies=100)
-    first = Measurement("extract, 100x corpus, first run", ">= 5 MB/s")
-    again = Measurement("extract, 100x corpus, re-run", ">= 5 MB/s")
-    command = [RENSHE, "--root", str(project), "extract"]
-    for _ in range(repeat):
-        shutil.rmtree(project / "data" / "clean", ignore_errors=True)
-        first.samples.append(run_measured(command, project))
-        again.samples.append(run_measured(command, project))
-    for measurement in (first, again):
-        measurement.extra = f"{size / 1e6:.1f} MB, {size / 1e6 / measurement.median:.1f} MB/s"
-    return first, again
+def corpus_project(workdir: Path, scale: int) -> tuple[Path, int]:
+    target = workdir / f"corpus-{scale}x"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    return target, in_fresh_process(make_corpus_project, ROOT, target, scale)
 
 
-def bench_validate(workdir: Path, repeat: int) -> Measurement:
-    source = fresh_project(workdir, "validate-source")
-    run_measured([RENSHE, "--root", str(source), "extract"], source)
-    project = workdir / "validate"
+# --- 1. cost curves -----------------------------------------------------------------------------
+
+def stage_command(stage: str, project: Path, runs: list[str] | None = None) -> list[str]:
+    if stage == "notebooks":
+        return [sys.executable, "-c", GRID, str(project), *([",".join(runs)] if runs else [])]
+    return [RENSHE, "--root", str(project), stage]
+
+
+def planned_runs(project: Path) -> list[tuple[str, str, dict]]:
+    """(name, kind, parameters) of every run of the project's grid."""
+    code = ("import json, sys; from renshe.paths import ProjectPaths; from renshe.publish.batch import plan_runs; "
+            "print(json.dumps([(r.name, r.kind, r.params) for r in plan_runs(ProjectPaths.at(sys.argv[1]))]))")
+    import json
+
+    return [tuple(run) for run in json.loads(subprocess.run([sys.executable, "-c", code, str(project)], check=True,
+                                                            capture_output=True, text=True).stdout)]
+
+
+def estimate_grid(project: Path, sample_size: int, seed: int = 14) -> Sample:
+    """The grid's time estimated from a sample (see the module's docstring): measured in full,
+    every page whose content grows with the corpus; of the region pages below the nation,
+    `sample_size` at random. Worker-seconds = the full set's run times + the sample's mean run
+    time x all such pages; the estimate is the measured wall time of the sample run plus the
+    unsampled pages' share of the workers."""
+    import json
+
+    runs = planned_runs(project)
+    registry = _region_levels(project)
+    growing = [name for name, kind, params in runs
+               if kind in ("clean", "validate", "indicator") or registry.get(params.get("region")) == "national"]
+    bounded = [name for name, kind, params in runs if name not in set(growing)]
+    sample = random.Random(seed).sample(bounded, min(sample_size, len(bounded)))
+    measured = run_measured(stage_command("notebooks", project, growing + sample), project)
+    seconds = json.loads(measured.output.strip().splitlines()[-1])["seconds"]
+    mean_bounded = statistics.mean(seconds[name] for name in sample) if sample else 0.0
+    workers = os.cpu_count() or 1
+    unsampled = (len(bounded) - len(sample)) * mean_bounded / workers
+    return Sample(measured.seconds + unsampled, measured.peak_mb,
+                  f"{len(growing)} growing pages + {len(sample)} of {len(bounded)} region pages measured "
+                  f"({measured.seconds:.0f} s), mean region page {mean_bounded:.2f} s", estimated=True)
+
+
+def _region_levels(project: Path) -> dict[str, str]:
+    import yaml
+
+    registry = yaml.safe_load((project / "data" / "sources.yaml").read_text(encoding="utf-8"))
+    return {region["name"]: region["level"] for region in registry["regions"]}
+
+
+def bench_curves(workdir: Path, scales: list[int], repeat: int, full_grid: int, sample: int) -> dict:
+    """{stage: {scale: Measurement}} and what each scale's corpus holds."""
+    curves: dict[str, dict[int, Measurement]] = {stage: {} for stage in STAGES}
+    sizes = {}
+    for scale in scales:
+        project, size = corpus_project(workdir, scale)
+        for stage in STAGES:
+            measurement = curves[stage][scale] = Measurement(f"{stage} {scale}x")
+            for _ in range(repeat):
+                if stage == "notebooks" and scale > full_grid:
+                    measurement.samples.append(estimate_grid(project, sample))
+                else:
+                    measurement.samples.append(run_measured(stage_command(stage, project), project))
+        sizes[scale] = _corpus_size(project, size)
+        print(f"  {scale}x: " + ", ".join(f"{stage} {curves[stage][scale].median:.1f} s" for stage in STAGES),
+              file=sys.stderr, flush=True)
+    return {"curves": curves, "sizes": sizes}
+
+
+def _corpus_size(project: Path, size: int) -> dict:
+    import pandas as pd
+
+    observations = pd.read_parquet(project / "data" / "clean" / "observations.parquet", columns=["doc_id", "region"])
+    return {"documents": observations.doc_id.nunique(), "regions": len(_region_levels(project)),
+            "observations": len(observations), "megabytes": size / 1e6, "runs": len(planned_runs(project))}
+
+
+def exponent(points: dict[int, float]) -> float:
+    """The least-squares slope of log(time) against log(scale)."""
+    xs = [math.log(scale) for scale in points]
+    ys = [math.log(max(value, 1e-9)) for value in points.values()]
+    mean_x, mean_y = statistics.mean(xs), statistics.mean(ys)
+    return sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+
+
+def curves_table(result: dict) -> list[str]:
+    curves, sizes = result["curves"], result["sizes"]
+    scales = sorted(sizes)
+    lines = ["| stage | " + " | ".join(f"{s}x s" for s in scales) + " | exponent | "
+             + " | ".join(f"{s}x peak MB" for s in scales) + " |",
+             "|---|" + "---|" * (2 * len(scales) + 1)]
+    for stage in STAGES:
+        row = curves[stage]
+        times = " | ".join(f"{row[s].median:.1f}" + (" (est.)" if row[s].samples[0].estimated else "")
+                           for s in scales)
+        slope = f"{exponent({s: row[s].median for s in scales}):.2f}" if len(scales) > 1 else "—"
+        peaks = " | ".join(f"{row[s].peak:.0f}" for s in scales)
+        lines.append(f"| {stage} | {times} | {slope} | {peaks} |")
+    lines.append("")
+    lines.append("| corpus | " + " | ".join(f"{s}x" for s in scales) + " |")
+    lines.append("|---|" + "---|" * len(scales))
+    for key, label in (("documents", "documents"), ("megabytes", "text MB"), ("regions", "regions"),
+                       ("observations", "observations"), ("runs", "notebook runs")):
+        lines.append(f"| {label} | " + " | ".join(f"{sizes[s][key]:.1f}" if key == "megabytes" else
+                                                   f"{sizes[s][key]}" for s in scales) + " |")
+    notes = [row.samples[0].output for stage_rows in curves.values() for row in stage_rows.values()
+             if row.samples[0].estimated]
+    lines += [f"(est.) notebooks: {note}" for note in notes]
+    return lines
+
+
+# --- 2. a million observations --------------------------------------------------------------------
+
+def bench_million(workdir: Path, repeat: int) -> Measurement:
+    source = workdir / "corpus-100x"
+    if not (source / "data" / "clean" / "observations.parquet").is_file():
+        source, _ = corpus_project(workdir, 100)
+        run_measured(stage_command("extract", source), source)
+    project = workdir / "million"
+    shutil.rmtree(project, ignore_errors=True)
     project.mkdir()
-    rows = in_fresh_process(make_validation_project, source, project, 100_000)
-    result = Measurement("validate, 100 000 observations", "< 20 s", extra=f"{rows} rows")
+    rows = in_fresh_process(make_validation_project, source, project, MILLION)
+    result = Measurement("validate, 1 000 000 observations", "< 60 s; peak < 2 GB")
     for _ in range(repeat):
-        result.samples.append(run_measured([RENSHE, "--root", str(project), "validate"], project))
+        result.samples.append(run_measured(stage_command("validate", project), project))
+    checks = sum(1 for _ in open(project / "data" / "clean" / "checks.csv", encoding="utf-8-sig")) - 1
+    result.extra = f"{rows} rows, {checks} checks"
     return result
 
 
-def bench_builds(workdir: Path, repeat: int) -> tuple[Measurement, Measurement]:
-    cold = Measurement("cold full build (renshe build)", "<= 1/2 baseline; peak < 1 GB")
-    noop = Measurement("no-op rebuild", "< 3 s")
-    for number in range(repeat):
-        project = fresh_project(workdir, f"build-{number}")
-        cold.samples.append(run_measured([RENSHE, "--root", str(project), "build"], project))
-        noop.samples.append(run_measured([RENSHE, "--root", str(project), "build"], project))
-    return cold, noop
-
+# --- 3. a cold build against the naive baseline ---------------------------------------------------
 
 def baseline_commands(project: Path) -> list[list[str]]:
     """The same notebook grid as `renshe build`, one papermill CLI call after another, then the site."""
-    from renshe.publish.batch import plan_runs
-    from renshe.paths import ProjectPaths
-
-    paths = ProjectPaths.at(project)
     commands = []
-    for run in plan_runs(paths):
-        command = [str(BIN / "papermill"), str(paths.notebooks / run.notebook), str(paths.site / "pages" / run.page),
-                   "-k", "renshe", "--cwd", str(paths.notebooks)]
-        for key, value in run.params.items():
+    for name, kind, params in planned_runs(project):
+        notebook = {"clean": "01_clean", "validate": "02_validate", "region": "10_region",
+                    "indicator": "20_indicator"}[kind]
+        command = [str(BIN / "papermill"), str(project / "notebooks" / f"{notebook}.ipynb"),
+                   str(project / "site" / "pages" / f"{name}.ipynb"), "-k", "renshe", "--cwd",
+                   str(project / "notebooks")]
+        for key, value in params.items():
             command += ["-p", key, str(value)]
         commands.append(command)
     commands.append([RENSHE, "--root", str(project), "site"])
     return commands
 
 
-def bench_baseline(workdir: Path, repeat: int) -> Measurement:
-    result = Measurement("baseline: papermill CLI one by one + render", "(reference)")
-    for number in range(repeat):
+def bench_builds(workdir: Path, repeat: int) -> list[Measurement]:
+    cold = Measurement("cold full build (`renshe build`)", "<= 0.10 x baseline")
+    noop = Measurement("no-op rebuild", "< 3 s")
+    base = Measurement("baseline: papermill CLI one by one + render", "(reference)")
+    for number in range(repeat):  # the two alternate, so that a busy spell of the machine hits both
+        project = fresh_project(workdir, f"build-{number}")
+        cold.samples.append(run_measured([RENSHE, "--root", str(project), "build"], project))
+        noop.samples.append(run_measured([RENSHE, "--root", str(project), "build"], project))
         project = fresh_project(workdir, f"baseline-{number}")
-        # the baseline starts from the same inputs: extracted and validated data
-        run_measured([RENSHE, "--root", str(project), "extract"], project)
-        run_measured([RENSHE, "--root", str(project), "validate"], project)
-        total, peak = 0.0, 0.0
-        for command in baseline_commands(project):
-            (project / "site" / "pages").mkdir(parents=True, exist_ok=True)
-            sample = run_measured(command, project)
-            total += sample.seconds
-            peak = max(peak, sample.peak_mb)
-        result.samples.append(Sample(total, peak))
-    return result
+        run_measured(stage_command("extract", project), project)  # the same inputs: data extracted and checked
+        run_measured(stage_command("validate", project), project)
+        (project / "site" / "pages").mkdir(parents=True, exist_ok=True)
+        samples = [run_measured(command, project) for command in baseline_commands(project)]
+        base.samples.append(Sample(sum(s.seconds for s in samples), max(s.peak_mb for s in samples)))
+    cold.extra = f"{cold.median / base.median:.3f} x baseline"
+    return [cold, noop, base]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", default="extract,validate,build,baseline")
+    parser.add_argument("--scales", default="1,10,100")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--only", default="curves,million,builds")
+    parser.add_argument("--full-grid", type=int, default=10, help="largest scale whose whole grid is run")
+    parser.add_argument("--sample", type=int, default=40, help="region pages sampled above --full-grid")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
-    measurements: list[Measurement] = []
+    load = os.getloadavg()[0]
+    scales = [int(s) for s in args.scales.split(",")]
+    lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="renshe-bench-") as temp:
         workdir = Path(temp)
-        if "extract" in wanted:
-            measurements.extend(bench_extract(workdir, args.repeat))
-        if "validate" in wanted:
-            measurements.append(bench_validate(workdir, args.repeat))
-        if "build" in wanted:
-            measurements.extend(bench_builds(workdir, args.repeat))
-        if "baseline" in wanted:
-            measurements.append(bench_baseline(workdir, args.repeat))
-    by_name = {m.name: m for m in measurements}
-    cold = by_name.get("cold full build (renshe build)")
-    base = by_name.get("baseline: papermill CLI one by one + render")
-    if cold and base:
-        cold.extra = f"{cold.median / base.median:.2f} x baseline"
+        if "curves" in wanted:
+            lines += ["cost curves (seconds per stage; exponent: slope of log time against log size)"]
+            lines += curves_table(bench_curves(workdir, scales, args.repeat, args.full_grid, args.sample)) + [""]
+        targets = []
+        if "million" in wanted:
+            targets.append(bench_million(workdir, args.repeat))
+        if "builds" in wanted:
+            targets += bench_builds(workdir, args.repeat)
+        if targets:
+            lines += ["| measurement | median s | min-max s | peak MB | target | notes |", "|---|---|---|---|---|---|"]
+            lines += [m.row() for m in targets]
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-          f"{args.repeat} runs each")
-    print("| measurement | median s | min-max s | peak MB | target | notes |")
-    print("|---|---|---|---|---|---|")
-    for measurement in measurements:
-        print(measurement.row())
+          f"{args.repeat} run(s) each; load average at the start: {load:.1f}")
+    print("\n".join(lines))
     return 0
 
 
