@@ -42,15 +42,17 @@ KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 @dataclass
 class WorkerKernel:
     manager: object  # jupyter_client KernelManager
-    client: object  # its BlockingKernelClient, channels started
+    client: object  # its AsyncKernelClient, channels started
     socket_folder: str
 
     def alive(self) -> bool:
         return self.manager.is_alive()
 
     def run_quietly(self, code: str, timeout: int = 120) -> None:
-        self.client.execute_interactive(code, timeout=timeout, store_history=False,
-                                        output_hook=lambda message: None)
+        from jupyter_core.utils import run_sync
+
+        run_sync(self.client.execute_interactive)(code, timeout=timeout, store_history=False,
+                                                  output_hook=lambda message: None)
 
     def shutdown(self) -> None:
         try:
@@ -86,21 +88,36 @@ def worker_kernel(kernel_name: str, root: str, cwd: str) -> WorkerKernel:
     if kernel is not None:
         discard_worker_kernel(kernel_name, root)
     from jupyter_client.manager import KernelManager
+    from jupyter_core.utils import run_sync
 
     # ipc sockets in a private folder: no TCP port to race for between workers, and no
     # "running over TCP without encryption" warning on every kernel start
     socket_folder = tempfile.mkdtemp(prefix="renshe-kernel-")
     manager = KernelManager(kernel_name=kernel_name, transport="ipc", ip=os.path.join(socket_folder, "kernel"))
     manager.start_kernel(cwd=cwd, env=kernel_environment(root), extra_arguments=KERNEL_ARGUMENTS)
-    client = manager.client()
+    client = _client(manager)
     client.start_channels()
-    client.wait_for_ready(timeout=120)
+    run_sync(client.wait_for_ready)(timeout=120)
     kernel = WorkerKernel(manager, client, socket_folder)
     kernel.run_quietly(WARM_UP)
     kernel.run_quietly(RESET)
     _kernels[key] = kernel
     atexit.register(kernel.shutdown)
     return kernel
+
+
+def _client(manager):
+    """An asynchronous client of `manager`'s kernel (nbclient's own kind: with a blocking one its
+    timeouts cannot fire, and a lost message would hang the run), whose output channel queues
+    every message: a page that displays thousands of outputs faster than they are read would
+    otherwise lose some, the kernel's 'idle' among them."""
+    import zmq
+    import zmq.asyncio
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    context = zmq.asyncio.Context()
+    context.setsockopt(zmq.RCVHWM, 0)  # no high-water mark: nothing dropped
+    return AsyncKernelClient(**manager.get_connection_info(session=True), parent=manager, context=context)
 
 
 def discard_worker_kernel(kernel_name: str, root: str) -> None:
