@@ -296,8 +296,10 @@ class NotebookPool:
 
 
 def warm_worker(root: str, kernel_name: str = KERNEL_NAME) -> None:
-    """Start this worker's kernel now; a kernel that will not start fails the worker's first run instead."""
+    """Start this worker's kernel now, and import what running a page imports here (papermill,
+    nbformat); a kernel that will not start fails the worker's first run instead."""
     try:
+        warm_kernel_engine()
         worker_kernel(kernel_name, root, str(ProjectPaths.at(root).notebooks))
     except Exception:  # noqa: BLE001 - reported, with retries, by the run that needs the kernel
         pass
