@@ -21,7 +21,8 @@ from renshe.yamlfiles import SAFE_LOADER, yaml_errors
 from renshe.paths import ProjectPaths
 
 LEVELS = ("national", "province", "city", "district")
-DOC_TYPES = ("statistical_bulletin", "five_year_plan", "action_plan", "press_briefing")
+# statistical_communique: a statistics bureau's annual communiqué (统计公报), read like a bulletin
+DOC_TYPES = ("statistical_bulletin", "statistical_communique", "five_year_plan", "action_plan", "press_briefing")
 SCRIPTS = ("hans", "hant")
 REQUIRED_FIELDS = (
     "doc_id", "file", "title", "issuer", "level", "region", "region_code",

@@ -65,6 +65,8 @@ class TextConfig:
     unit_measures: dict[str, str] = field(default_factory=dict)
     topic_ends: tuple[str, ...] = ()
     place_words: tuple[str, ...] = ()
+    # how a document without an entry under `documents:` is read: by its doc_type
+    doc_type_defaults: dict[str, Scope] = field(default_factory=dict)
     # objects derived from this configuration (subject cleaners), built once and reused by
     # every document read with it; not part of the configuration's value
     derived: dict = field(default_factory=dict, compare=False, repr=False)
@@ -146,7 +148,14 @@ def _load_text_config(path: Path, _mtime_ns: int) -> TextConfig:
         _words(subjects, "per_month_subjects"), frozenset(_words(subjects, "counted_units")),
         _words(subjects, "predicate_verbs"), _unit_measures(subjects, path, text), _words(subjects, "topic_ends"),
         _words(subjects, "place_words"),
+        {doc_type: _scope(doc_type, raw, path, text) for doc_type, raw in (data.get("doc_type_defaults") or {}).items()},
     )
+
+
+def scope_for(config: TextConfig, entry) -> Scope | None:
+    """The sections a registered document is read by: its own entry (or that of the document whose
+    `layout` it shares), else the defaults for its doc_type; None when neither exists."""
+    return config.scopes.get(getattr(entry, "layout", "") or entry.doc_id) or config.doc_type_defaults.get(entry.doc_type)
 
 
 def _unit_measures(subjects: dict, path: Path, text: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from renshe.ingest.documents import Document
-from renshe.ingest.text.config import Scope, TextConfig, config_for
+from renshe.ingest.text.config import Scope, TextConfig, config_for, scope_for
 from renshe.ingest.text.readings import Context, _ASSERTION
 from renshe.ingest.text.rows import Rows
 from renshe.ingest.text.sections import scoped_paragraphs, section_ranges
@@ -42,9 +42,7 @@ class DocumentReader(TimeWords, SentenceReading, Rows):
 def extract_text_figures(document: Document, config: TextConfig | None = None) -> list[dict]:
     """Every figure stated in the document's configured text sections, as observation rows."""
     config = config or config_for(document)
-    # a document printed like a registered one (its registry `layout`) reads the same sections
-    layout = getattr(document.entry, "layout", "") or document.doc_id
-    scope = config.scopes.get(layout)
+    scope = scope_for(config, document.entry)
     if scope is None:
         return []
     reader = DocumentReader(document, config, scope)
