@@ -15,7 +15,7 @@ from renshe.yamlfiles import list_item_lines, load_yaml
 LAYOUTS_NAME = Path("data") / "tables.yaml"
 COLUMN_FIELDS = ("header", "role", "period", "measure", "cumulative_period", "unit")
 
-ROLES = ("label", "region", "value", "attribute", "ordinal", "text")
+ROLES = ("label", "region", "value", "attribute", "ordinal", "text", "unit")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class TableSpec:
     layout: str  # cell_lines | tab
     columns: tuple[Column, ...]
     header_rows: int = 1  # printed header rows (2 for a two-row merged header)
+    at_line: int = 0  # a detected table's title line (or the line above its header); 0: found by `title`
 
     @property
     def width(self) -> int:
@@ -50,7 +51,7 @@ class TableSpec:
 
     @property
     def is_text(self) -> bool:
-        return all(c.role in ("ordinal", "text") for c in self.columns)
+        return not any(c.role in ("value", "region") for c in self.columns)
 
 
 
