@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from renshe.ingest.periods import PLAN_NAME, plan_span, span_containing
 from renshe.ingest.tables.layouts import Column
 
 LABEL_HEADERS = ("指标", "指标名称", "主要指标", "项目", "项目名称", "名称", "类别", "分类", "类型", "内容")
@@ -30,14 +31,12 @@ TEXT_HEADERS = ("备注", "说明", "主要内容", "主要举措", "责任单�
                 "依托机制", "预期目标", "完成时限", "时间安排")
 PLAN_KINDS = ("five_year_plan", "action_plan")
 
-_PLAN_NAME = re.compile(r"十([一二三四五六七八九])五")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _BRACKET_UNIT = re.compile(r"\(([^()]{1,6})\)\s*$")
 _TARGET_WORDS = ("目标", "规划", "预期", "计划", "预计", "力争")
 _ACTUAL_WORDS = ("基数", "完成", "实际", "现状", "基期", "实绩", "实现值", "现值")
 _CHANGE_PCT = re.compile(r"增长|增速|增幅|下降|同比|环比")
 _CHANGE = re.compile(r"增减|增加|净增|比上年")
-_NUMERALS = "一二三四五六七八九"
 
 
 @dataclass(frozen=True)
@@ -56,19 +55,6 @@ class DocumentTime:
     def of(cls, entry) -> "DocumentTime":
         years = [int(y) for y in _YEAR.findall(entry.reference_period)] or [entry.year]
         return cls(entry.doc_type, years[0], years[-1])
-
-
-def plan_span(numeral: str) -> tuple[int, int]:
-    """'三' (“十三五”) -> (2016, 2020): the plans run in five-year steps since the third (1966-1970)."""
-    number = 10 + _NUMERALS.index(numeral) + 1
-    start = 1966 + 5 * (number - 3)
-    return start, start + 4
-
-
-def span_containing(year: int) -> tuple[int, int]:
-    """The five-year plan period a year belongs to (2015 -> 2011-2015, 2025 -> 2021-2025)."""
-    start = 1966 + 5 * ((year - 1966) // 5)
-    return start, start + 4
 
 
 def header_key(text: str) -> str:
@@ -114,7 +100,7 @@ def _measure(key: str, period_end: int | None, time: DocumentTime) -> str:
 def value_column(header: str, time: DocumentTime, before: Column | None) -> Column:
     """A value column from its header; `before` is the value column printed before it."""
     key = header_key(header)
-    plan = _PLAN_NAME.search(key)
+    plan = PLAN_NAME.search(key)
     year = _YEAR.search(key)
     unit = _bracket_unit(key)
     if year:
@@ -128,7 +114,7 @@ def value_column(header: str, time: DocumentTime, before: Column | None) -> Colu
         period, value_year = before.period, int(before.period[-4:])
         start, end = (int(y) for y in before.cumulative_period.split("-"))
     else:
-        value_year = time.end if time.is_plan and time.start == time.end else time.end
+        value_year = time.end
         period = str(time.end) if time.start == time.end else f"{time.start}-{time.end}"
         start, end = span_containing(value_year) if time.start == time.end else (time.start, time.end)
     measure = _measure(key, value_year, time)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from renshe.ingest.text.clauses import clauses
 from renshe.ingest.text.figures import Figure, _prefix_qualifier
-from renshe.ingest.text.readings import Reading, SentenceState, _CHANGE, _CHANGE_PCT_WORDS, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
+from renshe.ingest.text.readings import Reading, SentenceState, _BARE_CHANGE, _CHANGE, _CHANGE_PCT_WORDS, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
 from renshe.ingest.text.subjects import _SHARE_OF, distribute, merge_overlap, part_of
 
 
@@ -131,7 +131,7 @@ class SentenceReading:
 
     def _reading(self, figure, left, right, hits, state: SentenceState) -> Reading:
         period, basis, measure = self.time_at(hits, figure.start)
-        change = _CHANGE.search(left)
+        change = _CHANGE.search(left) or _BARE_CHANGE.match(left.strip(" ,，、;；:：\t"))
         if change:
             return self._change(figure, change.group("word"), period, basis, state)
         figure, left = _qualifier_in_window(figure, left)
@@ -165,9 +165,13 @@ class SentenceReading:
     def _remember(self, reading: Reading, state: SentenceState) -> None:
         if reading.figure.unit != "%":
             state.actual.append(reading)
+        else:
+            state.last_rate = reading
         state.last_subject = reading.subject
 
     def _change(self, figure, word, period, basis, state: SentenceState, of: Reading | None = None) -> Reading:
+        if figure.unit == "百分点":  # points change a rate
+            of = of if of is not None and of.figure.unit == "%" else state.last_rate
         of = of or (state.actual[-1] if state.actual else None)
         subject = of.subject if of else ""
         pct = figure.unit == "%" and word in _CHANGE_PCT_WORDS and (of is None or of.figure.unit != "%")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from renshe.ingest.periods import PLAN_NAME, period_years, plan_span
+from renshe.ingest.tables.headers import PLAN_KINDS
 from renshe.ingest.text.config import Marker
 
 
@@ -29,6 +31,9 @@ class TimeWords:
 
     def _template(self, template: str, groups: dict[str, str]) -> str:
         values = {**self.values, **{k: v for k, v in groups.items() if v}}
+        plan = PLAN_NAME.search(groups.get("plan") or "")
+        if plan:  # “十三五” -> plan_first 2016, plan_last 2020
+            values["plan_first"], values["plan_last"] = (str(year) for year in plan_span(plan.group(1)))
         return template.format(**values)
 
     def time_at(self, hits, offset: int) -> tuple[str, str, str]:
@@ -45,4 +50,13 @@ class TimeWords:
                 basis = marker.basis
             if marker.measure is not None:
                 measure = marker.measure
-        return period, basis, measure
+        return period, basis, self._past_is_actual(period, measure)
+
+    def _past_is_actual(self, period: str, measure: str) -> str:
+        """A plan cannot set a target for a period that ended before its own began: a figure of
+        “十三五”时期 or 2020年末 in a plan for 2021-2025 states what was achieved."""
+        years = period_years(period)
+        if measure == "target" and self.document.entry.doc_type in PLAN_KINDS and years \
+                and years[1] < int(self.context.plan_start):
+            return "actual"
+        return measure
