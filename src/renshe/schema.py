@@ -48,6 +48,7 @@ class Table:
     observations: list[dict] = field(default_factory=list)
     unparsed: list[dict] = field(default_factory=list)
     numeric_cells: int = 0
+    lines: range = range(0)  # the raw lines the table occupies, title to last row: not running text
 
     @property
     def wide(self) -> pd.DataFrame:

@@ -355,13 +355,22 @@ def _continues(line: str) -> bool:
     return len(stripped) >= _MIN_BROKEN_LINE or stripped.endswith((",", "、", "，"))
 
 
+_PAGE_NUMBER = re.compile(r"^ *[-—–－]+ *\d{1,3} *[-—–－]+ *$")
+
+
+def is_page_number(line: str) -> bool:
+    """A page number left by the conversion ("- 6 -", "— 2 —"), in a table or inside a sentence."""
+    return bool(_PAGE_NUMBER.match(line.rstrip("\r\n")))
+
+
 def join_paragraphs(normalized_lines: list[str]) -> list[Paragraph]:
-    """Group lines into paragraphs; a line cut mid-sentence joins the next non-blank line."""
+    """Group lines into paragraphs; a line cut mid-sentence joins the next non-blank line
+    (over a page number the conversion left between them)."""
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
     for number, line in enumerate(normalized_lines, start=1):
         stripped = line.strip()
-        if not stripped:
+        if not stripped or is_page_number(stripped):
             continue
         if current is not None and _continues(current.text):
             current.starts.append(len(current.text))

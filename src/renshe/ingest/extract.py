@@ -49,7 +49,8 @@ class DocumentResult:
 
 def extract_document(document: Document) -> DocumentResult:
     found_tables = tables.extract_tables(document)
-    text_observations = narrative.extract_text_figures(document)
+    table_lines = {line for table in found_tables for line in table.lines}
+    text_observations = narrative.extract_text_figures(document, skip_lines=table_lines)
     return DocumentResult(document.doc_id, found_tables, text_observations)
 
 

@@ -209,7 +209,7 @@ def _indicator_rows(collector: Collector, layout: Layout, names_at: dict[int, li
                 collector.set_aside(region, label.indicator, name, cell, f"{column.role} column, not a figure")
         for column, name, cell in zip(spec.columns, names, row.cells):
             if column.role == "value" and cell.text:
-                unit = row_unit or column.unit or _note_unit(layout, label.indicator)
+                unit = row_unit or column.unit or _note_unit(layout, label.indicator + column.header)
                 collector.figure_cell(region, label.indicator, label.indicator, column, name, cell,
                                       unit, row_basis)
 
@@ -296,9 +296,10 @@ def _extract(document: Document, spec: TableSpec) -> tuple[Table, range]:
         _region_rows(collector, layout, names_at)
     else:
         _indicator_rows(collector, layout, names_at)
+    lines = range(layout.title_line, max(cell.line for cell in layout.rows[-1].cells) + 1)
     table = Table(document.doc_id, spec.table_id, layout.title, ["source_line", *names], wide_rows(spec, layout),
-                  collector.observations, collector.unparsed, len(collector.observations))
-    return table, range(layout.title_line, max(cell.line for cell in layout.rows[-1].cells) + 1)
+                  collector.observations, collector.unparsed, len(collector.observations), lines)
+    return table, lines
 
 
 def extract_tables(document: Document) -> list[Table]:

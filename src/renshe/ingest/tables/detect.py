@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from renshe.ingest.documents import Document
 from renshe.ingest.tables.headers import DocumentTime, header_key, infer_columns
 from renshe.ingest.tables.layouts import TableSpec
-from renshe.ingest.tables.printed import TITLE_MAX, UNIT_NOTE, Row, header_names, is_page_number, read_rows
+from renshe.ingest.documents import is_page_number
+from renshe.ingest.tables.printed import TITLE_MAX, UNIT_NOTE, Row, header_names, read_rows
 
 _TITLE_NUMBER = re.compile(r"^(?:(附)?表|(专栏))\s*([0-9一二三四五六七八九十]+)")
 _SENTENCE_END = ("。", "；", ";", "：", ":")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from renshe.ingest.documents import Document
+from renshe.ingest.documents import Document, is_page_number
 from renshe.ingest.tables.layouts import TableSpec
 
 _FOOTNOTE = re.compile(r"^(?:备)?注\s*:")
 UNIT_NOTE = re.compile(r"^单位\s*:\s*(.+)$")
-_PAGE_NUMBER = re.compile(r"^ *[-—–－]+ *\d{1,3} *[-—–－]+ *$")
 TITLE_MAX = 60  # characters: a longer line above a detected table is running text, not its title
 _DISPLAY_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|</?[a-zA-Z][^>]*>|\*\*")
 
@@ -44,11 +43,6 @@ class Layout:
     rows: list[Row]
     unit_note: set[str] = field(default_factory=set)
     footnote: str = ""
-
-
-def is_page_number(raw: str) -> bool:
-    """A page number left by the conversion ("- 6 -", "— 2 —") inside a table or a sentence."""
-    return bool(_PAGE_NUMBER.match(raw.rstrip("\r\n")))
 
 
 def _shown(raw: str) -> str:

@@ -39,13 +39,15 @@ class DocumentReader(TimeWords, SentenceReading, Rows):
         return config.derived[key]
 
 
-def extract_text_figures(document: Document, config: TextConfig | None = None) -> list[dict]:
-    """Every figure stated in the document's configured text sections, as observation rows."""
+def extract_text_figures(document: Document, config: TextConfig | None = None,
+                         skip_lines: set[int] | frozenset[int] = frozenset()) -> list[dict]:
+    """Every figure stated in the document's configured text sections, as observation rows;
+    paragraphs starting on `skip_lines` (the document's tables) are not running text."""
     config = config or config_for(document)
     scope = scope_for(config, document.entry)
     if scope is None:
         return []
     reader = DocumentReader(document, config, scope)
     ranges = section_ranges(document, scope, config.path)
-    paragraphs = scoped_paragraphs(document, ranges, config.item_heading)
+    paragraphs = scoped_paragraphs(document, ranges, config.item_heading, skip_lines)
     return [row for paragraph in paragraphs for row in reader.rows(paragraph)]

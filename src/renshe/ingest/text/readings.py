@@ -14,7 +14,6 @@ _CHANGE = re.compile(r"(?:(?:比|较)(?:上年末|上年底|上年同期|上年|
                      r"\s*(?P<word>增加|减少|增长|下降|提高|降低)(?!到|至)")
 _PER_MONTH = ("每人每月", "每月")
 _COUNTED_NOUN = re.compile(r"[\u4e00-\u9fff]+")  # 万名劳动者…: the noun starts right after the measure word
-_CHANGE_PCT_WORDS = ("增长", "下降")
 # a figure whose only words are a direction (，增长34.6%) is the change of the figure before it
 _BARE_CHANGE = re.compile(r"^(?:同比|分别|共|合计)?(?P<word>增加|减少|增长|下降|提高|降低)了?$")
 # what makes a match depend on the text around it: lookarounds, anchors, word boundaries

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from renshe.ingest.text.clauses import clauses
 from renshe.ingest.text.figures import Figure, _prefix_qualifier
-from renshe.ingest.text.readings import Reading, SentenceState, _BARE_CHANGE, _CHANGE, _CHANGE_PCT_WORDS, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
+from renshe.ingest.text.readings import Reading, SentenceState, _BARE_CHANGE, _CHANGE, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
 from renshe.ingest.text.subjects import _SHARE_OF, distribute, merge_overlap, part_of
 
 
@@ -174,7 +174,8 @@ class SentenceReading:
             of = of if of is not None and of.figure.unit == "%" else state.last_rate
         of = of or (state.actual[-1] if state.actual else None)
         subject = of.subject if of else ""
-        pct = figure.unit == "%" and word in _CHANGE_PCT_WORDS and (of is None or of.figure.unit != "%")
+        # 增长/减少 5.9% of a count or an amount is a growth rate; of a rate, points are printed instead
+        pct = figure.unit == "%" and (of is None or of.figure.unit != "%")
         # 比上年增加 10 元 of a 每人每月 200 元 figure is a change in 元/月 too
         unit = of.unit_override if of and figure.unit == of.figure.unit else ""
         return Reading(figure, subject, period, basis, "change_pct" if pct else "change", word, unit)
