@@ -330,6 +330,8 @@ def normalize_lines(lines: list[str], script: str = "hans") -> list[str]:
 
 _SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";", "”", "」", ":")
 _MIN_BROKEN_LINE = 20  # headings are short; a line cut by a page break is a full text line
+# a line that starts a numbered heading (一、 （二） 第三章 4.) is never the rest of a cut sentence
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十\d]+[章节部分篇])")
 
 
 @dataclass
@@ -372,7 +374,7 @@ def join_paragraphs(normalized_lines: list[str]) -> list[Paragraph]:
         stripped = line.strip()
         if not stripped or is_page_number(stripped):
             continue
-        if current is not None and _continues(current.text):
+        if current is not None and _continues(current.text) and not _HEADING_START.match(stripped):
             current.starts.append(len(current.text))
             current.lines.append(number)
             current.text += stripped

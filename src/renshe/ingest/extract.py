@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
@@ -35,6 +35,7 @@ class DocumentResult:
     doc_id: str
     tables: list[Table]
     text_observations: list[dict]
+    text_set_aside: list[dict] = field(default_factory=list)
 
     def table_rows(self) -> list[dict]:
         rows = []
@@ -50,8 +51,8 @@ class DocumentResult:
 def extract_document(document: Document) -> DocumentResult:
     found_tables = tables.extract_tables(document)
     table_lines = {line for table in found_tables for line in table.lines}
-    text_observations = narrative.extract_text_figures(document, skip_lines=table_lines)
-    return DocumentResult(document.doc_id, found_tables, text_observations)
+    text = narrative.read_text(document, skip_lines=table_lines)
+    return DocumentResult(document.doc_id, found_tables, text.observations, text.set_aside)
 
 
 def read_and_extract(entry: DocumentEntry) -> DocumentResult:
@@ -113,6 +114,7 @@ def collect(results: list[DocumentResult], codebook: Codebook) -> ExtractOutput:
             records.extend(table.observations)
             unparsed.extend(table.unparsed)
         records.extend(result.text_observations)
+        unparsed.extend(result.text_set_aside)
     observations = codebook.assign(observations_frame(records))
     unmapped = codebook.unmapped(observations).reindex(columns=UNMAPPED_COLUMNS)
     summary = _summary(results, observations)

@@ -42,7 +42,7 @@ class Marker:
     basis: str | None
     measure: str | None
     doc_types: tuple[str, ...]
-    carry: bool  # the period it sets holds for the rest of the paragraph (截至3月底, …)
+    carry: bool | str  # the period holds for the rest of the paragraph (截至3月底, …); 'opening': if it opens its sentence
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,16 @@ def _marker(raw: dict, path: Path, text: str) -> Marker:
                           path, _line_of(text, f"name: {name}"))
     return Marker(name, _compile(raw["pattern"], path, text, f"period marker {name}"),
                   raw.get("period"), basis, raw.get("measure"), tuple(raw.get("doc_types") or ()),
-                  bool(raw.get("carry", False)))
+                  _carry(raw.get("carry", False), name, path, text))
+
+
+def _carry(raw: object, name: str, path: Path, text: str) -> bool | str:
+    """true: the period holds for the rest of the paragraph; opening: only when the marker opens
+    its sentence (“十三五”时期，… carries; …，2020年末为5.2% does not)."""
+    if raw in (True, False, "opening"):
+        return raw
+    raise RensheError(f"period marker {name}: carry must be true, false or opening", path,
+                      _line_of(text, f"name: {name}"))
 
 
 def _words(raw: dict, key: str) -> tuple[str, ...]:

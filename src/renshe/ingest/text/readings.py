@@ -16,6 +16,14 @@ _PER_MONTH = ("每人每月", "每月")
 _COUNTED_NOUN = re.compile(r"[\u4e00-\u9fff]+")  # 万名劳动者…: the noun starts right after the measure word
 # a figure whose only words are a direction (，增长34.6%) is the change of the figure before it
 _BARE_CHANGE = re.compile(r"^(?:同比|分别|共|合计)?(?P<word>增加|减少|增长|下降|提高|降低)了?$")
+# 3.6%—4.24%: two bounds of a range, not two figures
+_RANGE_AFTER = re.compile(r"\s*(?:—{1,2}|-|–|~|至|到)\s*\d+(?:\.\d+)?\s*[%\u4e00-\u9fff]{0,3}")
+# in a bulletin a bound the authorities set (控制在4.0%以内, 低于5%的控制目标) is a target
+_TARGET_BEFORE = re.compile(r"控制在|调控在")
+_TARGET_AFTER = re.compile(r"^\s*(?:以内|以下)?\s*的?(?:年度)?(?:控制|调控|预期)?目标")
+# 由1.3亿人增至2亿人: the value at the start of the period named, and at its end
+_FROM = ("由", "从")
+_TO = re.compile(r"^\s*(?:增|增加|增长|提高|上升|扩大|下降|降|降低|减少|回落)(?:至|到)\s*$")
 # what makes a match depend on the text around it: lookarounds, anchors, word boundaries
 _ASSERTION = re.compile(r"\(\?<?[=!]|\^|\$|\\[bBAZ]")
 
@@ -45,6 +53,7 @@ class Reading:
     measure: str
     change_word: str = ""
     unit_override: str = ""
+    doubt: str = ""  # why the figure cannot be published as read: it is set aside with this reason
 
 
 @dataclass
