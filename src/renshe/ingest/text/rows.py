@@ -78,6 +78,8 @@ class Rows:
             return reading
         if not reading.subject.strip():
             return replace(reading, doubt="no subject: the words around the figure name nothing it counts")
+        if "指标" in reading.subject and reading.figure.unit in ("项", "个"):
+            return replace(reading, doubt="counts the document's own indicators (指标…项), not a statistic")
         return reading
 
     def aside(self, paragraph: Paragraph, reading: Reading) -> dict:

@@ -210,7 +210,8 @@ class SentenceReading:
             state.actual.append(reading)
         else:
             state.last_rate = reading
-        state.last_subject = reading.subject
+        if reading.subject.strip():  # a figure that names nothing leaves the topic as it was
+            state.last_subject = reading.subject
 
     def _change(self, figure, word, period, basis, state: SentenceState, of: Reading | None = None) -> Reading:
         if BASE_UNITS.get(figure.unit) == "百分点":  # points change a rate
