@@ -376,8 +376,15 @@ def test_bad_text_configuration(tmp_path, yaml_text, message):
     assert error.value.path == str(path) and error.value.line is not None
 
 
-def test_a_document_without_a_text_scope_yields_nothing(real_documents):
+def test_a_document_without_a_text_scope_is_read_by_its_doc_type(real_documents):
+    """A bulletin with no entry under `documents:` is read whole as its doc_type says (actuals of
+    its year); with no default for its doc_type either, it yields nothing."""
     document = real_documents["zhejiang_2023_bulletin"]
     config = config_for(document)
-    assert extract_text_figures(document, replace(config, scopes={})) == []
     assert isinstance(config.scopes["zhejiang_2023_bulletin"], Scope)
+    by_default = extract_text_figures(document, replace(config, scopes={}))
+    jobs = [r for r in by_default if r["source_line"] == 9 and r["value_raw"] == "116.32"]
+    assert [(r["indicator_zh"], r["value"], r["unit"], r["period"], r["measure"]) for r in jobs] == [
+        ("城镇新增就业人数", 1163200, "人", "2023", "actual")]
+    assert by_default == extract_text_figures(document)  # the bulletin's own entry reads it whole too
+    assert extract_text_figures(document, replace(config, scopes={}, doc_type_defaults={})) == []

@@ -312,4 +312,5 @@ def extract_tables(document: Document) -> list[Table]:
     laid_out = [_extract(document, spec) for spec in layouts_for(document.path, document.entry.layout or document.doc_id)]
     covered = {line for _table, lines in laid_out for line in lines}
     found = find_tables(document, covered, {table.table_id for table, _lines in laid_out})
-    return [table for table, _lines in laid_out] + [extract_table(document, table.spec) for table in found]
+    tables = [table for table, _lines in laid_out] + [extract_table(document, table.spec) for table in found]
+    return sorted(tables, key=lambda table: table.lines.start)  # in the order the document prints them

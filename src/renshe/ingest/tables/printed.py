@@ -213,8 +213,9 @@ def _check_header(document: Document, spec: TableSpec, names: list[str], line: i
                              f"the spec {spec.width}", line)
     for position, (name, column) in enumerate(zip(names, spec.columns), start=1):
         if column.header and name != column.header:
-            raise document.error(f"table {spec.table_id}: column {position} is headed {name!r}, "
-                                 f"the spec expects {column.header!r} (update data/tables.yaml)", line)
+            expected = (f"the spec expects {column.header!r} (update data/tables.yaml)" if spec.title else
+                        f"the table's first header has {column.header!r}: which one holds for the rows below?")
+            raise document.error(f"table {spec.table_id}: column {position} is headed {name!r}, {expected}", line)
 
 
 # --- the wide frame ------------------------------------------------------------------------
