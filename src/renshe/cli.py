@@ -10,11 +10,13 @@ from renshe.paths import ProjectPaths
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from renshe.ingest.extract import format_summary, run_extract
+    from renshe.ingest.extract import format_documents, format_summary, run_extract
 
     paths = ProjectPaths.at(args.root)
     output = run_extract(paths, doc_ids=args.docs or None, out_dir=args.out)
     print(format_summary(output.summary))
+    print()
+    print(format_documents(output))
     print(f"wrote {args.out or paths.clean}")
     return 0
 

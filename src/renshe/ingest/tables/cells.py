@@ -10,6 +10,7 @@ from renshe.errors import UnknownUnitError
 from renshe.ingest.documents import Document, Region, load_registry
 from renshe.ingest.numbers import NotAFigure, parse_figure, split_unit
 from renshe.ingest.tables.detect import find_tables
+from renshe.ingest.tables.headers import indicator_name
 from renshe.ingest.tables.layouts import Column, TableSpec, layouts_for
 from renshe.ingest.tables.printed import (Cell, Layout, Row, _header_groups, _check_header, header_names,
                                           read_layout, wide_rows)
@@ -210,8 +211,8 @@ def _indicator_rows(collector: Collector, layout: Layout, names_at: dict[int, li
         for column, name, cell in zip(spec.columns, names, row.cells):
             if column.role == "value" and cell.text:
                 unit = row_unit or column.unit or _note_unit(layout, label.indicator + column.header)
-                collector.figure_cell(region, label.indicator, label.indicator, column, name, cell,
-                                      unit, row_basis)
+                collector.figure_cell(region, indicator_name(label.indicator, column), label.indicator, column,
+                                      name, cell, unit, row_basis)
 
 
 def _region_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:

@@ -23,7 +23,8 @@ from renshe.ingest.tables.layouts import TableSpec
 from renshe.ingest.documents import is_page_number
 from renshe.ingest.tables.printed import TITLE_MAX, UNIT_NOTE, Row, header_names, read_rows
 
-_TITLE_NUMBER = re.compile(r"^(?:(附)?表|(专栏))\s*([0-9一二三四五六七八九十]+)")
+_TITLE_NUMBER = re.compile(r"^\s*(?:(附)?表|(专栏))\s*(\d+|[一二三四五六七八九十]+)(?![\d一二三四五六七八九十])")
+_NUMERALS = "一二三四五六七八九"
 _SENTENCE_END = ("。", "；", ";", "：", ":")
 _FIGURE = re.compile(r"^[〔\[(<>≥≤~约+-]*\d[\d.,%]*$")
 _LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*$")
@@ -117,15 +118,24 @@ def _title_above(document: Document, header_line: int) -> int:
 
 
 def _table_id(title: str, header_line: int, taken: set[str]) -> str:
-    match = _TITLE_NUMBER.match(header_key(title))
+    match = _TITLE_NUMBER.match(title)
     if match:
         prefix = "zhuanlan" if match.group(2) else ("annex_table" if match.group(1) else "table")
-        table_id = f"{prefix}{match.group(3)}"
+        table_id = f"{prefix}{_arabic(match.group(3))}"
     else:
         table_id = f"table_l{header_line}"
     while table_id in taken:
         table_id += "_b"
     return table_id
+
+
+def _arabic(number: str) -> str:
+    """'四' -> '4', '十二' -> '12' (table ids stay ASCII); digits stay as printed."""
+    if number.isdigit():
+        return number
+    tens, _, units = number.rpartition("十")
+    value = (_NUMERALS.index(tens) + 1 if tens else 1) * 10 if "十" in number else 0
+    return str(value + (_NUMERALS.index(units) + 1 if units else 0))
 
 
 def find_tables(document: Document, covered: set[int], taken: set[str]) -> list[Found]:

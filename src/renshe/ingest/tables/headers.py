@@ -16,7 +16,7 @@ An expert reads a statistics table's header the same way whoever printed it:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from renshe.ingest.periods import PLAN_NAME, plan_span, span_containing
 from renshe.ingest.tables.layouts import Column
@@ -123,8 +123,42 @@ def value_column(header: str, time: DocumentTime, before: Column | None) -> Colu
     return Column(header_key(header), "value", period, measure, f"{start}-{end}", unit)
 
 
+# words of a header that say when or how a figure is, not what it counts
+_NOT_A_NAME = re.compile(r"“?十[一二三四五六七八九]五”?|(?:19|20)\d{2}年?|年末|年底|全年|规划|目标值?|基数|完成数?|"
+                         r"实际|预期|预计|计划|增长|增速|增幅|增减|比上年|同比|总量|绝对数|数值|数量|值|数|\([^()]*\)")
+_SHARE_WORDS = ("比重", "占比", "比例", "构成", "结构")
+
+
+def _names(header: str) -> str:
+    """What a header names besides time and measure: '城镇居民/总量' -> '城镇居民', '比重(%)' -> '比重'."""
+    return "".join(_NOT_A_NAME.sub("", part) for part in header_key(header).split("/"))
+
+
+def _named_apart(columns: list[Column]) -> list[Column]:
+    """Columns that share a period and a measure (城镇居民/总量, 农村居民/总量) count different things:
+    each takes what its header names, to be joined to the row label."""
+    seen: dict[tuple[str, str], int] = {}
+    for column in columns:
+        if column.role == "value":
+            seen[(column.period, column.measure)] = seen.get((column.period, column.measure), 0) + 1
+    return [replace(column, names=_names(column.header))
+            if column.role == "value" and seen[(column.period, column.measure)] > 1 else column
+            for column in columns]
+
+
+def indicator_name(label: str, column: Column) -> str:
+    """The row label with what the column's header names: a share after it, a group before it."""
+    if not column.names:
+        return label
+    return label + column.names if column.names.endswith(_SHARE_WORDS) else column.names + label
+
+
 def infer_columns(headers: list[str], time: DocumentTime) -> tuple[Column, ...]:
     """One column per printed header cell, in order."""
+    return tuple(_named_apart(list(_columns(headers, time))))
+
+
+def _columns(headers: list[str], time: DocumentTime) -> tuple[Column, ...]:
     columns: list[Column] = []
     before: Column | None = None
     for position, header in enumerate(headers):

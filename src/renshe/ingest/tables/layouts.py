@@ -13,7 +13,7 @@ from renshe.errors import RensheError
 from renshe.yamlfiles import list_item_lines, load_yaml
 
 LAYOUTS_NAME = Path("data") / "tables.yaml"
-COLUMN_FIELDS = ("header", "role", "period", "measure", "cumulative_period", "unit")
+COLUMN_FIELDS = ("header", "role", "period", "measure", "cumulative_period", "unit", "names")
 
 ROLES = ("label", "region", "value", "attribute", "ordinal", "text", "unit")
 
@@ -30,6 +30,9 @@ class Column:
     measure: str = ""
     cumulative_period: str = ""  # period of a 〔 〕 / footnoted / per-year figure in this column
     unit: str = ""  # the column's unit when rows print none (district table)
+    # what the header adds to the row label when columns of one period and measure measure
+    # different things: "城镇居民" over 总量 (城镇居民可支配收入), "比重" (城镇比重)
+    names: str = ""
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:

@@ -17,7 +17,7 @@ _COUNTED_NOUN = re.compile(r"[\u4e00-\u9fff]+")  # 万名劳动者…: the noun 
 # a figure whose only words are a direction (，增长34.6%) is the change of the figure before it
 _BARE_CHANGE = re.compile(r"^(?:同比|分别|共|合计)?(?P<word>增加|减少|增长|下降|提高|降低)了?$")
 # 3.6%—4.24%: two bounds of a range, not two figures
-_RANGE_AFTER = re.compile(r"\s*(?:—{1,2}|-|–|~|至|到)\s*\d+(?:\.\d+)?\s*[%\u4e00-\u9fff]{0,3}")
+_RANGE_AFTER = re.compile(r"\s*(?:—{1,2}|-|–|~|至|到)\s*\d+(?:\.\d+)?%?")
 # in a bulletin a bound the authorities set (控制在4.0%以内, 低于5%的控制目标) is a target
 _TARGET_BEFORE = re.compile(r"控制在|调控在")
 _TARGET_AFTER = re.compile(r"^\s*(?:以内|以下)?\s*的?(?:年度)?(?:控制|调控|预期)?目标")
