@@ -147,3 +147,14 @@ def test_no_schema_failure_comes_from_the_extractor(tuning):
     keys = [(r["doc_id"], r["table_id"], r["region"], r["indicator_id"] or r["indicator_zh"], r["period"],
              r["measure"], r["basis"], r["source_line"]) for r in rows]
     assert len(keys) == len(set(keys))
+
+
+def test_the_schema_suite_passes_on_what_the_extractor_wrote(tuning):
+    project, _, _ = tuning
+    env = {**__import__("os").environ, "RENSHE_ROOT": str(project), "GX_ANALYTICS_ENABLED": "False"}
+    result = __import__("subprocess").run([sys.executable, "-m", "renshe.cli", "validate"], cwd=project, env=env,
+                                          capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    with open(project / "data" / "clean" / "checks.csv", encoding="utf-8-sig") as handle:
+        schema = [row for row in csv.DictReader(handle) if row["rule_type"] == "schema"]
+    assert schema and all(row["status"] == "pass" for row in schema), [r for r in schema if r["status"] != "pass"]
