@@ -16,22 +16,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import unseen_corpus  # noqa: E402
 
 
-@pytest.fixture(scope="module")
-def tuning(tmp_path_factory):
-    docs = unseen_corpus.documents(holdout=False)
-    project = unseen_corpus.make_project(tmp_path_factory.mktemp("unseen"), docs)
+def _extracted(tmp_path_factory, holdout: bool):
+    docs = unseen_corpus.documents(holdout=holdout)
+    project = unseen_corpus.make_project(tmp_path_factory.mktemp("holdout" if holdout else "unseen"), docs)
     result = unseen_corpus.run_extract(project)
     assert result.returncode == 0, result.stderr
     return project, docs, result.stdout
 
 
 @pytest.fixture(scope="module")
+def tuning(tmp_path_factory):
+    return _extracted(tmp_path_factory, holdout=False)
+
+
+@pytest.fixture(scope="module")
 def holdout(tmp_path_factory):
-    docs = unseen_corpus.documents(holdout=True)
-    project = unseen_corpus.make_project(tmp_path_factory.mktemp("holdout"), docs)
-    result = unseen_corpus.run_extract(project)
-    assert result.returncode == 0, result.stderr
-    return project, docs
+    return _extracted(tmp_path_factory, holdout=True)
 
 
 def _observations(project: Path, doc_id: str) -> list[dict]:
@@ -58,7 +58,7 @@ def test_unseen_documents_come_out_right(tuning):
 
 
 def test_the_hold_out_comes_out_right(holdout):
-    project, docs = holdout
+    project, docs, _ = holdout
     score = unseen_corpus.score(project, docs)
     assert score.wrong == 0 and score.extra == 0, score.report()
     assert score.right >= 0.95 * score.figures, score.report()

@@ -15,6 +15,7 @@ one is named after its header's line. The header's cells say what each column ho
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from renshe.ingest.documents import Document
@@ -55,28 +56,19 @@ def _tab_header_at(lines: list[str], number: int) -> int | None:
     for following in lines[number:]:
         if not following.strip() or is_page_number(following):
             continue
-        return len(header) if "\t" in following and len(_cells(following)) == len(header) else None
+        return len(header) if "\t" in following and sum(bool(c) for c in _cells(following)) >= 1 else None
     return None
 
 
-def _cell_block(raw_lines: list[str], number: int) -> tuple[int, int]:
-    """(cells, first line after the block) of the one-cell-per-line block starting at `number`."""
-    cells, line = 0, number
-    while line <= len(raw_lines) and raw_lines[line - 1].strip():
-        if raw_lines[line - 1].startswith("\t"):
-            cells += 1
-        line += 1
-    return cells, line
-
-
-def _block_cells(raw_lines: list[str], number: int) -> list[str]:
+def _cell_block(raw_lines: list[str], number: int) -> tuple[list[str], int]:
+    """(the cells, first line after the block) of the one-cell-per-line block starting at `number`."""
     cells: list[str] = []
     line = number
     while line <= len(raw_lines) and raw_lines[line - 1].strip():
         if raw_lines[line - 1].startswith("\t"):
             cells.append(raw_lines[line - 1].strip())
         line += 1
-    return cells
+    return cells, line
 
 
 def _cell_header_at(raw_lines: list[str], number: int) -> int | None:
@@ -84,8 +76,9 @@ def _cell_header_at(raw_lines: list[str], number: int) -> int | None:
     raw = raw_lines[number - 1]
     if not raw.startswith("\t") or raw.startswith("\t\t") or (number > 1 and raw_lines[number - 2].strip()):
         return None
-    width, after = _cell_block(raw_lines, number)
-    if width < 2 or not _names_columns([t for t in _block_cells(raw_lines, number)]):
+    header, after = _cell_block(raw_lines, number)
+    width = len(header)
+    if width < 2 or not _names_columns(header):
         return None
     line = after
     while line <= len(raw_lines):  # the next block of cells: as wide, or a one-cell section row
@@ -93,9 +86,9 @@ def _cell_header_at(raw_lines: list[str], number: int) -> int | None:
             if not raw_lines[line - 1].startswith("\t"):
                 return None
             cells, line = _cell_block(raw_lines, line)
-            if cells == width:
+            if len(cells) >= 2:  # a row (as wide as the header, or not: then the header is wrong)
                 return width
-            if cells != 1:
+            if len(cells) != 1:
                 return None
         line += 1
     return None
@@ -157,6 +150,7 @@ def find_tables(document: Document, covered: set[int], taken: set[str]) -> list[
             continue
         rows, end = read_rows(document, layout, number)
         header_rows = 2 if _second_header(rows) else 1
+        _check_width(document, rows, header_rows, number)
         names = header_names(rows[:header_rows])
         title_line = _title_above(document, number)
         title = lines[title_line - 1] if title_line >= 1 else ""
@@ -166,6 +160,16 @@ def find_tables(document: Document, covered: set[int], taken: set[str]) -> list[
         found.append(Found(spec, number))
         number = end or len(lines) + 1
     return found
+
+
+def _check_width(document: Document, rows: list[Row], header_rows: int, header_line: int) -> None:
+    """A header as wide as its rows: one that lost a cell would file every figure a column off."""
+    widths = Counter(len(row.cells) for row in rows[header_rows:] if sum(bool(t) for t in row.texts()) > 1)
+    if widths:
+        width, _ = widths.most_common(1)[0]
+        if width != len(rows[0].cells):
+            raise document.error(f"table at line {header_line}: the header has {len(rows[0].cells)} cells, "
+                                 f"its rows {width}", header_line)
 
 
 def _second_header(rows: list[Row]) -> bool:
