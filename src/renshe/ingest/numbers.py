@@ -166,7 +166,7 @@ def parse_figure(text: str, unit_hint: str = "") -> Figure:
     return Figure("number", value, unit, qualifier, match.group("number"), unit_raw, cumulative)
 
 
-CHANGE_DOWN_WORDS = ("减少", "下降", "降低", "减", "下降了", "回落")
+CHANGE_DOWN_WORDS = ("减少", "下降", "降低", "减", "下降了", "回落", "净减")
 
 
 def signed_change(direction_word: str, magnitude: float) -> float:

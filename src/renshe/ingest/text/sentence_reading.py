@@ -9,7 +9,7 @@ from renshe.ingest.text.figures import Figure, _prefix_qualifier
 from renshe.ingest.numbers import BASE_UNITS
 from renshe.ingest.periods import period_years
 from renshe.ingest.tables.headers import PLAN_KINDS
-from renshe.ingest.text.readings import _RANGE_AFTER, Reading, SentenceState, _BARE_CHANGE, _CHANGE, _FROM, _TARGET_AFTER, _TARGET_BEFORE, _TO, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
+from renshe.ingest.text.readings import _RANGE_AFTER, Reading, SentenceState, _BARE_CHANGE, _CHANGE, _COMPARED, _FROM, _TARGET_WORDS, _TARGET_AFTER, _TARGET_BEFORE, _TO, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
 from renshe.ingest.text.subjects import _LIST_SEPARATORS, _SHARE_OF, distribute, merge_overlap, part_of
 
 
@@ -50,18 +50,25 @@ class SentenceReading:
         windows = self._windows(text, inside, clause, figures)
         starts = [lo] + [figure.end for figure in figures[:-1]]
         for figure, (left, right), start in zip(figures, windows, starts):
+            topic = state.last_subject
             reading = self._reading(figure, left, right, hits, state)
-            readings.append(self._bulletin_target(reading, text[start:figure.start], right, state))
+            readings.append(self._bulletin_target(reading, text[start:figure.start], right, topic, state))
         return self._ranges(text, figures, readings)
 
-    def _bulletin_target(self, reading: Reading, printed_left: str, right: str, state: SentenceState) -> Reading:
+    def _bulletin_target(self, reading: Reading, printed_left: str, right: str, topic: str,
+                         state: SentenceState) -> Reading:
         """In a bulletin, a bound the authorities set (控制在4.0%以内, 低于5%的控制目标) is a target of
         the figure's subject, or of the figure before it when the bound names none."""
         if self.document.entry.doc_type in PLAN_KINDS or reading.measure != "actual" or not (
                 _TARGET_BEFORE.search(printed_left) or _TARGET_AFTER.match(right)):
             return reading
-        subject = reading.subject if reading.subject.strip() else state.last_subject
-        return replace(reading, measure="target", subject=subject)
+        names_itself = _TARGET_WORDS.sub("", reading.subject).strip()  # 控制目标 alone names no indicator
+        subject = reading.subject if names_itself else topic
+        state.last_subject = subject or state.last_subject
+        figure = reading.figure
+        if _TARGET_AFTER.match(right) and printed_left.rstrip().endswith(_COMPARED):
+            figure = replace(figure, qualifier="")
+        return replace(reading, figure=figure, measure="target", subject=subject)
 
     @staticmethod
     def _ranges(text: str, figures: list[Figure], readings: list[Reading]) -> list[Reading]:
