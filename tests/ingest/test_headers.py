@@ -75,3 +75,14 @@ def test_seed_tables_are_found_by_their_layout(real_documents):
     assert _values(zhejiang["zhuanlan2"].spec.columns) == [("2020", "actual", "2016-2020", ""),
                                                           ("2025", "target", "2021-2025", "")]
     assert find_tables(real_documents["zhejiang_2023_bulletin"], set(), set()) == []
+
+
+def test_prose_indented_with_tabs_is_no_table(tmp_path):
+    """Word dumps indent paragraphs with a tab; consecutive indented sentences are not a header."""
+    from renshe.ingest.documents import Document, DocumentEntry
+
+    lines = ["", "\t全年城镇新增就业45万人，比上年增加2万人。", "\t年末城镇登记失业率为2.8%。", "",
+             "\t全年发放创业担保贷款12亿元。", "\t帮扶就业困难人员就业3万人。", ""]
+    entry = DocumentEntry("one", tmp_path / "one.txt", "", "", "", "province", "某省", "110000",
+                          "statistical_bulletin", None, "2022", "hans", "")
+    assert find_tables(Document(entry, lines), set(), set()) == []

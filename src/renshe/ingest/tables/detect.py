@@ -27,6 +27,7 @@ from renshe.ingest.tables.printed import TITLE_MAX, UNIT_NOTE, Row, header_names
 _TITLE_NUMBER = re.compile(r"^\s*(?:(附)?表|(专栏))\s*(\d+|[一二三四五六七八九十]+)(?![\d一二三四五六七八九十])")
 _NUMERALS = "一二三四五六七八九"
 _SENTENCE_END = ("。", "；", ";", "：", ":")
+HEADER_CELL_MAX = 30  # characters: a header cell is a label, a longer cell is running text
 _FIGURE = re.compile(r"^[〔\[(<>≥≤~约+-]*\d[\d.,%]*$")
 _LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*$")
 
@@ -42,10 +43,12 @@ def _cells(line: str) -> list[str]:
 
 
 def _names_columns(cells: list[str]) -> bool:
-    """A header names its columns: a first cell, and no cell a figure or a page number after
-    leader dots (a table of contents: "一、发展基础……\t4")."""
+    """A header names its columns: a first cell, short labels (not sentences: Word dumps indent
+    prose with a tab too), no cell a figure, no page number after leader dots (a table of
+    contents: "一、发展基础……\t4")."""
     return bool(cells[0]) and not any(_FIGURE.match(cell) for cell in cells[1:] if cell) \
-        and not _LEADER.search(cells[0])
+        and not _LEADER.search(cells[0]) \
+        and all(len(cell) <= HEADER_CELL_MAX and not cell.endswith(_SENTENCE_END) for cell in cells)
 
 
 def _tab_header_at(lines: list[str], number: int) -> int | None:
