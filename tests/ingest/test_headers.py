@@ -86,3 +86,26 @@ def test_prose_indented_with_tabs_is_no_table(tmp_path):
     entry = DocumentEntry("one", tmp_path / "one.txt", "", "", "", "province", "某省", "110000",
                           "statistical_bulletin", None, "2022", "hans", "")
     assert find_tables(Document(entry, lines), set(), set()) == []
+
+
+def _one_document(tmp_path, lines: list[str], doc_type: str = "statistical_bulletin", period: str = "2022"):
+    from renshe.ingest.documents import Document, DocumentEntry
+
+    entry = DocumentEntry("one", tmp_path / "one.txt", "", "", "", "province", "某省", "110000",
+                          doc_type, None, period, "hans", "")
+    return Document(entry, lines)
+
+
+def test_a_table_with_one_row_per_year(tmp_path):
+    """年份 | 城镇新增就业（万人） | 增长（%）: each row's year is its period, the header names the indicator."""
+    from renshe.ingest.tables import extract_tables
+
+    lines = ["表2  2020—2022年城镇新增就业", "", "年份\t城镇新增就业（万人）\t比上年增长（%）",
+             "2020年\t120.5\t-3.1", "2021年\t131.2\t8.9", "2022年\t128.0\t-2.4", "", "注：数据为年度数。"]
+    (table,) = extract_tables(_one_document(tmp_path, lines))
+    rows = [(o["indicator_zh"], o["period"], o["measure"], o["value"], o["unit"], o["source_line"])
+            for o in table.observations]
+    assert rows[:2] == [("城镇新增就业", "2020", "actual", 1205000.0, "人", 4),
+                        ("城镇新增就业", "2020", "change_pct", -3.1, "%", 4)]
+    assert [r[1] for r in rows] == ["2020", "2020", "2021", "2021", "2022", "2022"]
+    assert table.table_id == "table2"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,7 +10,8 @@ from renshe.errors import UnknownUnitError
 from renshe.ingest.documents import Document, Region, load_registry
 from renshe.ingest.numbers import NotAFigure, parse_figure, split_unit
 from renshe.ingest.tables.detect import find_tables
-from renshe.ingest.tables.headers import indicator_name
+from renshe.ingest.periods import span_containing
+from renshe.ingest.tables.headers import DocumentTime, header_names_something, indicator_name
 from renshe.ingest.tables.layouts import Column, TableSpec, layouts_for
 from renshe.ingest.tables.printed import (Cell, Layout, Row, _header_groups, _check_header, header_names,
                                           read_layout, wide_rows)
@@ -27,6 +28,7 @@ ATTRIBUTES = {
 
 TOTAL_LABELS = ("总计", "合计", "全市", "全省", "全县", "全区", "全国")
 RATE_WORDS = ("率", "比重", "比例", "占比", "%")
+_YEAR_LABEL = re.compile(r"^((?:19|20)\d{2})\s*年?(?:末|底|度)?$")
 _NUMBERING = re.compile(r"^\d+\s*[.、]\s*")
 _OF_WHICH = re.compile(r"^其中\s*:\s*")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
@@ -226,8 +228,50 @@ def _region_rows(collector: Collector, layout: Layout, names_at: dict[int, list[
             if column.role != "value" or not cell.text:
                 continue
             merged = all(not other.cells[position].text for i, other in data_rows if i != index)
-            collector.figure_cell(region, name, row.cells[0].text, column, name, cell, column.unit, "",
-                                  merged=merged)
+            indicator, unit = _column_indicator(spec, name, column)
+            collector.figure_cell(region, indicator, row.cells[0].text, column, name, cell,
+                                  column.unit or unit or _note_unit(layout, name), "", merged=merged)
+
+
+def _period_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
+    """A table with one row per year (年份 | 城镇新增就业（万人） | …): the row's year is the period,
+    the column header names the indicator; a plan's years from its own period on are targets."""
+    document, spec = collector.document, collector.spec
+    region, time = _document_region(document), DocumentTime.of(document.entry)
+    for index, row in enumerate(layout.rows):
+        if row.kind != "data":
+            continue
+        year = _YEAR_LABEL.match(row.cells[0].text)
+        for column, name, cell in zip(spec.columns, names_at[index], row.cells):
+            if column.role != "value" or not cell.text:
+                continue
+            if year is None:
+                collector.set_aside(region, row.cells[0].text, name, cell, "row label is not a year")
+                continue
+            indicator, unit = _column_indicator(spec, name, column)
+            in_year = replace(column, period=year.group(1), cumulative_period="-".join(
+                map(str, span_containing(int(year.group(1))))), measure=_year_measure(column, int(year.group(1)), time))
+            collector.figure_cell(region, indicator, row.cells[0].text, in_year, name, cell,
+                                  column.unit or unit or _note_unit(layout, name), "")
+
+
+def _column_indicator(spec: TableSpec, name: str, column: Column) -> tuple[str, str]:
+    """The indicator a column header names and the unit in its brackets (城镇新增就业（万人））; a
+    change column naming nothing of its own (比上年增长（%）) is the change of the column before it."""
+    indicator, unit, _ = clean_label(name)
+    if column.measure in ("change", "change_pct") and not header_names_something(name):
+        position = spec.columns.index(column)
+        before = next((c for c in reversed(spec.columns[:position])
+                       if c.role == "value" and c.measure not in ("change", "change_pct")), None)
+        if before is not None:
+            indicator = clean_label(before.header)[0]
+    return indicator, unit
+
+
+def _year_measure(column: Column, year: int, time: DocumentTime) -> str:
+    if column.measure in ("change", "change_pct"):
+        return column.measure
+    return "target" if time.is_plan and year >= time.start else "actual"
 
 
 def _row_region(document: Document, spec: TableSpec, row: Row, regions: dict[str, Region]) -> Region:
@@ -295,6 +339,8 @@ def _extract(document: Document, spec: TableSpec) -> tuple[Table, range]:
         _text_rows(collector, layout, names_at)
     elif "region" in roles:
         _region_rows(collector, layout, names_at)
+    elif "period" in roles:
+        _period_rows(collector, layout, names_at)
     else:
         _indicator_rows(collector, layout, names_at)
     lines = range(layout.title_line, max(cell.line for cell in layout.rows[-1].cells) + 1)

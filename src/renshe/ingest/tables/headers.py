@@ -24,6 +24,7 @@ from renshe.ingest.tables.layouts import Column
 LABEL_HEADERS = ("指标", "指标名称", "主要指标", "项目", "项目名称", "名称", "类别", "分类", "类型", "内容")
 REGION_HEADERS = ("辖区", "地区", "区域", "地区名称", "区县", "县市区", "县(市、区)", "县(市,区)", "县(市区)",
                   "市(州)", "市州", "设区市", "城市", "各地", "行政区")
+PERIOD_HEADERS = ("年份", "年度", "时间", "年", "年末")
 UNIT_HEADERS = ("单位", "计量单位")
 ATTRIBUTE_HEADERS = ("属性", "指标属性", "性质", "指标性质", "目标属性")
 ORDINAL_HEADERS = ("序号", "编号")
@@ -71,6 +72,8 @@ def role_of(header: str, position: int) -> str:
         return "attribute"
     if position == 0 and key in REGION_HEADERS:
         return "region"
+    if position == 0 and key in PERIOD_HEADERS:
+        return "period"
     if position <= 1 and key in LABEL_HEADERS:
         return "label"
     if key in TEXT_HEADERS:
@@ -132,6 +135,10 @@ _SHARE_WORDS = ("比重", "占比", "比例", "构成", "结构")
 def _names(header: str) -> str:
     """What a header names besides time and measure: '城镇居民/总量' -> '城镇居民', '比重(%)' -> '比重'."""
     return "".join(_NOT_A_NAME.sub("", part) for part in header_key(header).split("/"))
+
+
+def header_names_something(header: str) -> bool:
+    return bool(_names(header))
 
 
 def _named_apart(columns: list[Column]) -> list[Column]:

@@ -15,7 +15,7 @@ from renshe.yamlfiles import list_item_lines, load_yaml
 LAYOUTS_NAME = Path("data") / "tables.yaml"
 COLUMN_FIELDS = ("header", "role", "period", "measure", "cumulative_period", "unit", "names")
 
-ROLES = ("label", "region", "value", "attribute", "ordinal", "text", "unit")
+ROLES = ("label", "region", "period", "value", "attribute", "ordinal", "text", "unit")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class TableSpec:
 
     @property
     def is_text(self) -> bool:
-        return not any(c.role in ("value", "region") for c in self.columns)
+        return not any(c.role in ("value", "region", "period") for c in self.columns)
 
 
 
