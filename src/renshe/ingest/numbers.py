@@ -24,7 +24,11 @@ BASE_UNITS = {
     "元": "元", "元/月": "元/月", "元/人月": "元/月", "%": "%",
     "家": "家", "个": "个", "张": "张", "所": "所", "件": "件", "场": "场", "期": "期",
     "份": "份", "项": "项", "次": "次", "户": "户", "座": "座", "批": "批", "岗": "个",
+    "年": "年",  # years (劳动年龄人口平均受教育年限), where a table's label or column says so
 }
+# Units only a table's label or column declares: after a number in running text they are a
+# date or a duration (2023年, 3年), so the text reader never takes them for a unit.
+DECLARED_ONLY_UNITS = frozenset({"年"})
 
 QUALIFIER_PREFIXES = {
     "≥": ">=", ">=": ">=", "不少于": ">=", "不低于": ">=", "至少": ">=", "达到": "",
