@@ -46,6 +46,40 @@ def test_the_canonical_ids_are_defined(codebook):
     assert len(codebook.ids()) == len(set(codebook.ids()))
 
 
+# The core indicators of national and provincial HRSS bulletins, statistical communiqués and
+# five-year plans, with the unit each is measured in.
+CORE = {
+    "employed_persons": "人", "urban_employed_persons": "人", "migrant_workers": "人",
+    "outgoing_migrant_workers": "人", "local_migrant_workers": "人", "registered_unemployed_persons": "人",
+    "resident_population": "人", "urbanization_rate": "%", "per_capita_disposable_income": "元",
+    "three_funds_revenue": "元", "three_funds_expenditure": "元", "three_funds_balance": "元",
+    "pension_fund_revenue": "元", "employee_pension_fund_revenue": "元", "resident_pension_fund_balance": "元",
+    "unemployment_fund_expenditure": "元", "work_injury_fund_balance": "元",
+    "unemployment_benefit_average": "元/月", "unemployment_benefit_recipients_year_end": "人",
+    "enterprise_annuity_firms": "家", "enterprise_annuity_participants": "人", "enterprise_annuity_fund_balance": "元",
+    "working_age_schooling_years": "年", "pension_coverage_rate": "%", "medical_insurance_coverage_rate": "%",
+    "maternity_insurance_participants": "人", "skilled_talent": "人", "highly_skilled_talent": "人",
+    "social_security_card_holders": "人", "surveyed_unemployment_rate": "%", "rural_labour_transferred": "人",
+}
+
+
+def test_the_codebook_covers_the_core_indicators_of_the_field(codebook):
+    assert {i: codebook.entry(i)["unit"] for i in CORE} == CORE
+    assert codebook.parts("pension_fund_revenue") == ["employee_pension_fund_revenue", "resident_pension_fund_revenue"]
+    assert codebook.parts("migrant_workers") == ["outgoing_migrant_workers", "local_migrant_workers"]
+    assert codebook.parts("resident_population") == ["urban_resident_population", "rural_resident_population"]
+    assert ("employed_persons", ["employed_persons_primary", "employed_persons_secondary",
+                                 "employed_persons_tertiary"]) in codebook.relations()
+
+
+def test_parts_are_additive_and_measured_like_their_total(codebook):
+    for total, parts in codebook.relations():
+        entry = codebook.entry(total)
+        assert entry["additive"], total
+        for part in parts:
+            assert codebook.entry(part)["unit"] == entry["unit"] and codebook.is_additive(part), (total, part)
+
+
 def test_headline_indicators_are_found_at_every_level(observations):
     """One id for the same indicator in the bulletin, the briefing and both plans."""
     docs = {i: set(group.doc_id) for i, group in observations.groupby("indicator_id")}
@@ -153,6 +187,7 @@ def test_unmapped_lists_phrases_with_their_first_line_why_and_suggestions(codebo
     ("三项社会保险基金收入合计", "元", "actual", "全国", "three_funds_revenue"),
     ("三项社会保险基金支出合计", "元", "actual", "全国", "three_funds_expenditure"),
     ("基本养老保险基金累计结存", "元", "actual", "全国", "pension_fund_balance"),
+    ("失业保险金月人均水平", "元/月", "actual", "全国", "unemployment_benefit_average"),
     ("社会保障卡持卡人数覆盖人口比例", "%", "actual", "全国", "social_security_card_coverage_rate"),
     ("技能劳动者总量", "人", "actual", "全国", "skilled_talent"),
     # region words and the document's own place name, script, numbering
@@ -160,8 +195,17 @@ def test_unmapped_lists_phrases_with_their_first_line_why_and_suggestions(codebo
     ("衢州市城镇新增就业", "人", "actual", "衢州市", "urban_new_jobs"),
     ("3.參加工傷保險人數（萬人）", "人", "actual", "", "work_injury_insurance_participants"),
     # a head the unit names, a share stated with 占, a table of schemes in persons
+    ("享受工伤保险待遇", "人", "actual", "全国", "work_injury_beneficiaries"),
+    ("第一产业就业人员占", "%", "actual", "全国", "employed_share_primary"),
     ("失业保险", "人", "actual", "长兴县", "unemployment_insurance_participants"),
     ("企业职工基本养老保险", "%", "change_pct", "长兴县", "enterprise_pension_participants"),
+    # the new entries of the field's core indicators, by their usual names
+    ("城镇职工基本养老保险基金支出", "元", "actual", "全国", "employee_pension_fund_expenditure"),
+    ("农民工总量", "人", "actual", "全国", "migrant_workers"),
+    ("外出农民工", "%", "change_pct", "全国", "outgoing_migrant_workers"),
+    ("年末常住人口", "人", "actual", "浙江省", "resident_population"),
+    ("建立企业年金的企业", "户", "actual", "全国", "enterprise_annuity_firms"),  # other_units: 万户
+    ("劳动年龄人口平均受教育年限", "年", "target", "浙江省", "working_age_schooling_years"),
 ])
 def test_phrases_are_matched_by_meaning(codebook, phrase, unit, measure, region, indicator):
     assert codebook.match(phrase, unit, measure, region) == indicator
@@ -194,8 +238,12 @@ def test_the_unit_is_a_constraint(codebook, phrase, unit, measure, indicator):
      {"postdoc_recruitment", "postdoc_total_recruited"}),
     ("失业保险和工伤保险参保人数", "人", "below 0.70",
      {"work_injury_insurance_participants", "unemployment_insurance_participants"}),
-    # a sub-type word before the name
-    ("城镇职工基本养老保险基金支出", "元", "below 0.70", {"pension_fund_expenditure"}),
+    # a sub-type word before the name, a short name inside a longer phrase, a name that only modifies
+    ("乡内农民工", "人", "below 0.70", {"migrant_workers"}),
+    ("高校毕业生就业人数", "人", "below 0.70", {"employed_persons"}),
+    # the words name a count of persons, the figure is money
+    ("领取失业保险金人员代缴基本医疗保险费", "元", "does not fit (it measures in 人)",
+     {"unemployment_benefit_recipients_year_end"}),
 ])
 def test_no_silent_guess(codebook, phrase, unit, why, listed):
     found = codebook.match_detail(phrase, unit)
@@ -204,8 +252,8 @@ def test_no_silent_guess(codebook, phrase, unit, why, listed):
 
 
 def test_why_a_weak_candidate_is_weak(codebook):
-    reasons = {c.indicator_id: c.reason for c in codebook.match_detail("城镇职工基本养老保险基金支出", "元").candidates}
-    assert "but 城镇职工 before it names a part of it" in reasons["pension_fund_expenditure"]
+    reasons = {c.indicator_id: c.reason for c in codebook.match_detail("乡内农民工", "人").candidates}
+    assert "but 乡内 before it names a part of it" in reasons["migrant_workers"]
     reasons = {c.indicator_id: c.reason for c in codebook.match_detail("失业保险和工伤保险参保人数", "人").candidates}
     assert "joins it with unemployment_insurance_participants" in reasons["work_injury_insurance_participants"]
 

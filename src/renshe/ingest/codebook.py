@@ -30,7 +30,7 @@ from renshe.schema import UNMAPPED_COLUMNS
 if TYPE_CHECKING:  # imported where frames are built: see schema's docstring
     import pandas as pd
 
-KINDS = ("stock", "flow", "rate", "amount", "count")
+KINDS = ("stock", "flow", "rate", "amount", "count", "average")
 UNITS = tuple(dict.fromkeys(BASE_UNITS.values()))
 REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "additive")
 OPTIONAL = ("aliases", "other_units", "parts", "alternative_parts", "equivalents", "notes", "headline")
