@@ -251,6 +251,21 @@ def test_no_silent_guess(codebook, phrase, unit, why, listed):
     assert listed <= {candidate.indicator_id for candidate in found.candidates}
 
 
+def test_no_silent_guess_of_what_a_growth_rate_or_a_joint_figure_counts(codebook):
+    # a growth rate's % fits any indicator: the name must end the phrase
+    found = codebook.match_detail("领取失业保险金人员代缴基本医疗保险费", "%", "change_pct")
+    assert found.indicator_id == "" and "the phrase goes on (代缴基本医疗保险费)" in found.candidates[0].reason
+    assert codebook.match("领取失业保险金人数", "%", "change_pct") == "unemployment_benefit_recipients_year_end"
+    # one figure for two things joined by 和/及
+    found = codebook.match_detail("创业担保贷款和创业补贴", "元")
+    assert found.indicator_id == "" and "joins it with 和创业补贴" in found.candidates[0].reason
+
+
+def test_a_running_total_is_not_the_years_flow(codebook):
+    assert codebook.match("累计共有取得各类专业技术人员资格证书", "人") == "professional_qualification_holders_total"
+    assert codebook.match("取得各类专业技术人员资格证书", "人") == "new_professional_qualification_holders"
+
+
 def test_why_a_weak_candidate_is_weak(codebook):
     reasons = {c.indicator_id: c.reason for c in codebook.match_detail("乡内农民工", "人").candidates}
     assert "but 乡内 before it names a part of it" in reasons["migrant_workers"]

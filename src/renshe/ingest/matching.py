@@ -20,9 +20,10 @@ similar characters      <0.60  difflib's ratio x 0.6
 Only the first four can reach `Phrasing.threshold` (0.7); the others are suggestions. An
 alias inside a phrase counts for less (0.6, a suggestion) when a sub-type word stands right
 before it (城镇职工|基本养老保险基金支出 is not the basic pension fund's expenditure), when it
-is one of two things joined by 和/、 (失业保险和工伤保险参保人数), when it is three characters
-or fewer (乡内|农民工), or when it begins the phrase and covers less than half of it (a
-modifier: 农村人口|劳务转移输出).
+is one of two things joined by 和/及/、 (失业保险和工伤保险参保人数, 创业担保贷款及各类创业补贴),
+when it is three characters or fewer (乡内|农民工), when it begins the phrase and covers less
+than half of it (a modifier: 农村人口|劳务转移输出), or, for a growth rate (change_pct, whose %
+says nothing of what grows), when the phrase goes on after it.
 
 The unit must be one the indicator measures in (its `unit` or `other_units`); a `change_pct`
 is in % whatever the indicator counts, and a `change` of a rate is in 百分点. No id is given
@@ -115,7 +116,7 @@ class Matcher:
             return Match("", 0.0, "empty phrase")
         canonical, notes = self.phrasing.canonical(key, region)
         found = self._exact(key, canonical, notes) or self._implied(key, unit, measure, region)
-        found = found or self._contained(key, canonical, notes)
+        found = found or self._contained(key, canonical, notes, measure)
         best = _best_per_indicator(found)
         if suggest and (not best or max(c.score for c in best) < self.phrasing.threshold):
             best = _best_per_indicator(best + self._partial(canonical))
@@ -144,7 +145,7 @@ class Matcher:
                       for a in self.by_canonical.get(canonical, [])]
         return found
 
-    def _contained(self, key: str, canonical: str, notes: tuple[str, ...]) -> list[Candidate]:
+    def _contained(self, key: str, canonical: str, notes: tuple[str, ...], measure: str) -> list[Candidate]:
         spans = []
         for alias in self.aliases:
             for form, phrase, alias_text in (("key", key, alias.key), ("canonical", canonical, alias.canonical)):
@@ -154,10 +155,10 @@ class Matcher:
         # an alias inside a longer alias found at the same place is part of that name
         spans = [s for s in spans if not any(o is not s and o[0] == s[0] and o[1] <= s[1] and s[2] <= o[2]
                                              and o[2] - o[1] > s[2] - s[1] for o in spans)]
-        return [self._score_contained(form, start, end, alias, phrase, notes)
+        return [self._score_contained(form, start, end, alias, phrase, notes, measure)
                 for form, start, end, alias, phrase in spans]
 
-    def _score_contained(self, form, start, end, alias, phrase, notes) -> Candidate:
+    def _score_contained(self, form, start, end, alias, phrase, notes, measure) -> Candidate:
         length = end - start
         score = 0.6 + 0.3 * length / len(phrase) + (0.05 if end == len(phrase) else 0.0)
         shown = alias.key if form == "key" else alias.canonical
@@ -172,6 +173,10 @@ class Matcher:
             weak = f"but {shown} is short"
         elif start == 0 and length < len(phrase) / 2:
             weak = f"but it only begins the phrase (a modifier of {phrase[end:]}?)"
+        elif phrase[end:].startswith(CONJUNCTIONS):
+            weak = f"but the phrase joins it with {phrase[end:]}"
+        elif measure == "change_pct" and end < len(phrase):
+            weak = f"but a growth rate's unit does not say what grows, and the phrase goes on ({phrase[end:]})"
         else:
             other = self._coordinated(phrase[:start], shown, alias.indicator_id)
             if other:
