@@ -33,6 +33,7 @@ a longer name around the match is an indicator measured in another unit.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from dataclasses import dataclass
 
 from renshe.ingest.phrases import Phrasing, normalize_phrase
@@ -88,10 +89,16 @@ class Matcher:
                 canonical, notes = phrasing.canonical(key)
                 self.aliases.append(Alias(entry["id"], text, key, canonical, notes))
         self.by_key = {a.key: a for a in self.aliases}
+        self._forms = {"key": [(a.key, a) for a in self.aliases], "canonical": [(a.canonical, a) for a in self.aliases]}
         self.by_canonical: dict[str, list[Alias]] = {}
         for alias in self.aliases:
             self.by_canonical.setdefault(alias.canonical, []).append(alias)
-        self._fuzzy_keys = sorted({a.canonical for a in self.aliases})
+        # character -> canonical aliases holding it: the few worth difflib's comparison
+        # (lists in codebook order, not sets: the suggestions must not depend on string hashing)
+        self._by_character: dict[str, list[str]] = {}
+        for key in dict.fromkeys(a.canonical for a in self.aliases):
+            for character in dict.fromkeys(key):
+                self._by_character.setdefault(character, []).append(key)
 
     # -- units
     def unit_fit(self, indicator_id: str, unit: str, measure: str) -> tuple[bool, str]:
@@ -147,11 +154,12 @@ class Matcher:
 
     def _contained(self, key: str, canonical: str, notes: tuple[str, ...], measure: str) -> list[Candidate]:
         spans = []
-        for alias in self.aliases:
-            for form, phrase, alias_text in (("key", key, alias.key), ("canonical", canonical, alias.canonical)):
-                start = phrase.rfind(alias_text) if len(alias_text) < len(phrase) else -1
-                if start >= 0:
-                    spans.append((form, start, start + len(alias_text), alias, phrase))
+        for form, phrase in (("key", key), ("canonical", canonical)):
+            # one pass in a comprehension: this runs for every distinct phrase of every document
+            inside = [(text, a) for text, a in self._forms[form] if text in phrase and len(text) < len(phrase)]
+            for alias_text, alias in inside:
+                start = phrase.rfind(alias_text)
+                spans.append((form, start, start + len(alias_text), alias, phrase))
         # an alias inside a longer alias found at the same place is part of that name
         spans = [s for s in spans if not any(o is not s and o[0] == s[0] and o[1] <= s[1] and s[2] <= o[2]
                                              and o[2] - o[1] > s[2] - s[1] for o in spans)]
@@ -209,12 +217,17 @@ class Matcher:
                 share = len(canonical) / len(alias.canonical)
                 found.append(Candidate(alias.indicator_id, round(0.4 + 0.24 * share, 3),
                                        f"the phrase is part of alias {alias.text}", True))
-        for close in difflib.get_close_matches(canonical, self._fuzzy_keys, n=5, cutoff=0.5):
+        for close in difflib.get_close_matches(canonical, self._sharing_characters(canonical), n=5, cutoff=0.5):
             ratio = difflib.SequenceMatcher(None, canonical, close).ratio()
             for alias in self.by_canonical[close]:
                 found.append(Candidate(alias.indicator_id, round(SUGGESTION_CAP * ratio, 3),
                                        f"similar to alias {alias.text} ({ratio:.0%} of characters)", True))
         return found
+
+    def _sharing_characters(self, canonical: str, keep: int = 25) -> list[str]:
+        """The aliases sharing most characters with the phrase (difflib then ranks only these)."""
+        shared = Counter(key for character in dict.fromkeys(canonical) for key in self._by_character.get(character, ()))
+        return [key for key, _ in shared.most_common(keep)]
 
 
 def _reason(alias: Alias, notes: tuple[str, ...]) -> str:
