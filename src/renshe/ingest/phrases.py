@@ -113,17 +113,11 @@ def _canonical(phrasing: Phrasing, text: str, region: str) -> tuple[str, tuple[s
     text = _remove(text, patterns["drop"], notes)
     text = _trim_edges(text, patterns["edges"], notes)
     if patterns["same"] is not None:
-        same_map = patterns["same"]
-        read_as = []
-
-        def substitute(found: re.Match) -> str:
-            read_as.append((found.group(), phrasing._patterns["same_map"][found.group()]))
-            return read_as[-1][1]
-
-        replaced = same_map.sub(substitute, text)
+        read_as = {found: patterns["same_map"][found] for found in patterns["same"].findall(text)}
+        replaced = patterns["same"].sub(lambda found: read_as[found.group()], text)
         if replaced:  # a phrase that is only a variant word (人数) keeps it
             text = replaced
-            notes.extend(f"reading {old} as {new}" if new else f"removing {old}" for old, new in dict(read_as).items())
+            notes.extend(f"reading {old} as {new}" if new else f"removing {old}" for old, new in read_as.items())
     return text, tuple(dict.fromkeys(notes))
 
 
