@@ -206,6 +206,8 @@ def test_unmapped_lists_phrases_with_their_first_line_why_and_suggestions(codebo
     ("年末常住人口", "人", "actual", "浙江省", "resident_population"),
     ("建立企业年金的企业", "户", "actual", "全国", "enterprise_annuity_firms"),  # other_units: 万户
     ("劳动年龄人口平均受教育年限", "年", "target", "浙江省", "working_age_schooling_years"),
+    ("全年认定（视同）工伤", "人", "actual", "全国", "work_injury_recognised"),
+    ("全年共处理劳动人事争议案件", "件", "actual", "全国", "labour_disputes_handled"),
 ])
 def test_phrases_are_matched_by_meaning(codebook, phrase, unit, measure, region, indicator):
     assert codebook.match(phrase, unit, measure, region) == indicator
