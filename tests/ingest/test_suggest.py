@@ -164,6 +164,15 @@ def test_accept_edits_the_right_list_in_place(tmp_path, indicator, phrase, befor
     assert load_codebook(path).match(phrase, "人") == indicator
 
 
+@pytest.mark.parametrize("empty", ["    aliases: []\n", "    aliases:\n"])
+def test_accept_fills_an_empty_aliases_field(tmp_path, empty):
+    path = tmp_path / "codebook.yaml"
+    path.write_text(SMALL.replace("    name_en: Gamma\n", "    name_en: Gamma\n" + empty), encoding="utf-8")
+    assert accept_alias(path, "丙的人数", "no_list").line == 24
+    assert path.read_text(encoding="utf-8") == SMALL.replace("    name_en: Gamma\n",
+                                                             "    name_en: Gamma\n    aliases: [丙的人数]\n")
+
+
 def test_a_long_flow_list_goes_on_under_its_first_item(tmp_path):
     path = tmp_path / "codebook.yaml"
     long_aliases = ", ".join(f"甲的第{n}种很长的说法" for n in range(9))
