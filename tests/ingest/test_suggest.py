@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,8 +44,12 @@ def _register(root: Path, doc_id: str, text: str) -> None:
              f"      en: Zhejiang bulletin 2024 (excerpt)\n    issuer: 浙江省人力资源和社会保障厅\n    level: province\n"
              f"    region: 浙江省\n    region_code: \"330000\"\n    doc_type: statistical_bulletin\n    published: null\n"
              f"    reference_period: \"2024\"\n    script: hans\n    sha256: {hashlib.sha256(raw.read_bytes()).hexdigest()}\n")
-    content = registry.read_text(encoding="utf-8")
-    registry.write_text(content.replace("\nregions:", "\n" + entry + "\nregions:", 1), encoding="utf-8")
+    lines = registry.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("documents:\n")
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"[^\s#]", lines[i])), len(lines))
+    while not lines[end - 1].strip() or lines[end - 1].startswith("#"):  # they belong to the next key
+        end -= 1
+    registry.write_text("".join(lines[:end] + [entry] + lines[end:]), encoding="utf-8")
     sections = root / "data" / "text_sections.yaml"
     content = sections.read_text(encoding="utf-8")
     sections.write_text(content.replace("documents:\n", f"documents:\n  {doc_id}:\n    measure: actual\n"
