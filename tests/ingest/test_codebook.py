@@ -281,6 +281,11 @@ def test_a_name_that_begins_a_longer_phrase_only_modifies_it(tmp_path):
     assert found.indicator_id == ""
     assert "but it only begins the phrase (a modifier of 劳务转移输出?)" in found.candidates[0].reason
     assert codebook.match("年末农村人口", "人") == "alpha_participants"
+    # what follows is said of it (a predicate the phrasing lists): the name is the subject
+    with_predicates = load_codebook(_write(tmp_path, "phrasing:\n  predicates: [保持]\n" + GOOD.replace(
+        "aliases: [甲人数]", "aliases: [甲人数, 农村人口]")))
+    assert with_predicates.match("农村人口保持稳定在", "人") == "alpha_participants"
+    assert codebook.match("农村人口保持稳定在", "人") == ""
 
 
 def test_the_seed_phrases_found_inside_longer_subjects_keep_their_ids(codebook):

@@ -36,7 +36,7 @@ REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "additive")
 OPTIONAL = ("aliases", "other_units", "parts", "alternative_parts", "equivalents", "notes", "headline")
 RELATIONS = ("parts", "equivalents")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-PHRASING_LISTS = ("region_words", "drop", "drop_at_edges", "subtypes")
+PHRASING_LISTS = ("region_words", "drop", "drop_at_edges", "subtypes", "predicates")
 PHRASING_MAPS = ("same", "implied_heads", "unit_heads")
 
 _MATCH_COLUMNS = ("indicator_zh", "unit", "measure", "region")

@@ -22,8 +22,9 @@ alias inside a phrase counts for less (0.6, a suggestion) when a sub-type word s
 before it (城镇职工|基本养老保险基金支出 is not the basic pension fund's expenditure), when it
 is one of two things joined by 和/及/、 (失业保险和工伤保险参保人数, 创业担保贷款及各类创业补贴),
 when it is three characters or fewer (乡内|农民工), when it begins the phrase and covers less
-than half of it (a modifier: 农村人口|劳务转移输出), or, for a growth rate (change_pct, whose %
-says nothing of what grows), when the phrase goes on after it.
+than half of it (a modifier: 农村人口|劳务转移输出; not when a predicate follows it, as in
+城镇登记失业率|保持在…), or, for a growth rate (change_pct, whose % says nothing of what
+grows), when the phrase goes on after it.
 
 The unit must be one the indicator measures in (its `unit` or `other_units`); a `change_pct`
 is in % whatever the indicator counts, and a `change` of a rate is in 百分点. No id is given
@@ -179,7 +180,7 @@ class Matcher:
             weak = f"but {subtype} before it names a part of it"
         elif length <= SHORT_ALIAS:
             weak = f"but {shown} is short"
-        elif start == 0 and length < len(phrase) / 2:
+        elif start == 0 and length < len(phrase) / 2 and not self.phrasing.predicate_after(phrase[end:]):
             weak = f"but it only begins the phrase (a modifier of {phrase[end:]}?)"
         elif phrase[end:].startswith(CONJUNCTIONS):
             weak = f"but the phrase joins it with {phrase[end:]}"

@@ -66,6 +66,7 @@ class Phrasing:
     drop_at_edges: tuple[str, ...] = ()  # single characters removed only at the start or end (共, 为)
     same: tuple[tuple[str, str], ...] = ()  # variant -> the one word it is read as
     subtypes: tuple[str, ...] = ()  # words that, in front of a name, name a part of it (城镇职工 ...)
+    predicates: tuple[str, ...] = ()  # words that, after a name, begin what is said of it (保持在 ...)
     implied_heads: tuple[tuple[str, str], ...] = ()  # a phrase ending in the key means key+head
     unit_heads: tuple[tuple[str, str], ...] = ()  # a phrase counted in the unit may leave out this head
     threshold: float = 0.7  # below this score a phrase stays unmapped
@@ -91,6 +92,10 @@ class Phrasing:
         completed += [text + head for unit_name, head in self.unit_heads
                       if (unit == unit_name or measure == "change_pct") and not text.endswith(head)]
         return completed
+
+    def predicate_after(self, text: str) -> bool:
+        """Whether `text` begins with a predicate word: 城镇登记失业率|保持在…之间 names the rate."""
+        return text.startswith(self.predicates) if self.predicates else False
 
     def subtype_before(self, text: str) -> str:
         """The sub-type word `text` ends with ('' if none): 城镇职工 in 城镇职工|基本养老保险基金支出."""
