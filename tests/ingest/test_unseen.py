@@ -57,6 +57,13 @@ def test_unseen_documents_come_out_right(tuning):
     assert score.right >= 0.95 * score.figures, score.report()
 
 
+def test_unseen_figures_get_the_codebook_id_without_a_codebook_edit(tuning):
+    """Of the right figures whose indicator the codebook has, at least 90% carry its id."""
+    project, docs, _ = tuning
+    score = unseen_corpus.score(project, docs)
+    assert score.mappable >= 100 and score.mapped >= 0.9 * score.mappable, score.report()
+
+
 def test_the_hold_out_comes_out_right(holdout):
     project, docs, _ = holdout
     score = unseen_corpus.score(project, docs)

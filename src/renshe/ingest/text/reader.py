@@ -30,6 +30,7 @@ class DocumentReader(TimeWords, SentenceReading, Rows):
         self.values = self.context.values()
         self.default_period: str | None = None  # the scope's default period, filled in when first asked
         self.carried_period = ""  # set by a carrying marker, reset at each paragraph
+        self.paragraph_topic = ""  # the last subject read in the paragraph, for the next sentence
         self.line_numbers: dict[int, tuple] = {}  # _numbers_on, by line
         self.set_aside: list[dict] = []  # figures read with doubt, with the reason (unparsed.csv)
 

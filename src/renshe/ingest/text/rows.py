@@ -22,6 +22,7 @@ class Rows:
     def rows(self, paragraph: Paragraph) -> list[dict]:
         text = paragraph.text
         self.carried_period = ""
+        self.paragraph_topic = ""
         if not _DIGITS.search(text):  # no number, no figure
             return []
         inside = enclosures(text)

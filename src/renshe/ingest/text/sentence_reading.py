@@ -19,8 +19,10 @@ class SentenceReading:
     def read_sentence(self, text: str, inside: list[str], span: tuple[int, int],
                       figures: list[Figure]) -> list[Reading]:
         hits = self._marker_hits(text, span[0], span[1])
-        state = SentenceState()
+        # the topic carries over a sentence end (…基金收入合计68205亿元…；基金支出合计62687亿元)
+        state = SentenceState(last_subject=self.paragraph_topic)
         readings = self._read_clauses(text, inside, span, figures, hits, state)
+        self.paragraph_topic = state.last_subject
         for start, _, marker, match in hits:
             opens = not text[span[0]:start].strip(" ,，:：、")
             if marker.carry and marker.period is not None and (marker.carry is True or opens):
@@ -200,6 +202,8 @@ class SentenceReading:
         if left_clean.endswith("覆盖") and right_clean.startswith("人口") and state.last_subject:
             return f"{state.last_subject}覆盖人口比例"
         subject = self.clean(left + right) if left_clean and right_clean else (left_clean or right_clean)
+        if subject in self.config.strip_leading or subject in self.config.strip_trailing:
+            subject = state.last_subject  # …回落，2020年末为5.2%: a clause with only a verb keeps the topic
         if subject in self.config.inherit_topic and state.last_subject:
             subject = merge_overlap(self._topic(state.last_subject), subject)
         if state.parent is not None:
