@@ -94,6 +94,26 @@ def test_quzhou_share_of_zhejiang_is_published(checks):
     assert insured["computed"] == pytest.approx(100 * 4606.46e4 / 10.52e8)
 
 
+def test_nesting_pairs_on_the_real_documents(checks):
+    """One pairing rule (checks/pairing.py): same period, or for a stock the same year's near
+    period; never another year. The pairs of the five documents, pinned."""
+    nesting = checks[checks["rule_type"] == "level_nesting"]
+    pairs = {(row.rule_id, row.regions, row.periods) for row in nesting.itertuples()}
+    assert pairs == {
+        ("city_within_province", "衢州市 / 浙江省", "2015"), ("city_within_province", "衢州市 / 浙江省", "2020"),
+        ("province_within_nation", "浙江省 / 全国", "2023 / 2023-03"),
+        *{("district_within_city", f"{district} / 绍兴市", "2023")
+          for district in ("越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县")},
+    }
+    counts = nesting["rule_id"].value_counts()
+    assert (counts["city_within_province"], counts["province_within_nation"], counts["district_within_city"]) == (16, 5, 6)
+    zhuji = _one(nesting, rule_id="district_within_city", regions="诸暨市 / 绍兴市")
+    assert zhuji["indicator_id"] == "public_welfare_posts_placements" and zhuji["level_pair"] == "district→city"
+    assert (zhuji["value_a"], zhuji["value_b"]) == (290.0, 750.0) and zhuji["status"] == "pass"
+    assert zhuji["sources"] == "shaoxing_2023_action_plan:158; shaoxing_2023_action_plan:161"
+    assert (nesting["status"] == "pass").all()
+
+
 def test_same_figure_reported_twice_agrees_within_rounding(checks):
     twice = checks[checks["rule_id"] == "same_figure_twice"]
     skilled = _one(twice, indicator_id="highly_skilled_talent", regions="衢州市", periods="2020")
