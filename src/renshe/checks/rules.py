@@ -15,11 +15,11 @@ from renshe.errors import RensheError
 from renshe.yamlfiles import list_item_lines, load_yaml
 from renshe.schema import LEVELS, MEASURES
 
-RULE_TYPES = ("sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets")
+RULE_TYPES = ("sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets", "growth_rate")
 SEVERITIES = ("error", "warning")
 # Targets are findings about plans, not defects in the data: warning unless a rule says otherwise.
 DEFAULT_SEVERITY = {"targets": "warning"}
-TARGET_CHECKS = ("progress", "cumulative_vs_per_year", "child_vs_parent")
+TARGET_CHECKS = ("progress", "cumulative_vs_per_year", "child_vs_parent", "per_year_vs_change")
 SELECTOR_KEYS = ("indicator", "indicator_zh", "doc_id", "table_id", "region", "period", "measure",
                  "unit", "near", "basis")
 # Keys each rule type understands beyond the common ones; anything else is a typo.
@@ -29,8 +29,9 @@ TYPE_KEYS = {
     "level_nesting": ("child_level", "parent_level", "indicators", "measures", "band",
                       "max_period_gap_months", "ancestor_bands"),
     "consistency": ("indicators", "measures"),
-    "stated_ratio": ("where", "numerator", "denominator", "stated", "same_base_as"),
-    "targets": ("check", "indicators", "lower_is_better", "child_level", "parent_level", "band"),
+    "stated_ratio": ("where", "numerator", "denominator", "stated", "same_base_as", "shares"),
+    "targets": ("check", "indicators", "lower_is_better", "child_level", "parent_level", "band", "flows"),
+    "growth_rate": ("indicators",),
 }
 
 
@@ -185,6 +186,10 @@ def _named_indicators(rule: Rule) -> list[str]:
                 names.append(str(relation.get("total")))
                 names.extend(str(p) for p in relation.get("parts") or [])
     names.extend(str(s["indicator"]) for s in _selectors(rule) if s.get("indicator"))
+    for key in ("shares", "flows"):  # lists of {role: indicator id}
+        for item in rule.get(key) if isinstance(rule.get(key), list) else []:
+            if isinstance(item, dict):
+                names.extend(str(value) for value in item.values())
     return names
 
 
@@ -248,7 +253,29 @@ def _check_all_or_list(rule: Rule) -> None:
         raise rule.error("`indicators` must be 'all' or a list of indicator ids")
 
 
+SHARE_ROLES = ("share", "numerator", "denominator")
+FLOW_ROLES = ("flow", "stock")
+
+
+def _check_roles(rule: Rule, key: str, roles: tuple[str, ...], example: str) -> None:
+    """`key` is a non-empty list of mappings, each naming an indicator for every role."""
+    items = rule.get(key)
+    if not isinstance(items, list) or not items:
+        raise rule.error(f"`{key}` must be a non-empty list, e.g. [{example}]")
+    for item in items:
+        if not isinstance(item, dict) or set(item) != set(roles) or not all(item.values()):
+            raise rule.error(f"malformed `{key}` item {item!r}: give exactly {', '.join(roles)}, e.g. {example}")
+
+
 def _check_stated_ratio(rule: Rule) -> None:
+    if rule.get("shares") is not None:
+        if any(rule.get(key) is not None for key in ("where", "numerator", "denominator", "stated", "same_base_as")):
+            raise rule.error("give either `shares` (every document that states them) or the selectors "
+                             "(numerator, denominator or same_base_as, stated), not both")
+        _check_roles(rule, "shares", SHARE_ROLES,
+                     "{share: highly_skilled_share_of_skilled, numerator: highly_skilled_talent, "
+                     "denominator: skilled_talent}")
+        return
     _check_selector(rule, "where", rule.get("where"), required=False)
     _check_selector(rule, "numerator", rule.get("numerator"))
     _check_selector(rule, "stated", rule.get("stated"))
@@ -274,6 +301,10 @@ def _check_targets(rule: Rule) -> None:
     if check == "child_vs_parent":
         _check_level_nesting(rule)
         parse_band(rule)
+    if (check == "per_year_vs_change") != (rule.get("flows") is not None):
+        raise rule.error("`flows` ({flow, stock} pairs) goes with check per_year_vs_change, and only with it")
+    if check == "per_year_vs_change":
+        _check_roles(rule, "flows", FLOW_ROLES, "{flow: new_highly_skilled_talent, stock: highly_skilled_talent}")
 
 
 _TYPE_CHECKS = {
@@ -282,4 +313,5 @@ _TYPE_CHECKS = {
     "consistency": _check_all_or_list,
     "stated_ratio": _check_stated_ratio,
     "targets": _check_targets,
+    "growth_rate": _check_all_or_list,
 }
