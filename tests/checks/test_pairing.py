@@ -1,16 +1,22 @@
 """The one pairing rule (checks/pairing.py) and the level-nesting check that climbs to the
-nearest ancestor with a figure, on small observation frames over the real region tree."""
+nearest ancestor with a figure, on small observation frames over the real region tree, and
+through the pipeline with a county document added the README's way."""
 from __future__ import annotations
+
+import hashlib
 
 import pytest
 
 from conftest import REPO_ROOT
-from renshe.checks.crosschecks import CheckInputs, prepare
+from renshe.checks.crosschecks import CheckInputs, build_all, prepare
 from renshe.checks.crosschecks.nesting import build_level_nesting
 from renshe.checks.pairing import Pair, pair_periods, pair_with_ancestors
 from renshe.checks.rules import Rule
+from renshe.checks.validate import _load_inputs
 from renshe.ingest.documents import load_registry
+from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
+from renshe.publish import report
 from renshe.schema import observations_frame
 
 
@@ -80,7 +86,7 @@ def test_a_county_climbs_to_its_province_when_its_city_has_no_figure(tree):
     assert (row["regions"], row["periods"]) == ("缙云县 / 浙江省", "2023")
     assert row["level_pair"] == "district→province (skipped city 丽水市)"
     assert row["share"] == pytest.approx(100 * 30.12 / 4606.46) and (row["share_min"], row["share_max"]) == (0.02, 10)
-    assert "丽水市 has no figure to compare" in row["message"] and "band 0.02%-10%" in row["message"]
+    assert "丽水市 has no comparable figure" in row["message"] and "band 0.02%-10%" in row["message"]
     assert row["sources"] == "jinyun_2023:1; zhejiang_2023_bulletin:23"
 
 
@@ -106,3 +112,44 @@ def test_nesting_never_pairs_a_different_year_when_the_same_year_exists(tree):
         "child_level": "province", "parent_level": "national", "band": [1, 15], "max_period_gap_months": 12})
     frame = build_level_nesting(rule, _inputs(tree, records)).frame
     assert list(frame["periods"]) == ["2021"]
+
+
+# A county bulletin added the README's way, with no region entry and no region code. Its text
+# is written for this test in the bulletin's own phrasing (its figure is illustrative, not
+# published); the province's figure is the real Zhejiang bulletin's.
+JINYUN = ("2023年缙云县人力资源和社会保障事业发展统计公报\n\n二、社会保险\n\n（一）养老保险\n\n"
+          "年末全县参加基本养老保险人数为 30.12 万人，比上年末增加 0.52 万人。\n")
+
+
+def test_a_county_document_is_compared_with_its_province_by_checks_and_page_alike(project_paths):
+    (project_paths.raw / "jinyun_2023.txt").write_text(JINYUN, encoding="utf-8")
+    entry = f"""  - doc_id: jinyun_2023
+    file: data/raw/jinyun_2023.txt
+    title: {{zh: 2023年缙云县人力资源和社会保障事业发展统计公报, en: Jinyun HRSS bulletin 2023}}
+    issuer: 缙云县人力资源和社会保障局
+    level: district
+    region: 缙云县
+    doc_type: statistical_bulletin
+    reference_period: "2023"
+    script: hans
+    layout: zhejiang_2023_bulletin
+    sha256: {hashlib.sha256(JINYUN.encode()).hexdigest()}
+
+regions:"""
+    registry = project_paths.registry.read_text(encoding="utf-8")
+    project_paths.registry.write_text(registry.replace("\nregions:", "\n" + entry, 1), encoding="utf-8")
+    run_extract(project_paths)
+    _, inputs, rules = _load_inputs(project_paths, None)
+    nesting = [d for d in build_all(rules.of_type("level_nesting"), inputs) if d.rule.id == "district_within_city"]
+    frame = nesting[0].frame
+    row = frame[frame["regions"].str.startswith("缙云县")].iloc[0]
+    assert (row["regions"], row["periods"]) == ("缙云县 / 浙江省", "2023")
+    assert row["level_pair"] == "district→province (skipped city 丽水市)"
+    assert row["share"] == pytest.approx(100 * 30.12 / 4606.46)
+    assert row["sources"] == "jinyun_2023:7; zhejiang_2023_bulletin:23"
+
+    data = report.load_report_data(project_paths.root)
+    assert "缙云县" in report.valid_regions(data)
+    share = report.parent_shares(data, "缙云县").iloc[0]
+    assert (share["上级 parent"], share["跳过 skipped"], share["时期 period"]) == ("浙江省", "丽水市", "2023")
+    assert share["比重/差 share or gap"] == f"{row['share']:.2f}%" == "0.65%"

@@ -72,7 +72,7 @@ def _share_row(rule: Rule, inputs: CheckInputs, child: dict, parent: dict, band:
     if skipped:
         names = ", ".join(f"{inputs.region_level.get(name, '?')} {name}" for name in skipped)
         level_pair += f" (skipped {names})"
-        climbed = f"; {'、'.join(skipped)} has no figure to compare, so its nearest ancestor that has one"
+        climbed = f"; {'、'.join(skipped)} has no comparable figure: compared with the nearest ancestor that has one"
     return check_row(
         rule, [child, parent], indicator_id=child["indicator_id"],
         regions=f"{child['region']} / {parent['region']}", periods=period_label(child["period"], parent["period"]),
