@@ -22,7 +22,8 @@ from renshe.yamlfiles import SAFE_LOADER, yaml_errors
 from renshe.paths import ProjectPaths
 
 LEVELS = ("national", "province", "city", "district")
-DOC_TYPES = ("statistical_bulletin", "five_year_plan", "action_plan", "press_briefing")
+# statistical_communique: a statistics bureau's annual communiqué (统计公报), read like a bulletin
+DOC_TYPES = ("statistical_bulletin", "statistical_communique", "five_year_plan", "action_plan", "press_briefing")
 SCRIPTS = ("hans", "hant")
 # region_code may be left out when the region tree (data/regions.yaml) knows the region
 REQUIRED_FIELDS = (
@@ -362,6 +363,8 @@ def normalize_lines(lines: list[str], script: str = "hans") -> list[str]:
 
 _SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";", "”", "」", ":")
 _MIN_BROKEN_LINE = 20  # headings are short; a line cut by a page break is a full text line
+# a line that starts a numbered heading (一、 （二） 第三章 4.) is never the rest of a cut sentence
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十\d]+[章节部分篇])")
 
 
 @dataclass
@@ -387,15 +390,24 @@ def _continues(line: str) -> bool:
     return len(stripped) >= _MIN_BROKEN_LINE or stripped.endswith((",", "、", "，"))
 
 
+_PAGE_NUMBER = re.compile(r"^ *[-—–－]+ *\d{1,3} *[-—–－]+ *$")
+
+
+def is_page_number(line: str) -> bool:
+    """A page number left by the conversion ("- 6 -", "— 2 —"), in a table or inside a sentence."""
+    return bool(_PAGE_NUMBER.match(line.rstrip("\r\n")))
+
+
 def join_paragraphs(normalized_lines: list[str]) -> list[Paragraph]:
-    """Group lines into paragraphs; a line cut mid-sentence joins the next non-blank line."""
+    """Group lines into paragraphs; a line cut mid-sentence joins the next non-blank line
+    (over a page number the conversion left between them)."""
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
     for number, line in enumerate(normalized_lines, start=1):
         stripped = line.strip()
-        if not stripped:
+        if not stripped or is_page_number(stripped):
             continue
-        if current is not None and _continues(current.text):
+        if current is not None and _continues(current.text) and not _HEADING_START.match(stripped):
             current.starts.append(len(current.text))
             current.lines.append(number)
             current.text += stripped
