@@ -81,19 +81,25 @@ def make_validation_project(source: Path, target: Path, target_rows: int = 100_0
     observations = pd.read_parquet(source / "data" / "clean" / "observations.parquet")
     registry_path = target / "data" / "sources.yaml"
     registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
-    known = {region["name"]: region for region in registry["regions"]}
+    registry["regions"] = registry.get("regions") or []
+    tree = yaml.safe_load((target / "data" / "regions.yaml").read_text(encoding="utf-8"))["regions"]
+    known = {region["name"]: region for region in tree + registry["regions"]}
+    codes = _free_codes({str(region["code"]) for region in known.values()})
     city_rows = observations[observations.level.isin(["city", "district"])]
     copies = []
     total, copy_number = len(observations), 0
     while total < target_rows:
-        # each copy is a new set of cities and districts nested as the real ones are
-        for name in city_rows.region.unique():
+        # each copy is a new set of cities and districts nested as the real ones are, with codes
+        # the region tree accepts (unique; a district's starts with its city's four digits)
+        names = list(city_rows.region.unique())
+        block = codes.block(len(names))
+        for name in names:
             region = known[name]
             parent = region["parent"]
             if region["level"] == "district":
                 parent = f"{parent}#{copy_number}"
             registry["regions"].append({"name": f"{name}#{copy_number}", "level": region["level"],
-                                        "code": f"9{copy_number:05d}", "parent": parent})
+                                        "code": next(block), "parent": parent})
         clone = city_rows.copy()
         clone["region"] = clone["region"] + f"#{copy_number}"
         copies.append(clone)
@@ -105,3 +111,19 @@ def make_validation_project(source: Path, target: Path, target_rows: int = 100_0
     clean.mkdir(parents=True, exist_ok=True)
     scaled.to_parquet(clean / "observations.parquet", index=False)
     return len(scaled)
+
+
+class _free_codes:
+    """Zhejiang region codes no real region uses, handed out in blocks of one four-digit prefix
+    (33AB00-33AB99), so a synthetic city and its districts share their city digits."""
+
+    def __init__(self, used: set[str]):
+        self.free = [f"33{block:02d}{n:02d}" for block in range(12, 100) for n in range(100)
+                     if f"33{block:02d}{n:02d}" not in used]
+
+    def block(self, size: int):
+        prefix = self.free[0][:4]
+        if sum(code.startswith(prefix) for code in self.free[:size]) < size:
+            self.free = [code for code in self.free if not code.startswith(prefix)]
+        taken, self.free = self.free[:size], self.free[size:]
+        return iter(taken)

@@ -114,6 +114,63 @@ def test_quzhou_share_of_zhejiang_pension_participants(data):
     assert rate["比较 comparison"] == "差 gap" and rate["比重/差 share or gap"] == "-1.01 (%)"
 
 
+def test_zhejiang_share_of_the_nation_pairs_year_end_2023_with_end_of_march(data):
+    """The issue: the region page said no indicator of 浙江省 was comparable with the nation,
+    while the checks compared them; both now pair year-end 2023 with the briefing's March 2023."""
+    shares = report.parent_shares(data, "浙江省")
+    assert set(shares["上级 parent"]) == {"全国"} and set(shares["时期 period"]) == {"2023 / 2023-03"}
+    assert set(shares["_indicator_id"]) == {"basic_pension_participants", "unemployment_insurance_participants",
+                                            "work_injury_insurance_participants", "social_security_card_holders",
+                                            "electronic_card_holders"}
+    pension = _row(shares, _indicator_id="basic_pension_participants")
+    assert (pension["地区值 value"], pension["上级值 parent value"]) == ("4606.46万人", "10.52亿人")
+    assert pension["比重/差 share or gap"] == "4.38%"
+    assert pension["来源 sources"] == "zhejiang_2023_bulletin:23; national_2023q1_briefing:7"
+    # flows and rates are compared only over the same period: a year's new jobs are not a quarter's
+    assert "urban_new_jobs" not in set(shares["_indicator_id"])
+    assert "surveyed_unemployment_rate" not in set(shares["_indicator_id"])
+
+
+def test_parent_shares_and_the_nesting_checks_pair_the_same_figures(data):
+    """Every level-nesting check instance is a row of its region's parent shares, with the same
+    parent, period label and share; and every parent-share row the rules cover is checked."""
+    from renshe.checks.crosschecks import build_all
+    from renshe.checks.crosschecks.frames import additive_stocks
+    from renshe.checks.validate import _load_inputs
+
+    _, inputs, rules = _load_inputs(data.paths, None)
+    nesting = rules.of_type("level_nesting")
+    checked = pd.concat([derived.frame for derived in build_all(nesting, inputs)])
+    assert len(checked) >= 20
+    expected = {(row.regions, row.indicator_id, row.periods): f"{row.share:.2f}%" for row in checked.itertuples()}
+    measures = {rule.get("child_level"): {report.MEASURE_LABELS[m] for m in rule.get("measures") or ["actual"]}
+                for rule in nesting}
+    level_of = {r.name: r.level for r in data.registry.regions}
+    stocks = additive_stocks(inputs.codebook)
+    shown: dict[tuple, set[str]] = {}
+    for region in report.valid_regions(data):
+        shares = report.parent_shares(data, region)
+        if shares.empty:
+            continue
+        covered = shares[shares["_indicator_id"].isin(stocks)
+                         & shares["口径 measure"].isin(measures.get(level_of[region], set()))]
+        for _, row in covered.iterrows():
+            key = (f"{row['地区 region']} / {row['上级 parent']}", row["_indicator_id"], row["时期 period"])
+            shown.setdefault(key, set()).add(row["比重/差 share or gap"])
+    assert set(shown) == set(expected)
+    for key, share in expected.items():  # the report also shows a less precise second report of a figure
+        assert share in shown[key], key
+    assert shown[("衢州市 / 浙江省", "highly_skilled_talent", "2020")] == {"3.62%", "3.60%"}  # 11.64万 and 11.6万
+
+
+def test_no_comparison_pairs_two_different_years(data):
+    for region in report.valid_regions(data):
+        shares = report.parent_shares(data, region)
+        for label in shares.get("时期 period", []):
+            years = {part.strip()[:4] for part in label.split(" / ")}
+            assert len(years) == 1, (region, label)
+
+
 def test_shaoxing_district_breakdown(data):
     breakdown = report.district_breakdown(data, "绍兴市")
     jobs = _row(breakdown, **{"指标 indicator": data.indicator_name("urban_new_jobs"), "时期 period": "2023"})

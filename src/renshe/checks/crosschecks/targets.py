@@ -8,6 +8,7 @@ import numpy as np
 
 from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _frame, _groups, _latest, _mapped, _most_precise, check_row
 from renshe.checks.crosschecks.nesting import _deduplicated, _indicator_set, _nesting_expectations, _parents_at_level, _share_row
+from renshe.checks.crosschecks.per_year import per_year_change_rows
 from renshe.checks.rules import Rule, parse_band
 from renshe.ingest.numbers import format_value
 
@@ -21,6 +22,8 @@ def build_targets(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
         return _frame(rule, _progress_rows(rule, inputs), PACE_EXPECTATIONS)
     if check == "cumulative_vs_per_year":
         return _frame(rule, _cumulative_rows(rule, inputs), GAP_EXPECTATIONS)
+    if check == "per_year_vs_change":
+        return _frame(rule, per_year_change_rows(rule, inputs), GAP_EXPECTATIONS)
     band = parse_band(rule)
     return _frame(rule, _target_nesting_rows(rule, inputs, band), _nesting_expectations(band))
 

@@ -77,19 +77,22 @@ def _label(document: Document, spec: TableSpec, cell: Cell, parent_unit: str) ->
 def _registry_regions(document: Document) -> dict[str, Region]:
     """The registry's regions, read from the project the document belongs to."""
     for folder in document.path.parents:
-        registry_path = folder / "data" / "sources.yaml"
-        if registry_path.is_file():
-            stamp = registry_path.stat()
-            return _regions_of(folder, stamp.st_mtime_ns, stamp.st_size)
+        paths = ProjectPaths.at(folder)
+        if paths.registry.is_file():
+            return _regions_of(folder, _stamp(paths.registry), _stamp(paths.regions))
     return {}
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    return (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else (0, 0)
+
+
 @lru_cache(maxsize=4)
-def _regions_of(root: Path, mtime_ns: int, size: int) -> dict[str, Region]:
-    # keyed by the registry's modification time and size: read once per run (a corpus has
-    # hundreds of region tables), read again when the file changes
+def _regions_of(root: Path, registry_stamp: tuple[int, int], tree_stamp: tuple[int, int]) -> dict[str, Region]:
+    # keyed by the registry's and the region tree's modification times and sizes: read once per
+    # run (a corpus has hundreds of region tables), read again when either file changes
     registry = load_registry(ProjectPaths.at(root))
-    return {region.name: region for region in registry.regions}
+    return registry.region_lookup  # names and short names (柯城 -> 柯城区)
 
 
 def _document_region(document: Document) -> Region:
@@ -279,8 +282,9 @@ def _row_region(document: Document, spec: TableSpec, row: Row, regions: dict[str
     if name in TOTAL_LABELS:
         return _document_region(document)
     if name not in regions:
-        raise document.error(f"table {spec.table_id}: row {name!r} is not a region of the registry "
-                             f"(data/sources.yaml regions: {', '.join(regions)})", row.line)
+        raise document.error(f"table {spec.table_id}: row {name!r} is not a region of data/regions.yaml "
+                             "nor of data/sources.yaml `regions:`; add it there with its code, level and parent",
+                             row.line)
     return regions[name]
 
 

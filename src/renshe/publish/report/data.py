@@ -105,8 +105,11 @@ def load_report_data(root: str | Path | None = None) -> ReportData:
 
 
 def valid_regions(data: ReportData) -> list[str]:
-    """Registry regions first (in registry order), then any other region the tables name."""
-    names = list(data.registry.region_names())
+    """The regions with a page: those the observations or the documents name, in the region
+    tree's order, then any other region the tables name. (The tree holds every province and
+    Zhejiang county; a region nothing reports on has nothing to show.)"""
+    named = set(data.observations["region"].unique()) | {entry.region for entry in data.registry.documents}
+    names = [name for name in data.registry.region_names() if name in named]
     for region in data.observations["region"].unique():
         if region and region not in names:
             names.append(str(region))

@@ -5,7 +5,7 @@ import json
 
 import pandas as pd
 
-from renshe.publish.report.comparisons import _attach_check_status, _comparison_rows
+from renshe.publish.report.comparisons import _attach_check_status, _comparison_rows, comparison_frame, nesting_scope
 from renshe.publish.report.data import LEVEL_LABELS, LEVEL_ORDER, ReportData
 from renshe.publish.report.display import TITLE_PREFIX, cell_text
 from renshe.publish.report.formatting import excerpt, period_rank, quoted_line, with_display_columns
@@ -53,19 +53,18 @@ def indicator_observations(data: ReportData, indicator_id: str) -> pd.DataFrame:
 
 
 def cross_level_comparison(data: ReportData, indicator_id: str) -> pd.DataFrame:
-    """Each region's figure against its parent's for the same period: share (additive) or gap (rates)."""
+    """Each region's figure against its parent's (or the nearest ancestor's), same or near period: share
+    (additive) or gap (rates), paired as the checks pair them."""
     obs = data.observations
     chosen = with_display_columns(obs[(obs["indicator_id"] == indicator_id)
                                       & obs["measure"].isin(["actual", "target"])])
     rows = []
     for region in chosen["region"].unique():
-        parent = data.parent_of(region)
-        if not parent:
-            continue
-        parent_obs = chosen[chosen["region"] == parent][["indicator_id", "period", "unit", "basis", "measure",
-                                                         "region", "value", "display", "source"]]
+        chain, _ = nesting_scope(data, region)  # the parent, or the ancestors the checks climb to
+        parent_obs = chosen[chosen["region"].isin(chain)][["indicator_id", "period", "unit", "basis", "measure",
+                                                           "region", "value", "display", "source"]]
         rows.extend(_comparison_rows(data, chosen[chosen["region"] == region], parent_obs))
-    frame = pd.DataFrame(rows)
+    frame = comparison_frame(rows)
     if frame.empty:
         return frame
     frame = frame[frame["口径 measure"].notna()]
