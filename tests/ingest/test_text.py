@@ -429,3 +429,15 @@ def test_previous_plan_time_words_in_a_plan(tmp_path):
                       "“十四五”时期，全省城镇新增就业累计达到520万人。到2030年，城镇调查失业率控制在5.5%以内。")
     assert [(r["measure"], r["period"], r["basis"], r["value"]) for r in rows] == [
         ("actual", "2021-2025", "cumulative", 5200000), ("target", "2030", "", 5.5)]
+
+
+def test_a_title_never_joins_the_first_sentence(tmp_path):
+    """A title without a full stop, as long as a cut sentence, is no part of the subject below it."""
+    from renshe.ingest.documents import Document, DocumentEntry
+
+    lines = ["2022年缙云县人力资源和社会保障事业发展统计公报", "", "全年城镇新增就业1.2万人。"]
+    entry = DocumentEntry("one", tmp_path / "one.txt", "", "", "", "district", "缙云县", "331122",
+                          "statistical_bulletin", None, "2022", "hans", "")
+    config = load_text_config(Path(__file__).resolve().parents[2] / "data" / "text_sections.yaml")
+    rows = extract_text_figures(Document(entry, lines), config)
+    assert [(r["indicator_zh"], r["value"], r["source_line"]) for r in rows] == [("城镇新增就业", 12000, 3)]

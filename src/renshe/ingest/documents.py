@@ -383,9 +383,13 @@ class Paragraph:
         return self.lines[0]
 
 
+# a document's or a part's title ends with what the text is (…统计公报, …规划(摘要)): never a cut sentence
+_TITLE_END = re.compile(r"(?:公报|规划|方案|纲要|报告|意见|通知|办法)(?:\([^()]*\))?$")
+
+
 def _continues(line: str) -> bool:
     stripped = line.rstrip()
-    if not stripped or stripped.endswith(_SENTENCE_END):
+    if not stripped or stripped.endswith(_SENTENCE_END) or _TITLE_END.search(stripped):
         return False
     return len(stripped) >= _MIN_BROKEN_LINE or stripped.endswith((",", "、", "，"))
 

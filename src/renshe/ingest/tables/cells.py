@@ -11,7 +11,7 @@ from renshe.ingest.documents import Document, Region, load_registry
 from renshe.ingest.numbers import NotAFigure, parse_figure, split_unit
 from renshe.ingest.tables.detect import find_tables
 from renshe.ingest.periods import span_containing
-from renshe.ingest.tables.headers import DocumentTime, header_names_something, indicator_name
+from renshe.ingest.tables.headers import TOTAL_WORDS, DocumentTime, header_names_something, indicator_name
 from renshe.ingest.tables.layouts import Column, TableSpec, layouts_for
 from renshe.ingest.tables.printed import (Cell, Layout, Row, _header_groups, _check_header, header_names,
                                           read_layout, wide_rows)
@@ -195,6 +195,7 @@ def _indicator_rows(collector: Collector, layout: Layout, names_at: dict[int, li
     region = _document_region(document)
     cumulative_subject = _cumulative_subject(layout.footnote)
     parent_unit = ""
+    rows_are_parts = any(_label_cell(spec, row).text in TOTAL_WORDS for row in layout.rows if row.kind == "data")
     for index, row in enumerate(layout.rows):
         if row.kind != "data":
             continue
@@ -216,7 +217,7 @@ def _indicator_rows(collector: Collector, layout: Layout, names_at: dict[int, li
         for column, name, cell in zip(spec.columns, names, row.cells):
             if column.role == "value" and cell.text:
                 unit = row_unit or column.unit or _note_unit(layout, label.indicator + column.header)
-                collector.figure_cell(region, indicator_name(label.indicator, column), label.indicator, column,
+                collector.figure_cell(region, indicator_name(label.indicator, column, rows_are_parts), label.indicator, column,
                                       name, cell, unit, row_basis)
 
 

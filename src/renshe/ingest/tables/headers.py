@@ -130,6 +130,7 @@ def value_column(header: str, time: DocumentTime, before: Column | None) -> Colu
 _NOT_A_NAME = re.compile(r"“?十[一二三四五六七八九]五”?|(?:19|20)\d{2}年?|年末|年底|全年|规划|目标值?|基数|完成数?|"
                          r"实际|预期|预计|计划|增长|增速|增幅|增减|比上年|同比|总量|绝对数|数值|数量|值|数|\([^()]*\)")
 _SHARE_WORDS = ("比重", "占比", "比例", "构成", "结构")
+TOTAL_WORDS = ("合计", "总计", "总量", "全部", "总体", "小计")
 
 
 def _names(header: str) -> str:
@@ -153,11 +154,17 @@ def _named_apart(columns: list[Column]) -> list[Column]:
             for column in columns]
 
 
-def indicator_name(label: str, column: Column) -> str:
-    """The row label with what the column's header names: a share after it, a group before it."""
+def indicator_name(label: str, column: Column, rows_are_parts: bool = False) -> str:
+    """The row label with what the column's header names: a share after it; a group before it
+    (城镇居民 + 可支配收入); after it when the rows are the parts of a total the table prints
+    (第一产业 + 就业人员, and the 合计 row is 就业人员 itself)."""
     if not column.names:
         return label
-    return label + column.names if column.names.endswith(_SHARE_WORDS) else column.names + label
+    if column.names.endswith(_SHARE_WORDS):
+        return label + column.names
+    if rows_are_parts:
+        return column.names if label in TOTAL_WORDS else label + column.names
+    return column.names + label
 
 
 def infer_columns(headers: list[str], time: DocumentTime) -> tuple[Column, ...]:
