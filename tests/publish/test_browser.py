@@ -1,20 +1,23 @@
 """Headless Chromium (Debian's `chromium`) against the built site on a local HTTP server.
 
-Asserts that charts rendered (a Vega view with marks), that the console has no errors,
-that no request left the local server, and that a <script> in a document line does not run.
-Screenshots go to test-artifacts/.
+Every test runs over both renders of the same project: the built-in renderer's and Quarto's
+(the Quarto variant skips where `quarto` is not on PATH, as in CI). Asserts that charts rendered
+(a Vega view with marks), that the console has no errors, that no request left the local server,
+that no page is taller than 8,000 px at 1280 px, and that a <script> in a document line does not
+run. Screenshots go to test-artifacts/.
 """
 from __future__ import annotations
 
 import functools
 import http.server
+import shutil
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from test_site import INJECTED, built_project
+from test_site import INJECTED, NAVBAR, built_project, quarto_project
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +26,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 MARKS = ".vega-embed svg .mark-symbol path, .vega-embed svg .mark-line path, .vega-embed svg .mark-rect path"
+NAV_LINKS = "header.navbar nav a, #quarto-header .navbar-nav .menu-text"  # built-in, Quarto
+MAX_PAGE_HEIGHT = 8_000  # px at 1280 px wide, with everything folded as it loads
+RENDERERS = ["builtin", "quarto"]
 
 if not CHROMIUM.exists():
     pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium fonts-noto-cjk)",
@@ -90,11 +96,35 @@ class PageWatch:
         self.context.close()
 
 
+def rendered_site(tmp_path_factory, renderer: str) -> Path:
+    """The session's project as the built-in renderer or Quarto wrote it."""
+    if renderer == "quarto":
+        if shutil.which("quarto") is None:
+            pytest.skip("quarto is not on PATH (see ../shared/quarto/README.md to build it)")
+        return quarto_project(tmp_path_factory).site / "_site"
+    return built_project(tmp_path_factory)[0].site / "_site"
+
+
+@pytest.fixture(scope="module", params=RENDERERS)
+def renderer(request) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def site_url(tmp_path_factory):
-    paths, _report, _result = built_project(tmp_path_factory)
-    with serve(paths.site / "_site") as base:
+def site_output(tmp_path_factory, renderer) -> Path:
+    return rendered_site(tmp_path_factory, renderer)
+
+
+@pytest.fixture(scope="module")
+def site_url(site_output):
+    with serve(site_output) as base:
         yield base
+
+
+def site_pages(output: Path) -> list[str]:
+    """Every page of the site (Great Expectations' Data Docs are published as built)."""
+    return sorted(p.relative_to(output).as_posix() for p in output.rglob("*.html")
+                  if not {"site_libs", "data-docs"} & set(p.relative_to(output).parts))
 
 
 @pytest.mark.parametrize("path, shot, chart, heading", [
@@ -102,15 +132,14 @@ def site_url(tmp_path_factory):
     ("pages/region-330800.html", "region-quzhou", True, "衢州市"),
     ("pages/indicator-urban_new_jobs.html", "indicator-urban_new_jobs", True, "城镇新增就业"),
 ])
-def test_page_renders_offline_without_errors(browser, site_url, path, shot, chart, heading):
+def test_page_renders_offline_without_errors(browser, site_url, renderer, path, shot, chart, heading):
     watch = PageWatch(browser, site_url)
     try:
         page = watch.open(path, wait_for_chart=chart)
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / f"{renderer}-{shot}.png"), full_page=True)
         assert heading in page.locator("h1.title").inner_text()
-        assert page.locator("header.navbar nav a").all_inner_texts() == [
-            "Home", "Regions", "Indicators", "Data quality", "Data", "Methods"]
+        assert [text.strip() for text in page.locator(NAV_LINKS).all_inner_texts()] == NAVBAR
         if chart:
             assert page.locator(".vega-embed svg").count() >= 1
             assert page.locator(MARKS).count() > 0
@@ -132,6 +161,23 @@ def test_region_chart_tooltip_gives_value_unit_period_and_source(browser, site_u
         for label in ("数值 value", "单位 unit", "时期 period", "来源 source"):
             assert label in text
         assert "quzhou_14fyp:" in text
+    finally:
+        watch.close()
+
+
+def test_every_page_loads_offline_without_errors(browser, site_output, site_url, renderer):
+    pages = site_pages(site_output)
+    assert len(pages) >= 10
+    heights = {}
+    watch = PageWatch(browser, site_url)
+    try:
+        for path in pages:
+            page = watch.open(path, wait_for_chart=False)
+            if page.locator(".renshe-chart").count():
+                page.wait_for_selector(MARKS, state="attached", timeout=20_000)
+            heights[path] = page.evaluate("document.documentElement.scrollHeight")
+            assert watch.errors == [], (path, watch.errors)
+            assert watch.outside == [], (path, watch.outside)
     finally:
         watch.close()
 
