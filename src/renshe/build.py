@@ -99,7 +99,8 @@ class DataSlices:
     A slice may be larger than what the page shows (a needless re-run), never smaller
     (a stale page): a region page reads its own, its parent's and its children's
     observations and every check naming it; an indicator page that indicator's
-    observations and every check naming it (report.checks_involving matches the same text).
+    observations and every check naming it (report.checks_involving matches the same text); a
+    plan page every observation and the checks citing its document.
     """
 
     observations: object
@@ -142,6 +143,8 @@ class DataSlices:
             indicator = str(parameters["indicator_id"])
             return [_frame_bytes(obs[obs.indicator_id == indicator]),
                     _frame_bytes(self._checks_mentioning(indicator))]
+        if "doc_id" in parameters:  # a plan page: every actual may be a target's latest; its progress checks
+            return [_frame_bytes(obs), _frame_bytes(self._checks_mentioning(str(parameters["doc_id"])))]
         if kind == "validate":
             return [_frame_bytes(self.checks)]
         return [_frame_bytes(obs)]
