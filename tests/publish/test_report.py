@@ -415,3 +415,15 @@ def test_district_chart_only_compares_two_or_more_districts(data):
     spec = report.district_chart(data, "绍兴市").to_dict()
     values = _values(spec)
     assert {v["region"] for v in values} == {"越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"}
+
+
+def test_a_warning_without_figures_is_a_finding_in_words(tmp_path):
+    """A rule that matched nothing warns with no figures: the home page says so, it does not crash."""
+    from renshe.checks.validate import run_validation
+    from renshe.publish.report.findings import flagged_check_findings
+
+    paths = ProjectPaths.at(copy_project(tmp_path / "project"))
+    run_extract(paths)
+    run_validation(paths)
+    texts = [finding.zh for finding in flagged_check_findings(report.load_report_data(paths.root))]
+    assert any("province_targets_within_nation" in text and "matched no observations" in text for text in texts)

@@ -164,6 +164,10 @@ def _citations(sources: str) -> list[str]:
 
 
 def _figure_text(value: str, unit: str) -> tuple[str, str]:
+    """A check's figure as the documents write it; ('', '') for a check that compared none (a rule
+    that matched nothing is a warning without figures)."""
+    if value is None or str(value).strip() in ("", "nan"):
+        return "", ""
     number = float(value)
     return format_value(number, unit), english_figure(number, unit)
 
@@ -189,7 +193,9 @@ def flagged_check_findings(data: ReportData, region: str | None = None) -> list[
         assessment = ASSESSMENTS_ZH.get(str(check["assessment"]), str(check["assessment"]))
         regions = tuple(r for r in REGION_SEPARATORS.split(str(check["regions"])) if r)
         periods = _periods_zh(str(check["periods"]))
-        if check["computed_kind"] in ("share", "target_share") and len(regions) == 2:
+        if not a_zh or not b_zh:
+            zh = f"核查{status_zh}（{check['rule_id']}）：{check['message']}"
+        elif check["computed_kind"] in ("share", "target_share") and len(regions) == 2:
             zh = (f"核查{status_zh}：{regions[0]}{name} {a_zh} 占{regions[1]} {b_zh} 的 "
                   f"{trim_number(float(check['computed']), 2)}%（{periods}），{_band_zh(check, assessment)}。")
         else:
