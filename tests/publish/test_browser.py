@@ -150,7 +150,7 @@ def test_page_renders_offline_without_errors(browser, site_url, renderer, path, 
         watch.close()
 
 
-def test_region_chart_tooltip_gives_value_unit_period_and_source(browser, site_url):
+def test_region_chart_tooltip_gives_the_value_as_printed_period_and_source_line(browser, site_url):
     watch = PageWatch(browser, site_url)
     try:
         page = watch.open("pages/region-330800.html", wait_for_chart=True)
@@ -158,7 +158,7 @@ def test_region_chart_tooltip_gives_value_unit_period_and_source(browser, site_u
         tooltip = page.locator("#vg-tooltip-element")
         tooltip.wait_for(state="visible", timeout=10_000)
         text = tooltip.inner_text()
-        for label in ("数值 value", "单位 unit", "时期 period", "来源 source"):
+        for label in ("数值 value", "原文 as printed", "时期 period", "来源 source", "原文行 source line"):
             assert label in text
         assert "quzhou_14fyp:" in text
     finally:
