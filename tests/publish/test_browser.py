@@ -198,6 +198,11 @@ def test_script_from_a_document_line_does_not_execute(browser, tmp_path_factory)
             titles = page.locator("main td[title]").evaluate_all("cells => cells.map(cell => cell.title)")
             assert any(INJECTED in title for title in titles)
             assert page.locator("main script").count() == page.locator("main .renshe-chart").count()
+            # the explorer quotes the same line as text
+            page = watch.open("explore.html#source=zhejiang_2023_bulletin:9", wait_for_chart=False)
+            page.wait_for_selector(".renshe-explorer-table tbody tr")
+            assert INJECTED in page.locator(".renshe-explorer-table tbody").inner_text()
+            assert page.evaluate("document.documentElement.dataset.injected") is None
             assert watch.errors == []
         finally:
             watch.close()
