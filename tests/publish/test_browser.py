@@ -150,7 +150,7 @@ def test_page_renders_offline_without_errors(browser, site_url, renderer, path, 
         watch.close()
 
 
-def test_region_chart_tooltip_gives_value_unit_period_and_source(browser, site_url):
+def test_region_chart_tooltip_gives_the_value_as_printed_period_and_source_line(browser, site_url):
     watch = PageWatch(browser, site_url)
     try:
         page = watch.open("pages/region-330800.html", wait_for_chart=True)
@@ -158,7 +158,7 @@ def test_region_chart_tooltip_gives_value_unit_period_and_source(browser, site_u
         tooltip = page.locator("#vg-tooltip-element")
         tooltip.wait_for(state="visible", timeout=10_000)
         text = tooltip.inner_text()
-        for label in ("数值 value", "单位 unit", "时期 period", "来源 source"):
+        for label in ("数值 value", "原文 as printed", "时期 period", "来源 source", "原文行 source line"):
             assert label in text
         assert "quzhou_14fyp:" in text
     finally:
@@ -198,6 +198,11 @@ def test_script_from_a_document_line_does_not_execute(browser, tmp_path_factory)
             titles = page.locator("main td[title]").evaluate_all("cells => cells.map(cell => cell.title)")
             assert any(INJECTED in title for title in titles)
             assert page.locator("main script").count() == page.locator("main .renshe-chart").count()
+            # the explorer quotes the same line as text
+            page = watch.open("explore.html#source=zhejiang_2023_bulletin:9", wait_for_chart=False)
+            page.wait_for_selector(".renshe-explorer-table tbody tr")
+            assert INJECTED in page.locator(".renshe-explorer-table tbody").inner_text()
+            assert page.evaluate("document.documentElement.dataset.injected") is None
             assert watch.errors == []
         finally:
             watch.close()
