@@ -100,7 +100,7 @@ class DataSlices:
     (a stale page): a region page reads its own, its parent's and its children's
     observations and every check naming it; an indicator page that indicator's
     observations and every check naming it (report.checks_involving matches the same text); a
-    plan page every observation and the checks citing its document.
+    plan page what report.plans.plan_inputs says it reads.
     """
 
     observations: object
@@ -143,8 +143,10 @@ class DataSlices:
             indicator = str(parameters["indicator_id"])
             return [_frame_bytes(obs[obs.indicator_id == indicator]),
                     _frame_bytes(self._checks_mentioning(indicator))]
-        if "doc_id" in parameters:  # a plan page: every actual may be a target's latest; its progress checks
-            return [_frame_bytes(obs), _frame_bytes(self._checks_mentioning(str(parameters["doc_id"])))]
+        if "doc_id" in parameters:  # a plan page
+            from renshe.publish.report.plans import plan_inputs
+
+            return [_frame_bytes(frame) for frame in plan_inputs(obs, self.checks, str(parameters["doc_id"]))]
         if kind == "validate":
             return [_frame_bytes(self.checks)]
         return [_frame_bytes(obs)]

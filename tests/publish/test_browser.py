@@ -330,3 +330,32 @@ def test_explorer_stays_usable_with_ten_thousand_observations(browser, site_outp
         assert watch.errors == [] and watch.outside == []
     finally:
         watch.close()
+
+
+def test_a_reader_answers_the_four_questions_within_two_clicks_of_home(browser, site_url):
+    """Is each plan on track? How does a region compare with its parent? Do the documents agree?
+    Where did a figure come from? Each answer is at most two clicks from the home page."""
+    watch = PageWatch(browser, site_url)
+    try:
+        page = watch.open("index.html", wait_for_chart=False)
+        page.locator(NAV_LINKS).filter(has_text="Plans").first.click()  # 1
+        page.locator('main a[href$="pages/plan-zhejiang_14fyp.html"]').first.click()  # 2
+        page.wait_for_selector(MARKS, state="attached", timeout=20_000)
+        assert "落后 behind" in page.locator("main").inner_text() and "已达到 reached" in page.locator("main").inner_text()
+
+        page = watch.open("index.html", wait_for_chart=False)
+        page.locator('main a.renshe-more[href$="pages/region-330800.html"]').first.click()  # 1
+        assert "衢州市占浙江省的比重（2020）" in page.locator("main").inner_text()
+
+        page = watch.open("index.html", wait_for_chart=False)
+        assert "38 个前后一致" in page.locator("main").inner_text()  # 0: the home page says it
+        page.locator('main a.renshe-more[href$="quality.html"]').first.click()  # 1
+        assert "Failures and warnings" in page.locator("main").inner_text()
+
+        page = watch.open("index.html", wait_for_chart=False)
+        page.locator('main a[href*="explore.html#source=zhejiang_14fyp:171"]').first.click()  # 1
+        page.wait_for_selector(".renshe-explorer-table tbody tr")
+        assert "4500" in page.locator(".renshe-explorer-table tbody").inner_text()
+        assert watch.errors == [] and watch.outside == []
+    finally:
+        watch.close()

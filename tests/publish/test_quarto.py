@@ -83,7 +83,7 @@ def outputs(tmp_path_factory) -> tuple[Path, Path]:
 def test_quarto_renders_the_same_pages_and_data_docs(outputs):
     builtin, quarto = outputs
     assert _pages(quarto) == _pages(builtin)
-    assert {"index.html", "pages/region-330800.html",
+    assert {"index.html", "explore.html", "plans.html", "pages/plan-zhejiang_14fyp.html", "pages/region-330800.html",
             "pages/indicator-urban_new_jobs.html", "data-docs/index.html"} <= _pages(quarto)
     assert (quarto / "search.json").is_file()  # Quarto's own search index, on top
 

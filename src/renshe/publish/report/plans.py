@@ -74,12 +74,20 @@ def _cited(obs: pd.DataFrame, citation: str, measure: str, value: float | None =
     return found
 
 
-def _progress_checks(data: ReportData, doc_id: str) -> pd.DataFrame:
-    checks = data.checks
+def progress_checks(checks: pd.DataFrame | None, doc_id: str) -> pd.DataFrame:
+    """The checks' progress rows for the targets of `doc_id` (each cites its target first)."""
     if checks is None or checks.empty or "computed_kind" not in checks.columns:
         return pd.DataFrame()
     rows = checks[(checks["rule_type"] == "targets") & (checks["computed_kind"] == PROGRESS_KIND)]
     return rows[rows["sources"].str.split(";").str[0].str.strip().str.rpartition(":")[0] == doc_id]
+
+
+def plan_inputs(observations: pd.DataFrame, checks: pd.DataFrame | None, doc_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the plan page of `doc_id` reads: the observations of the regions its targets are set
+    for (any document's actual may be a target's latest), and its progress checks. The build
+    fingerprints these to re-run the page only when they change."""
+    regions = set(observations.loc[(observations["doc_id"] == doc_id) & (observations["measure"] == "target"), "region"])
+    return observations[observations["region"].isin(regions)], progress_checks(checks, doc_id)
 
 
 def _goal_and_start(target: Figure, basis: str, latest: Figure, base: Figure | None) -> tuple[float, float | None, str]:
@@ -98,7 +106,7 @@ def _share(latest: float, goal: float, start: float | None, ceiling: bool) -> fl
     return (latest - start) / (goal - start)
 
 
-def _progress_row(data: ReportData, obs: pd.DataFrame, check: pd.Series, ceilings: set[str]) -> dict | None:
+def _progress_row(obs: pd.DataFrame, check: pd.Series, ceilings: set[str]) -> dict | None:
     # the check cites the target, the latest actual, then the base; a line holding two of them once
     citations = [c.strip() for c in str(check["sources"]).split(";") if c.strip()]
     indicator_id, region = check["indicator_id"], check["regions"]
@@ -152,8 +160,8 @@ def plan_progress(data: ReportData, doc_id: str) -> list[dict]:
     share of the way."""
     obs = with_display_columns(data.observations)
     ceilings = lower_is_better(data)
-    judged = [row for _, check in _progress_checks(data, doc_id).iterrows()
-              if (row := _progress_row(data, obs, check, ceilings)) is not None]
+    judged = [row for _, check in progress_checks(data.checks, doc_id).iterrows()
+              if (row := _progress_row(obs, check, ceilings)) is not None]
     covered = {(r["indicator_id"], r["region"], r["target"].period, r["basis"], r["unit"], r["target"].value)
                for r in judged}
     rows = judged + _without_actual(obs, doc_id, covered)
