@@ -1,15 +1,19 @@
 """Synthetic inputs for the benchmarks, grown from the five real documents.
 
 - `make_corpus_project(copies=N)`: the real project (copy 0, unchanged) plus N-1 variants of
-  every document. Each variant has every figure's digits varied and its own regions: a province,
-  two cities and six districts named after the real ones with a tag (绍兴 -> 绍兴乙丙丁), nested
-  as the real ones are, registered with their own codes. Documents, regions and observations
-  grow together, so every stage (extraction, checks, the notebook grid, the site) sees a corpus
-  N times the real one. The national briefing's variants stay national: a corpus has one nation.
-- `make_validation_project(target_rows)`: an extracted corpus replicated, each replica under
-  new document ids (hard links to the same raw files, so every quoted line is still true) and
-  new regions, until it holds `target_rows` observations: a national corpus across years
-  without extracting one, for timing the rule set.
+  every document. Each variant has every figure's digits varied and its own regions: a copy of
+  every region below the nation its documents are about or name (a province, its cities, their
+  districts), named after the real one with a tag (绍兴市 -> 绍兴乙丙丁市, its alias 绍兴 ->
+  绍兴乙丙丁) and registered with codes the region tree accepts. Documents, regions and
+  observations grow together, so every stage (extraction, checks, the notebook grid, the site)
+  sees a corpus N times the real one. The national briefing's variants stay national: a corpus
+  has one nation. A province copy needs a two-digit province code no region uses (67 of them):
+  past that many variants, two variants share a province copy (their cities stay apart).
+- `make_validation_project(target_rows)`: an extracted corpus replicated across years until it
+  holds `target_rows` observations: replica j under new document ids (hard links to the same raw
+  files, so every quoted line is still true) with every period moved j spans of the corpus's
+  years back, the same regions: a national corpus across years without extracting one, for
+  timing the rule set.
 """
 from __future__ import annotations
 
@@ -25,10 +29,9 @@ import yaml
 # a variant's tag: its number in characters that are neither digits nor numerals (digits in a
 # region's name would be read as figures by the table reader)
 TAG_ALPHABET = "甲乙丙丁戊己庚辛壬癸"
-CITY_STEMS = ("绍兴", "衢州")
 # table and box numbers (专栏1, 表 2) are structure, not figures: varying them breaks the layout
 _DIGITS = re.compile(r"(?<!专栏)(?<!表)(?<!表 )\d+(?:\.\d+)?")
-LEVEL_CODE_PREFIX = {"province": "8", "city": "7", "district": "6"}
+_YEAR = re.compile(r"\d{4}")
 
 
 def copy_project(source: Path, target: Path) -> Path:
@@ -59,24 +62,74 @@ def tag(number: int) -> str:
     return "".join(TAG_ALPHABET[int(digit)] for digit in f"{number:03d}")
 
 
-def _tagged(name: str, label: str) -> str:
-    """越城区 -> 越城乙丙丁区: the tag goes before the level word, so the name still reads as a region."""
-    return name[:-1] + label + name[-1]
+def _tree(project: Path) -> list[dict]:
+    """Every region the project knows: data/regions.yaml, then the registry's own."""
+    tree = yaml.safe_load((project / "data" / "regions.yaml").read_text(encoding="utf-8"))["regions"]
+    registry = yaml.safe_load((project / "data" / "sources.yaml").read_text(encoding="utf-8"))
+    return [*tree, *(registry.get("regions") or [])]
 
 
-def variant_regions(regions: list[dict], number: int) -> tuple[dict[str, str], list[dict]]:
-    """The renaming of variant `number` (every region below the nation) and its registry entries."""
-    label = tag(number)
-    renamed = {r["name"]: _tagged(r["name"], label) for r in regions if r["level"] != "national"}
-    entries = []
-    for region in regions:
-        if region["level"] == "national":
-            continue
-        code = str(region["code"])
-        digits = code[4:6] if region["level"] == "district" else code[2:4]
-        entries.append({"name": renamed[region["name"]], "code": f"{LEVEL_CODE_PREFIX[region['level']]}{number:03d}{digits}",
-                        "level": region["level"], "parent": renamed.get(region["parent"], region["parent"])})
-    return renamed, entries
+def copied_regions(tree: list[dict], documents: list[dict], texts: list[str]) -> list[dict]:
+    """The regions a variant copies, parents first: the provinces the documents are about (or
+    whose cities they are about), and every region below them the documents are about or name."""
+    by_name = {region["name"]: region for region in tree}
+    parent_of = {region["name"]: region.get("parent") for region in tree}
+
+    def chain(name: str) -> list[str]:
+        names = [name]
+        while parent_of.get(names[-1]):
+            names.append(parent_of[names[-1]])
+        return names
+    about = {document["region"] for document in documents if by_name[document["region"]]["level"] != "national"}
+    provinces = {name for region in about for name in chain(region) if by_name[name]["level"] == "province"}
+    text = "\n".join(texts)
+    named = {region["name"] for region in tree if region["level"] not in ("national", "province")
+             and any(word in text for word in [region["name"], *(region.get("aliases") or [])])}
+    wanted = {name for name in about | named if provinces & set(chain(name))}
+    wanted |= {ancestor for name in wanted for ancestor in chain(name) if by_name[ancestor]["level"] != "national"}
+    rank = {"province": 0, "city": 1, "district": 2}
+    return sorted((by_name[name] for name in wanted), key=lambda region: (rank[region["level"]], str(region["code"])))
+
+
+class RegionCopies:
+    """Tagged copies of `regions` (parents first) with codes the region tree accepts: each copy
+    of a province takes a two-digit province code no region uses, its cities and districts
+    keep their own digits below it (a second round on the same code moves the cities' digits)."""
+
+    def __init__(self, tree: list[dict], regions: list[dict]):
+        used = {str(region["code"])[:2] for region in tree}
+        self.free = [f"{n:02d}" for n in range(1, 100) if f"{n:02d}" not in used]
+        self.regions = regions
+        city_digits = [int(str(r["code"])[2:4]) for r in regions if r["level"] == "city"]
+        self.city_step = max(city_digits, default=0) + 1
+
+    def copy(self, number: int) -> tuple[dict[str, str], list[dict]]:
+        """({real name or alias: its copy's}, the copy's registry entries) of variant `number` (from 1)."""
+        slot, round_ = (number - 1) % len(self.free), (number - 1) // len(self.free)
+        prefix, city_offset = self.free[slot], round_ * self.city_step
+        if city_offset + self.city_step > 100:
+            raise ValueError(f"variant {number}: no free region codes left for its cities")
+        words, entries, codes = {}, [], {}
+        for region in self.regions:
+            label = tag(slot + 1) if region["level"] == "province" else tag(number)
+            name, code = region["name"], str(region["code"])
+            city = f"{int(code[2:4]) + city_offset:02d}"
+            codes[name] = {"province": f"{prefix}0000", "city": f"{prefix}{city}00",
+                           "district": f"{prefix}{city}{code[4:6]}"}[region["level"]]
+            words[name] = name[:-1] + label + name[-1]  # 越城区 -> 越城乙丙丁区: still reads as a region
+            aliases = [alias + label for alias in region.get("aliases") or []]
+            words.update(zip(region.get("aliases") or [], aliases))
+            if region["level"] == "province" and round_ > 0:
+                continue  # the copy of an earlier round is already registered
+            entries.append({"name": words[name], "code": codes[name], "level": region["level"],
+                            "parent": words.get(region.get("parent"), region.get("parent")), "aliases": aliases})
+        return words, entries
+
+
+def _renamed(text: str, words: dict[str, str]) -> str:
+    """Every region name and alias replaced by its copy's, longest first, in one pass."""
+    pattern = re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
+    return pattern.sub(lambda match: words[match.group(0)], text)
 
 
 def make_corpus_project(source: Path, target: Path, copies: int = 100, seed: int = 7) -> int:
@@ -84,63 +137,65 @@ def make_corpus_project(source: Path, target: Path, copies: int = 100, seed: int
     copy_project(source, target)
     registry_path = target / "data" / "sources.yaml"
     registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
-    originals, real_regions = list(registry["documents"]), list(registry["regions"])
+    registry["regions"] = registry.get("regions") or []
+    originals = list(registry["documents"])
+    texts = {entry["doc_id"]: (source / entry["file"]).read_text(encoding="utf-8") for entry in originals}
+    tree = _tree(target)
+    regions = RegionCopies(tree, copied_regions(tree, originals, list(texts.values())))
     rng = random.Random(seed)
-    total = sum((source / entry["file"]).stat().st_size for entry in originals)
+    total = sum(len(text.encode("utf-8")) for text in texts.values())
     for number in range(1, copies):
-        renamed, entries = variant_regions(real_regions, number)
+        words, entries = regions.copy(number)
         registry["regions"].extend(entries)
-        districts = [r["name"] for r in real_regions if r["level"] == "district"]
+        codes = {entry["name"]: entry["code"] for entry in registry["regions"]}
         for original in originals:
-            text = _vary_digits((source / original["file"]).read_text(encoding="utf-8"), rng)
-            for name in districts:  # the table rows name them: they must match the registry
-                text = text.replace(name, renamed[name])
-            for stem in CITY_STEMS:  # 绍兴市 -> 绍兴乙丙丁市, and 绍兴人, 绍兴市人力社保局 with it
-                text = text.replace(stem, stem + tag(number))
+            national = original["region"] not in words
+            text = _vary_digits(texts[original["doc_id"]], rng)
+            if not national:
+                text = _renamed(text, words)
             data = text.encode("utf-8")
             doc_id = f"{original['doc_id']}_{number:03d}"
             (target / "data" / "raw" / f"{doc_id}.txt").write_bytes(data)
             total += len(data)
-            region = renamed.get(original["region"], original["region"])
-            code = next((e["code"] for e in entries if e["name"] == region), original["region_code"])
-            # `layout`: the variant follows the original's table specs and text sections
-            registry["documents"].append(dict(original, doc_id=doc_id, file=f"data/raw/{doc_id}.txt",
-                                              region=region, region_code=code, layout=original["doc_id"],
-                                              sha256=hashlib.sha256(data).hexdigest()))
+            region = words.get(original["region"], original["region"])
+            entry = dict(original, doc_id=doc_id, file=f"data/raw/{doc_id}.txt", region=region,
+                         layout=original.get("layout") or original["doc_id"],
+                         sha256=hashlib.sha256(data).hexdigest())
+            if not national:
+                entry["region_code"] = codes[region]
+            registry["documents"].append(entry)
     registry_path.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return total
 
 
-def make_validation_project(source: Path, target: Path, target_rows: int = 1_000_000) -> int:
-    """`source`'s extracted corpus replicated up to `target_rows` observations; returns the row count.
+def _shifted(periods, years: int):
+    """Every year in the periods moved `years` back: 2021-2025 -> 2011-2015."""
+    return periods.str.replace(_YEAR, lambda match: str(int(match.group(0)) - years), regex=True)
 
-    Replica j holds every document of `source` again as `<doc_id>~j` (a hard link to the same
-    raw file, registered with the same sha256) and every region below the nation as `<name>~j`,
-    nested as before: the figures, lines and rules are real, the corpus is wider.
-    """
+
+def make_validation_project(source: Path, target: Path, target_rows: int = 1_000_000) -> int:
+    """`source`'s extracted corpus replicated across years up to `target_rows` observations;
+    returns the row count (see the module's docstring)."""
     import pandas as pd
 
     copy_project(source, target)
     observations = pd.read_parquet(source / "data" / "clean" / "observations.parquet")
     registry_path = target / "data" / "sources.yaml"
     registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
-    documents, regions = list(registry["documents"]), list(registry["regions"])
+    documents = list(registry["documents"])
     raw = target / "data" / "raw"
+    years = [int(year) for period in observations["period"].unique() for year in _YEAR.findall(str(period))]
+    span = max(years) - min(years) + 1  # replicas never share a year
     replicas, total, number = [observations], len(observations), 0
     while total < target_rows:
         number += 1
         suffix = f"~{number}"
-        renamed = {r["name"]: r["name"] + suffix for r in regions if r["level"] != "national"}
-        registry["regions"] += [dict(r, name=renamed[r["name"]], code=f"{r['code']}~{number}",
-                                     parent=renamed.get(r["parent"], r["parent"]))
-                                for r in regions if r["level"] != "national"]
         for entry in documents:
             doc_id = entry["doc_id"] + suffix
             os.link(raw / Path(entry["file"]).name, raw / f"{doc_id}.txt")
-            registry["documents"].append(dict(entry, doc_id=doc_id, file=f"data/raw/{doc_id}.txt",
-                                              region=renamed.get(entry["region"], entry["region"])))
+            registry["documents"].append(dict(entry, doc_id=doc_id, file=f"data/raw/{doc_id}.txt"))
         replica = observations.assign(doc_id=observations["doc_id"] + suffix,
-                                      region=observations["region"].map(lambda name: renamed.get(name, name)))
+                                      period=_shifted(observations["period"].astype("string"), span * number))
         replicas.append(replica)
         total += len(replica)
     registry_path.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8")

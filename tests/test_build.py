@@ -253,8 +253,10 @@ def test_changed_document_reruns_only_what_reads_it(copy, rebuild):
     assert step_line(result.stdout, "extract").endswith("unmapped phrases")  # ran
     assert step_line(result.stdout, "validate") != "unchanged"
     # the city's page, its province's (which shows its cities), the indicator's page, the
-    # cleaning page (every observation) and the checks page (the city-vs-province target check)
-    rerun = {"01_clean", "02_validate", "region-330800", "region-330000", "indicator-postdoc_recruitment"}
+    # cleaning page (every observation), the checks page (the city-vs-province target check)
+    # and the city's plan (the target is one of its own)
+    rerun = {"01_clean", "02_validate", "region-330800", "region-330000", "indicator-postdoc_recruitment",
+             "plan-quzhou_14fyp"}
     assert executed(result.stdout) == rerun
     after = page_stamps(copy)
     assert {page for page in after if after[page] != before[page]} == rerun
@@ -389,7 +391,7 @@ def test_build_killed_during_extraction_keeps_previous_outputs(copy, tmp_path, w
     assert re.search(r"^an earlier build was interrupted: removed data/\.clean\.staging-", result.stdout, re.M)
     assert leftovers(copy) == []
     assert executed(result.stdout) == {"01_clean", "02_validate", "region-330800", "region-330000",
-                                       "indicator-postdoc_recruitment"}
+                                       "indicator-postdoc_recruitment", "plan-quzhou_14fyp"}
     observations = pd.read_parquet(copy.clean / "observations.parquet")
     assert 12.0 in observations[(observations.doc_id == "quzhou_14fyp") & (observations.source_line == 164)].value.values
 

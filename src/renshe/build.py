@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from renshe.ingest.regions import ancestors
 from renshe.paths import ProjectPaths
 from renshe.buildstate import (  # noqa: F401 (tests and tools reach them through renshe.build)
     LOCK_FILE, BuildState, Step, StepReport, build_lock, files_fingerprint, library_fingerprint,
@@ -101,10 +102,11 @@ class DataSlices:
     A slice may be larger than what the page shows (a needless re-run), never smaller
     (a stale page): a region page reads its own, its parent's and its children's
     observations and every check naming it; an indicator page that indicator's
-    observations and every check naming it (report.checks_involving matches the same text).
-    Each page's slice is looked up, not searched for: the observations are grouped by region
-    and the checks indexed by the regions they name once (publish.mentions), so the grid's
-    fingerprints cost the data once, not once per page.
+    observations and every check naming it (report.checks_involving matches the same text); a
+    plan page what report.plans.plan_inputs says it reads. Each page's slice is looked up, not
+    searched for: the observations are grouped by region and the checks indexed by the regions
+    they name once (publish.mentions), so the grid's fingerprints cost the data once, not once
+    per page.
     """
 
     observations: object
@@ -139,7 +141,8 @@ class DataSlices:
                    names_index(check_text.tolist(), regions))
 
     def _related_regions(self, region: str) -> set[str]:
-        return {region, self.parents.get(region) or "", *self.children.get(region, [])} - {""}
+        # every ancestor, not only the parent: a share climbs to the nearest one with the figure
+        return {region, *ancestors(region, self.parents), *self.children.get(region, [])}
 
     def _checks_mentioning(self, needle: str):
         if self.checks.empty:
@@ -159,6 +162,10 @@ class DataSlices:
             indicator = str(parameters["indicator_id"])
             return [_frame_bytes(obs[obs.indicator_id == indicator]),
                     _frame_bytes(self._checks_mentioning(indicator))]
+        if "doc_id" in parameters:  # a plan page
+            from renshe.publish.report.plans import plan_inputs
+
+            return [_frame_bytes(frame) for frame in plan_inputs(obs, self.checks, str(parameters["doc_id"]))]
         if kind == "validate":
             return [_frame_bytes(self.checks)]
         return [_frame_bytes(obs)]

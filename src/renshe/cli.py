@@ -10,11 +10,13 @@ from renshe.paths import ProjectPaths
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from renshe.ingest.extract import format_summary, run_extract
+    from renshe.ingest.extract import format_documents, format_summary, run_extract
 
     paths = ProjectPaths.at(args.root)
     output = run_extract(paths, doc_ids=args.docs or None, out_dir=args.out)
     print(format_summary(output.summary))
+    print()
+    print(format_documents(output))
     print(f"wrote {args.out or paths.clean}")
     return 0
 
@@ -45,6 +47,43 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     paths = ProjectPaths.at(args.root)
     return run_build(paths, force=args.force, jobs=args.jobs, scheduler=args.scheduler)
+
+
+def _cmd_codebook_suggest(args: argparse.Namespace) -> int:
+    from renshe.ingest.suggest import run_suggest
+
+    paths = ProjectPaths.at(args.root)
+    print(run_suggest(paths, docs=args.docs or None, top=args.top, min_score=args.min_score))
+    return 0
+
+
+def _cmd_codebook_accept(args: argparse.Namespace) -> int:
+    from renshe.ingest.aliases import accept_alias
+
+    paths = ProjectPaths.at(args.root)
+    print(accept_alias(paths.codebook, args.phrase, args.indicator_id))
+    return 0
+
+
+def _add_codebook_commands(commands) -> None:
+    codebook = commands.add_parser("codebook", help="phrases without an indicator id: suggestions, and adding aliases",
+                                   description="Grow data/codebook.yaml from the phrases the extraction could "
+                                               "not map (data/clean/unmapped.csv).")
+    actions = codebook.add_subparsers(dest="action", required=True)
+    suggest = actions.add_parser("suggest", help="each unmapped phrase with the closest indicators, score and reason",
+                                 description="Match the extracted observations again with the codebook as it is "
+                                             "now and list every phrase still without an id, best suggestion first.")
+    suggest.add_argument("--docs", nargs="*", help="only these doc_ids (default: all)")
+    suggest.add_argument("--top", type=int, default=3, help="candidates shown per phrase (default 3)")
+    suggest.add_argument("--min-score", type=float, default=0.3,
+                         help="list phrases whose best suggestion scores at least this (default 0.3; 0 lists all)")
+    suggest.set_defaults(handler=_cmd_codebook_suggest)
+    accept = actions.add_parser("accept", help="add PHRASE to the aliases of INDICATOR_ID in data/codebook.yaml",
+                                description="Add PHRASE to the entry's aliases, keeping the file's comments and "
+                                            "layout; refuses an alias another entry already claims.")
+    accept.add_argument("phrase", help="the phrase as listed by `renshe codebook suggest` (or unmapped.csv)")
+    accept.add_argument("indicator_id", help="the codebook id it names")
+    accept.set_defaults(handler=_cmd_codebook_accept)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run the per-document extraction and the notebook runs on this Dask cluster "
                             "(default: $RENSHE_SCHEDULER, else this machine; needs pip install -e .[dask])")
     build.set_defaults(handler=_cmd_build)
+
+    _add_codebook_commands(commands)
     return parser
 
 

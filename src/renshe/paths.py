@@ -34,6 +34,11 @@ class ProjectPaths:
         return self.root / "data" / "sources.yaml"
 
     @property
+    def regions(self) -> Path:
+        """The region tree (GB/T 2260 codes, levels, parents) every document can refer to."""
+        return self.root / "data" / "regions.yaml"
+
+    @property
     def raw(self) -> Path:
         return self.root / "data" / "raw"
 

@@ -28,7 +28,9 @@ UNPARSED_COLUMNS = [
     "doc_id", "table_id", "region", "row_label", "column", "cell_text", "reason",
     "source_line", "source_text",
 ]
-UNMAPPED_COLUMNS = ["doc_id", "table_id", "indicator_zh", "unit", "count", "first_source_line", "source_text"]
+# why: why no id was given; suggestions: the closest indicators, 'id score: reason; ...'
+UNMAPPED_COLUMNS = ["doc_id", "table_id", "indicator_zh", "unit", "count", "first_source_line", "source_text",
+                    "why", "suggestions"]
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Table:
     observations: list[dict] = field(default_factory=list)
     unparsed: list[dict] = field(default_factory=list)
     numeric_cells: int = 0
+    lines: range = range(0)  # the raw lines the table occupies, title to last row: not running text
 
     @property
     def wide(self) -> pd.DataFrame:

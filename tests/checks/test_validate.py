@@ -94,6 +94,26 @@ def test_quzhou_share_of_zhejiang_is_published(checks):
     assert insured["computed"] == pytest.approx(100 * 4606.46e4 / 10.52e8)
 
 
+def test_nesting_pairs_on_the_real_documents(checks):
+    """One pairing rule (checks/pairing.py): same period, or for a stock the same year's near
+    period; never another year. The pairs of the five documents, pinned."""
+    nesting = checks[checks["rule_type"] == "level_nesting"]
+    pairs = {(row.rule_id, row.regions, row.periods) for row in nesting.itertuples()}
+    assert pairs == {
+        ("city_within_province", "衢州市 / 浙江省", "2015"), ("city_within_province", "衢州市 / 浙江省", "2020"),
+        ("province_within_nation", "浙江省 / 全国", "2023 / 2023-03"),
+        *{("district_within_city", f"{district} / 绍兴市", "2023")
+          for district in ("越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县")},
+    }
+    counts = nesting["rule_id"].value_counts()
+    assert (counts["city_within_province"], counts["province_within_nation"], counts["district_within_city"]) == (16, 5, 6)
+    zhuji = _one(nesting, rule_id="district_within_city", regions="诸暨市 / 绍兴市")
+    assert zhuji["indicator_id"] == "public_welfare_posts_placements" and zhuji["level_pair"] == "district→city"
+    assert (zhuji["value_a"], zhuji["value_b"]) == (290.0, 750.0) and zhuji["status"] == "pass"
+    assert zhuji["sources"] == "shaoxing_2023_action_plan:158; shaoxing_2023_action_plan:161"
+    assert (nesting["status"] == "pass").all()
+
+
 def test_same_figure_reported_twice_agrees_within_rounding(checks):
     twice = checks[checks["rule_id"] == "same_figure_twice"]
     skilled = _one(twice, indicator_id="highly_skilled_talent", regions="衢州市", periods="2020")
@@ -110,6 +130,38 @@ def test_stated_ratios_match_their_parts(checks):
     cards = _one(checks, rule_id="national_card_coverage")
     assert cards["status"] == "pass" and cards["computed_kind"] == "implied_base"
     assert cards["value_a"] == pytest.approx(7.64e8 / 0.541) and cards["value_b"] == pytest.approx(13.7e8 / 0.97)
+
+
+def test_document_internal_disagreements_are_warnings(checks):
+    """Inside one document: Quzhou's plan states 高技能人才占技能劳动者比例 31%左右 while its own
+    table's 2025 targets (14万 of 40万) make 35%; Zhejiang's plan says 每年新增高技能人才20万人以上
+    while its table takes them from 321.8万 to 400万, 78.2万 in five years, not 100万."""
+    share = _one(checks, rule_id="stated_shares_vs_own_figures", regions="衢州市")
+    assert (share["status"], share["severity"], share["assessment"]) == ("warn", "warning", "disagrees")
+    assert (share["value_a"], share["value_b"], share["gap"]) == (31.0, 35.0, 4.0)
+    assert share["tolerance"] == pytest.approx(0.5 + 100 * (5000 / 400000 + 140000 * 5000 / 400000 ** 2))
+    assert share["sources"] == "quzhou_14fyp:135; quzhou_14fyp:168; quzhou_14fyp:167"
+    assert share["indicator_id"] == "highly_skilled_share_of_skilled" and share["periods"] == "2025"
+    bulletin = _one(checks, rule_id="stated_shares_vs_own_figures", regions="浙江省")
+    assert bulletin["status"] == "pass" and bulletin["computed"] == pytest.approx(100 * 426.5 / 1266)
+
+    per_year = checks[checks["rule_id"] == "per_year_targets_vs_table_change"]
+    zhejiang = _one(per_year, regions="浙江省")
+    assert (zhejiang["status"], zhejiang["assessment"]) == ("warn", "contradicts")
+    assert (zhejiang["value_a"], zhejiang["value_b"]) == (pytest.approx(782000), 1000000.0)  # table change, 20万 × 5
+    assert zhejiang["tolerance"] == pytest.approx(5000 + 500 + 5 * 5000)
+    assert zhejiang["sources"] == "zhejiang_14fyp:320; zhejiang_14fyp:212; zhejiang_14fyp:213"
+    quzhou = _one(per_year, regions="衢州市")  # 5000 a year × 5 = 2.5万 against 11.6万 -> 14万: within rounding of 14
+    assert (quzhou["status"], quzhou["gap"], quzhou["tolerance"]) == ("pass", -1000.0, 5502.5)
+
+
+def test_rules_waiting_for_documents_say_they_checked_nothing(checks):
+    """No registered document states a growth rate beside its change, nor a national target for
+    a year or period Zhejiang also targets: the rules stand for documents to come, and say so."""
+    for rule_id in ("growth_rate_vs_change", "province_targets_within_nation"):
+        note = _one(checks, rule_id=rule_id)
+        assert (note["status"], note["computed_kind"]) == ("warn", "no_instance")
+        assert "nothing was checked" in note["message"]
 
 
 def test_targets_are_findings(checks):
@@ -210,6 +262,25 @@ def codebook_ids():
     ("  - id: ratio\n    type: stated_ratio\n    numerator: {indicator: skilled_talent}\n"
      "    stated: {indicator: nonexistent_share}\n    denominator: {indicator: skilled_talent}\n",
      "rule 'ratio': unknown indicator id 'nonexistent_share'"),
+    ("  - id: climb\n    type: level_nesting\n    child_level: district\n    parent_level: province\n"
+     "    band: [0.1, 10]\n    ancestor_bands: {city: [1, 60]}\n",
+     "rule 'climb': ancestor_bands: 'city' is not a level above parent_level 'province'"),
+    ("  - id: upside_down\n    type: level_nesting\n    child_level: province\n    parent_level: city\n"
+     "    band: [1, 20]\n", "rule 'upside_down': parent_level 'city' is not above child_level 'province'"),
+    ("  - id: months\n    type: level_nesting\n    child_level: city\n    parent_level: province\n"
+     "    band: [1, 20]\n    max_period_gap_months: three\n", "rule 'months': max_period_gap_months 'three'"),
+    ("  - id: shares\n    type: stated_ratio\n    shares: [{share: highly_skilled_share_of_skilled, "
+     "numerator: highly_skilled_talent}]\n", "rule 'shares': malformed `shares` item"),
+    ("  - id: shares_ghost\n    type: stated_ratio\n    shares: [{share: ghost_share, "
+     "numerator: highly_skilled_talent, denominator: skilled_talent}]\n",
+     "rule 'shares_ghost': unknown indicator id 'ghost_share'"),
+    ("  - id: flows\n    type: targets\n    check: progress\n"
+     "    flows: [{flow: new_highly_skilled_talent, stock: highly_skilled_talent}]\n",
+     "rule 'flows': `flows` ({flow, stock} pairs) goes with check per_year_vs_change"),
+    ("  - id: flowless\n    type: targets\n    check: per_year_vs_change\n",
+     "rule 'flowless': `flows` ({flow, stock} pairs) goes with check per_year_vs_change"),
+    ("  - id: growth\n    type: growth_rate\n    indicators: some\n",
+     "rule 'growth': `indicators` must be 'all' or a list"),
 ])
 def test_bad_rules_are_refused_naming_the_rule_and_line(tmp_path, codebook_ids, rule, expected):
     path = tmp_path / "rules.yaml"
@@ -222,7 +293,8 @@ def test_bad_rules_are_refused_naming_the_rule_and_line(tmp_path, codebook_ids, 
 
 def test_real_rules_file_loads(codebook_ids):
     rules = load_rules(REPO_ROOT / "expectations" / "rules.yaml", indicator_ids=codebook_ids)
-    assert {r.type for r in rules.rules} == {"sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets"}
+    assert {r.type for r in rules.rules} == {"sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets",
+                                             "growth_rate"}
 
 
 def test_bad_rules_file_fails_validate_without_output(project_copy, capsys):

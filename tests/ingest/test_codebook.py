@@ -46,6 +46,40 @@ def test_the_canonical_ids_are_defined(codebook):
     assert len(codebook.ids()) == len(set(codebook.ids()))
 
 
+# The core indicators of national and provincial HRSS bulletins, statistical communiqués and
+# five-year plans, with the unit each is measured in.
+CORE = {
+    "employed_persons": "人", "urban_employed_persons": "人", "migrant_workers": "人",
+    "outgoing_migrant_workers": "人", "local_migrant_workers": "人", "registered_unemployed_persons": "人",
+    "resident_population": "人", "urbanization_rate": "%", "per_capita_disposable_income": "元",
+    "three_funds_revenue": "元", "three_funds_expenditure": "元", "three_funds_balance": "元",
+    "pension_fund_revenue": "元", "employee_pension_fund_revenue": "元", "resident_pension_fund_balance": "元",
+    "unemployment_fund_expenditure": "元", "work_injury_fund_balance": "元",
+    "unemployment_benefit_average": "元/月", "unemployment_benefit_recipients_year_end": "人",
+    "enterprise_annuity_firms": "家", "enterprise_annuity_participants": "人", "enterprise_annuity_fund_balance": "元",
+    "working_age_schooling_years": "年", "pension_coverage_rate": "%", "medical_insurance_coverage_rate": "%",
+    "maternity_insurance_participants": "人", "skilled_talent": "人", "highly_skilled_talent": "人",
+    "social_security_card_holders": "人", "surveyed_unemployment_rate": "%", "rural_labour_transferred": "人",
+}
+
+
+def test_the_codebook_covers_the_core_indicators_of_the_field(codebook):
+    assert {i: codebook.entry(i)["unit"] for i in CORE} == CORE
+    assert codebook.parts("pension_fund_revenue") == ["employee_pension_fund_revenue", "resident_pension_fund_revenue"]
+    assert codebook.parts("migrant_workers") == ["outgoing_migrant_workers", "local_migrant_workers"]
+    assert codebook.parts("resident_population") == ["urban_resident_population", "rural_resident_population"]
+    assert ("employed_persons", ["employed_persons_primary", "employed_persons_secondary",
+                                 "employed_persons_tertiary"]) in codebook.relations()
+
+
+def test_parts_are_additive_and_measured_like_their_total(codebook):
+    for total, parts in codebook.relations():
+        entry = codebook.entry(total)
+        assert entry["additive"], total
+        for part in parts:
+            assert codebook.entry(part)["unit"] == entry["unit"] and codebook.is_additive(part), (total, part)
+
+
 def test_headline_indicators_are_found_at_every_level(observations):
     """One id for the same indicator in the bulletin, the briefing and both plans."""
     docs = {i: set(group.doc_id) for i, group in observations.groupby("indicator_id")}
@@ -125,15 +159,142 @@ def _observation(indicator_zh: str, unit: str, value: float, line: int) -> dict:
     return row
 
 
-def test_unmapped_lists_phrases_with_their_first_line(codebook):
+def test_unmapped_lists_phrases_with_their_first_line_why_and_suggestions(codebook):
     frame = observations_frame([_observation("累计访问量", "人次", 1.0, 16), _observation("累计访问量", "人次", 2.0, 7),
-                                _observation("失业保险参保人数", "人", 3.0, 9)])
+                                _observation("失业保险参保人数", "人", 3.0, 9), _observation("参保率", "%", 91.0, 7)])
     assigned = codebook.assign(frame)
-    assert list(assigned.indicator_id) == ["", "", "unemployment_insurance_participants"]
+    assert list(assigned.indicator_id) == ["", "", "unemployment_insurance_participants", ""]
     unmapped = codebook.unmapped(assigned)
     assert list(unmapped.columns) == UNMAPPED_COLUMNS
-    assert unmapped.to_dict("records") == [{"doc_id": "d", "table_id": "text", "indicator_zh": "累计访问量", "unit": "人次",
-                                            "count": 2, "first_source_line": 7, "source_text": "line 7"}]
+    records = unmapped.set_index("indicator_zh").to_dict("index")
+    assert records["累计访问量"] == {"doc_id": "d", "table_id": "text", "unit": "人次", "count": 2,
+                                     "first_source_line": 7, "source_text": "line 7",
+                                     "why": "no alias comes close", "suggestions": ""}
+    # 参保率 is part of two coverage rates: both are suggested, with the same score, neither given
+    rate = records["参保率"]
+    assert rate["why"].startswith("best is ") and rate["why"].endswith("below 0.70")
+    assert rate["suggestions"].count("0.48: the phrase is part of alias") == 2
+    assert "pension_coverage_rate" in rate["suggestions"] and "medical_insurance_coverage_rate" in rate["suggestions"]
+
+
+# --- matching by meaning --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("phrase, unit, measure, region, indicator", [
+    # the phrasings the codebook missed (issue 12): none of them is an alias
+    ("帮扶困难人员就业", "人", "actual", "全国", "hard_to_employ_placed"),
+    ("就业困难人员就业", "人", "actual", "全国", "hard_to_employ_placed"),
+    ("失业人员实现再就业", "人", "actual", "全国", "reemployment_of_unemployed"),
+    ("三项社会保险基金收入合计", "元", "actual", "全国", "three_funds_revenue"),
+    ("三项社会保险基金支出合计", "元", "actual", "全国", "three_funds_expenditure"),
+    ("基本养老保险基金累计结存", "元", "actual", "全国", "pension_fund_balance"),
+    ("失业保险金月人均水平", "元/月", "actual", "全国", "unemployment_benefit_average"),
+    ("社会保障卡持卡人数覆盖人口比例", "%", "actual", "全国", "social_security_card_coverage_rate"),
+    ("技能劳动者总量", "人", "actual", "全国", "skilled_talent"),
+    # region words and the document's own place name, script, numbering
+    ("全省城镇新增就业", "人", "actual", "浙江省", "urban_new_jobs"),
+    ("衢州市城镇新增就业", "人", "actual", "衢州市", "urban_new_jobs"),
+    ("3.參加工傷保險人數（萬人）", "人", "actual", "", "work_injury_insurance_participants"),
+    # a head the unit names, a share stated with 占, a table of schemes in persons
+    ("享受工伤保险待遇", "人", "actual", "全国", "work_injury_beneficiaries"),
+    ("第一产业就业人员占", "%", "actual", "全国", "employed_share_primary"),
+    ("失业保险", "人", "actual", "长兴县", "unemployment_insurance_participants"),
+    ("企业职工基本养老保险", "%", "change_pct", "长兴县", "enterprise_pension_participants"),
+    # the new entries of the field's core indicators, by their usual names
+    ("城镇职工基本养老保险基金支出", "元", "actual", "全国", "employee_pension_fund_expenditure"),
+    ("农民工总量", "人", "actual", "全国", "migrant_workers"),
+    ("外出农民工", "%", "change_pct", "全国", "outgoing_migrant_workers"),
+    ("年末常住人口", "人", "actual", "浙江省", "resident_population"),
+    ("建立企业年金的企业", "户", "actual", "全国", "enterprise_annuity_firms"),  # other_units: 万户
+    ("劳动年龄人口平均受教育年限", "年", "target", "浙江省", "working_age_schooling_years"),
+    ("全年认定（视同）工伤", "人", "actual", "全国", "work_injury_recognised"),
+    ("全年共处理劳动人事争议案件", "件", "actual", "全国", "labour_disputes_handled"),
+])
+def test_phrases_are_matched_by_meaning(codebook, phrase, unit, measure, region, indicator):
+    assert codebook.match(phrase, unit, measure, region) == indicator
+
+
+def test_a_match_says_why(codebook):
+    found = codebook.match_detail("帮扶困难人员就业", "人")
+    assert (found.indicator_id, found.score) == ("hard_to_employ_placed", 0.95)
+    assert found.reason == "alias 帮扶困难人员实现就业 after reading 人员 as 人, removing 实现; unit 人 matches"
+    assert codebook.match_detail("衢州市城镇新增就业", "人", "actual", "衢州市").reason == (
+        "alias 城镇新增就业 after removing the region 衢州市; unit 人 matches")
+
+
+@pytest.mark.parametrize("phrase, unit, measure, indicator", [
+    ("城镇登记失业率", "百分点", "change", "registered_unemployment_rate"),  # a rate changes in points
+    ("参加失业保险人数", "%", "change_pct", "unemployment_insurance_participants"),  # growth of a count
+    ("城镇新增就业", "人", "change", "urban_new_jobs"),
+    ("参加失业保险人数", "百分点", "change", ""),  # a count does not change in points
+    ("城镇登记失业率", "人", "actual", ""),
+    ("技工院校", "家", "actual", ""),  # the name fits, the unit does not
+])
+def test_the_unit_is_a_constraint(codebook, phrase, unit, measure, indicator):
+    assert codebook.match(phrase, unit, measure) == indicator
+
+
+@pytest.mark.parametrize("phrase, unit, why, listed", [
+    # two indicators equally: neither is given, both are listed
+    ("参保率", "%", "below 0.70", {"pension_coverage_rate", "medical_insurance_coverage_rate"}),
+    ("招收博士后总量", "人", "matches postdoc_recruitment, postdoc_total_recruited equally",
+     {"postdoc_recruitment", "postdoc_total_recruited"}),
+    ("失业保险和工伤保险参保人数", "人", "below 0.70",
+     {"work_injury_insurance_participants", "unemployment_insurance_participants"}),
+    # a sub-type word before the name, a short name inside a longer phrase, a name that only modifies
+    ("乡内农民工", "人", "below 0.70", {"migrant_workers"}),
+    ("高校毕业生就业人数", "人", "below 0.70", {"employed_persons"}),
+    # the words name a count of persons, the figure is money
+    ("领取失业保险金人员代缴基本医疗保险费", "元", "does not fit (it measures in 人)",
+     {"unemployment_benefit_recipients_year_end"}),
+])
+def test_no_silent_guess(codebook, phrase, unit, why, listed):
+    found = codebook.match_detail(phrase, unit)
+    assert found.indicator_id == "" and found.reason.endswith(why)
+    assert listed <= {candidate.indicator_id for candidate in found.candidates}
+
+
+def test_no_silent_guess_of_what_a_growth_rate_or_a_joint_figure_counts(codebook):
+    # a growth rate's % fits any indicator: the name must end the phrase
+    found = codebook.match_detail("领取失业保险金人员代缴基本医疗保险费", "%", "change_pct")
+    assert found.indicator_id == "" and "the phrase goes on (代缴基本医疗保险费)" in found.candidates[0].reason
+    assert codebook.match("领取失业保险金人数", "%", "change_pct") == "unemployment_benefit_recipients_year_end"
+    # one figure for two things joined by 和/及
+    found = codebook.match_detail("创业担保贷款和创业补贴", "元")
+    assert found.indicator_id == "" and "joins it with 和创业补贴" in found.candidates[0].reason
+
+
+def test_a_running_total_is_not_the_years_flow(codebook):
+    assert codebook.match("累计共有取得各类专业技术人员资格证书", "人") == "professional_qualification_holders_total"
+    assert codebook.match("取得各类专业技术人员资格证书", "人") == "new_professional_qualification_holders"
+
+
+def test_why_a_weak_candidate_is_weak(codebook):
+    reasons = {c.indicator_id: c.reason for c in codebook.match_detail("乡内农民工", "人").candidates}
+    assert "but 乡内 before it names a part of it" in reasons["migrant_workers"]
+    reasons = {c.indicator_id: c.reason for c in codebook.match_detail("失业保险和工伤保险参保人数", "人").candidates}
+    assert "joins it with unemployment_insurance_participants" in reasons["work_injury_insurance_participants"]
+
+
+def test_a_name_that_begins_a_longer_phrase_only_modifies_it(tmp_path):
+    codebook = load_codebook(_write(tmp_path, GOOD.replace("aliases: [甲人数]", "aliases: [甲人数, 农村人口]")))
+    found = codebook.match_detail("农村人口劳务转移输出", "人")
+    assert found.indicator_id == ""
+    assert "but it only begins the phrase (a modifier of 劳务转移输出?)" in found.candidates[0].reason
+    assert codebook.match("年末农村人口", "人") == "alpha_participants"
+    # what follows is said of it (a predicate the phrasing lists): the name is the subject
+    with_predicates = load_codebook(_write(tmp_path, "phrasing:\n  predicates: [保持]\n" + GOOD.replace(
+        "aliases: [甲人数]", "aliases: [甲人数, 农村人口]")))
+    assert with_predicates.match("农村人口保持稳定在", "人") == "alpha_participants"
+    assert codebook.match("农村人口保持稳定在", "人") == ""
+
+
+def test_the_seed_phrases_found_inside_longer_subjects_keep_their_ids(codebook):
+    """The subjects the text reader finds in the five documents, mapped by an alias inside them."""
+    assert codebook.match("重点建设与浙江建设全球先进制造业基地相匹配的全国一流技师学院", "所", "target",
+                          "浙江省") == "first_class_technician_colleges"
+    assert codebook.match("提供免费用工体检企业", "家", "actual", "浙江省") == "labour_checkups"
+    assert codebook.match("重点培育浙江工匠", "人", "target", "浙江省") == "zhejiang_craftsmen"
+    assert codebook.match("高水平专业群建设加快推进", "个", "actual", "浙江省") == "high_level_specialty_clusters"
 
 
 def test_helpers_for_checks_and_the_site(codebook):
@@ -208,6 +369,11 @@ BAD_CASES = [
     (GOOD.replace("additive: true\n    parts", "additive: yes please\n    parts"),
      r"alpha_participants: additive must be true or false", 2),
     ("indicators: {a: 1}\n", r"needs a list under `indicators:`", 1),
+    ("phrasing: [参加]\n" + GOOD, r"`phrasing:` must be a mapping", 1),
+    ("# comment\nphrasing:\n  drop: 参加\n" + GOOD, r"phrasing: drop must be a list of words", 2),
+    ("phrasing:\n  same: [人员]\n" + GOOD, r"phrasing: same must map a word to a word", 1),
+    ("phrasing:\n  threshold: 1.5\n" + GOOD, r"phrasing: threshold must be a number in \(0, 1\], not 1.5", 1),
+    ("phrasing:\n  stop_words: [的]\n" + GOOD, r"phrasing: unknown field\(s\) stop_words", 1),
 ]
 
 
@@ -217,6 +383,17 @@ def test_bad_codebooks_fail_naming_the_entry_and_line(tmp_path, text, message, l
     with pytest.raises(RensheError, match=message) as error:
         load_codebook(path)
     assert error.value.path == str(path) and error.value.line == line
+
+
+def test_phrasing_is_data_an_analyst_extends(tmp_path):
+    """Without a `phrasing:` section only aliases match; each list widens what matches."""
+    plain = load_codebook(_write(tmp_path, GOOD))
+    assert plain.match("全省参加甲人员", "人") == ""
+    extended = load_codebook(_write(tmp_path, "phrasing:\n  region_words: [全省]\n  drop: [参加]\n"
+                                              "  same: {人员: 人数}\n" + GOOD))
+    found = extended.match_detail("全省参加甲人员", "人")
+    assert found.indicator_id == "alpha_participants"
+    assert found.reason == "alias 甲人数 after removing 全省, removing 参加, reading 人员 as 人数; unit 人 matches"
 
 
 def test_a_missing_codebook_maps_nothing(tmp_path):

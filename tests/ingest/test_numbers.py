@@ -89,6 +89,15 @@ def test_split_unit_and_scale():
     assert scale_value("116.32", "万人") == (1_163_200.0, "人")
 
 
+def test_years_are_a_unit_a_table_declares_but_never_a_unit_in_running_text():
+    # 劳动年龄人口平均受教育年限（年） 10.8: the label declares the unit
+    assert parse_figure("10.8", "年").value == 10.8 and parse_figure("10.8", "年").unit == "年"
+    from renshe.ingest.text.figures import find_figures
+
+    text = "2023年劳动年龄人口平均受教育年限达到10.8年，城镇新增就业30万人。"
+    assert [(f.value_raw, f.unit) for f in find_figures(text, [""] * len(text))] == [("30", "人")]
+
+
 def test_strip_qualifier():
     assert strip_qualifier("5.5左右") == ("5.5", "~")
     assert strip_qualifier("不少于500") == ("500", ">=")
@@ -177,3 +186,10 @@ def test_signed_change_sign(magnitude, word):
     change = signed_change(word, magnitude)
     assert abs(change) == magnitude
     assert (change <= 0) if word in ("减少", "下降", "降低") else (change >= 0)
+
+
+@pytest.mark.parametrize("cell", ["2025年", "2025年底", "2023年6月"])
+def test_a_year_in_a_cell_is_a_date_not_years(cell):
+    with pytest.raises(NotAFigure, match="a year"):
+        parse_figure(cell)
+    assert parse_figure("10.8年").value == 10.8 and parse_figure("10.8", "年").unit == "年"

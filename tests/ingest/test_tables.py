@@ -401,11 +401,24 @@ def test_unknown_unit_in_a_cell(project_copy):
     assert f"{path}:158" in str(caught.value) and "发放创业担保贷款金额" in str(caught.value)
 
 
-def test_changed_column_header_is_refused(project_copy):
+def test_a_header_repeated_differently_is_refused(project_copy):
+    # 表 2 prints its header again after a page (line 166); when the first one says 2030 and the
+    # repeat 2025, the figures under the repeat cannot be filed under the first one's years
     path = edit_raw_line(project_copy, "quzhou_14fyp", 151, "2025年目标", "2030年目标")
     with pytest.raises(RensheError) as caught:
         extract_tables(_read(project_copy, "quzhou_14fyp"))
-    assert f"{path}:151" in str(caught.value) and "2030年目标" in str(caught.value)
+    assert f"{path}:166" in str(caught.value) and "2030年目标" in str(caught.value)
+    assert "2025年目标" in str(caught.value)
+
+
+def test_a_changed_header_is_read_by_its_words(project_copy):
+    """No layout pins 表 2's columns: a header that says 2030年目标 files its figures under 2030."""
+    for line in (151, 166):
+        edit_raw_line(project_copy, "quzhou_14fyp", line, "2025年目标", "2030年目标")
+    table2 = next(t for t in extract_tables(_read(project_copy, "quzhou_14fyp")) if t.table_id == "table2")
+    talent = [o for o in table2.observations if o["indicator_zh"] == "技能人才总量"]
+    assert [(o["period"], o["measure"], o["value"], o["source_line"]) for o in talent] == [
+        ("2020", "actual", 370000.0, 167), ("2030", "target", 400000.0, 167)]
 
 
 def test_unknown_district_is_refused(project_copy):
@@ -475,10 +488,10 @@ def test_changed_document_fails_its_hash_check(project_copy):
 def test_a_malformed_table_layout_names_file_and_line(project_copy):
     layouts = project_copy / "data" / "tables.yaml"
     text = layouts.read_text(encoding="utf-8")
-    layouts.write_text(text.replace("{header: 属性, role: attribute}", "{header: 属性, role: attributes}", 1),
+    layouts.write_text(text.replace("{header: 名称, role: text}", "{header: 名称, role: texts}", 1),
                        encoding="utf-8")
     with pytest.raises(RensheError) as caught:
         load_table_layouts(layouts)
-    bad_table_line = text[: text.index("table_id: zhuanlan2")].count("\n") + 1
+    bad_table_line = text[: text.index("table_id: annex2")].count("\n") + 1
     assert caught.value.path == str(layouts) and caught.value.line == bad_table_line
-    assert "zhuanlan2" in str(caught.value) and "attributes" in str(caught.value)
+    assert "annex2" in str(caught.value) and "texts" in str(caught.value)

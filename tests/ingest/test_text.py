@@ -5,6 +5,8 @@ import re
 from collections import Counter
 from dataclasses import replace
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -376,8 +378,66 @@ def test_bad_text_configuration(tmp_path, yaml_text, message):
     assert error.value.path == str(path) and error.value.line is not None
 
 
-def test_a_document_without_a_text_scope_yields_nothing(real_documents):
+def test_a_document_without_a_text_scope_is_read_by_its_doc_type(real_documents):
+    """A bulletin with no entry under `documents:` is read whole as its doc_type says (actuals of
+    its year); with no default for its doc_type either, it yields nothing."""
     document = real_documents["zhejiang_2023_bulletin"]
     config = config_for(document)
-    assert extract_text_figures(document, replace(config, scopes={})) == []
     assert isinstance(config.scopes["zhejiang_2023_bulletin"], Scope)
+    by_default = extract_text_figures(document, replace(config, scopes={}))
+    jobs = [r for r in by_default if r["source_line"] == 9 and r["value_raw"] == "116.32"]
+    assert [(r["indicator_zh"], r["value"], r["unit"], r["period"], r["measure"]) for r in jobs] == [
+        ("城镇新增就业人数", 1163200, "人", "2023", "actual")]
+    assert by_default == extract_text_figures(document)  # the bulletin's own entry reads it whole too
+    assert extract_text_figures(document, replace(config, scopes={}, doc_type_defaults={})) == []
+
+
+def _read_line(tmp_path, doc_type: str, reference_period: str, sentence: str) -> list[dict]:
+    """One sentence as a registered document of `doc_type` read by the project's text rules."""
+    from renshe.ingest.documents import Document, DocumentEntry
+
+    raw = tmp_path / "data" / "raw" / "one.txt"
+    raw.parent.mkdir(parents=True)
+    raw.write_text(sentence + "\n", encoding="utf-8")
+    entry = DocumentEntry("one", raw, "", "", "", "province", "某省", "110000", doc_type, None,
+                          reference_period, "hans", "")
+    config = load_text_config(Path(__file__).resolve().parents[2] / "data" / "text_sections.yaml")
+    return extract_text_figures(Document(entry, [sentence]), config)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a bare direction word after a figure is its change; 个百分点 changes the rate before it
+    ("年末城镇登记失业率为3.5%，比上年末回落0.3个百分点。",
+     [("城镇登记失业率", "actual", 3.5, "%", ""), ("城镇登记失业率", "change", -0.3, "百分点", "")]),
+    ("全年城镇新增就业45万人，比上年净增2万人，同比增长4.7%。",
+     [("城镇新增就业", "actual", 450000, "人", ""), ("城镇新增就业", "change", 20000, "人", ""),
+      ("城镇新增就业", "change_pct", 4.7, "%", "")]),
+    # 低于 compares the actual with the control target: the target is 4.5%, not '<4.5%'
+    ("年末城镇登记失业率为2.8%，低于4.5%的控制目标。",
+     [("城镇登记失业率", "actual", 2.8, "%", ""), ("城镇登记失业率", "target", 4.5, "%", "")]),
+    ("城镇登记失业率2.8%，控制在4.5%以内。",
+     [("城镇登记失业率", "actual", 2.8, "%", ""), ("城镇登记失业率", "target", 4.5, "%", "<=")]),
+])
+def test_bulletin_change_and_target_words(tmp_path, sentence, expected):
+    rows = _read_line(tmp_path, "statistical_bulletin", "2022", sentence)
+    assert [(r["indicator_zh"], r["measure"], r["value"], r["unit"], r["qualifier"]) for r in rows] == expected
+    assert {r["period"] for r in rows} == {"2022"}
+
+
+def test_previous_plan_time_words_in_a_plan(tmp_path):
+    rows = _read_line(tmp_path, "five_year_plan", "2026-2030",
+                      "“十四五”时期，全省城镇新增就业累计达到520万人。到2030年，城镇调查失业率控制在5.5%以内。")
+    assert [(r["measure"], r["period"], r["basis"], r["value"]) for r in rows] == [
+        ("actual", "2021-2025", "cumulative", 5200000), ("target", "2030", "", 5.5)]
+
+
+def test_a_title_never_joins_the_first_sentence(tmp_path):
+    """A title without a full stop, as long as a cut sentence, is no part of the subject below it."""
+    from renshe.ingest.documents import Document, DocumentEntry
+
+    lines = ["2022年缙云县人力资源和社会保障事业发展统计公报", "", "全年城镇新增就业1.2万人。"]
+    entry = DocumentEntry("one", tmp_path / "one.txt", "", "", "", "district", "缙云县", "331122",
+                          "statistical_bulletin", None, "2022", "hans", "")
+    config = load_text_config(Path(__file__).resolve().parents[2] / "data" / "text_sections.yaml")
+    rows = extract_text_figures(Document(entry, lines), config)
+    assert [(r["indicator_zh"], r["value"], r["source_line"]) for r in rows] == [("城镇新增就业", 12000, 3)]

@@ -16,7 +16,8 @@ from renshe.paths import ProjectPaths
 
 REPO = Path(__file__).resolve().parents[2]
 PAPERMILL = Path(sys.executable).with_name("papermill")
-NOTEBOOKS = {"10_region.ipynb": ("region", "衢州市"), "20_indicator.ipynb": ("indicator_id", "urban_new_jobs")}
+NOTEBOOKS = {"10_region.ipynb": ("region", "衢州市"), "20_indicator.ipynb": ("indicator_id", "urban_new_jobs"),
+             "30_plan.ipynb": ("doc_id", "zhejiang_14fyp")}
 
 
 @pytest.fixture
@@ -78,6 +79,25 @@ def test_unknown_region_fails_with_the_valid_regions_from_the_papermill_cli(extr
 
 
 @pytest.mark.slow
+def test_plan_notebook_runs_with_papermill(extracted, tmp_path):
+    from renshe.checks.validate import run_validation
+
+    run_validation(extracted)  # the plan page's judgement is the target-progress checks'
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(extracted.notebooks / "30_plan.ipynb"), str(out),
+                               parameters={"doc_id": "zhejiang_14fyp"}, kernel_name="renshe",
+                               cwd=str(extracted.notebooks), progress_bar=False)
+    text = _outputs_text(nbformat.read(out, as_version=4))
+    assert "已超过目标 106.46万人" in text and "zhejiang_2023_bulletin:23" in text
+    assert "落后 behind" in text and "已完成 76%，差 40万人" in text
+    with pytest.raises(PapermillExecutionError) as caught:
+        papermill.execute_notebook(str(extracted.notebooks / "30_plan.ipynb"), str(tmp_path / "bad.ipynb"),
+                                   parameters={"doc_id": "zhejiang_2023_bulletin"}, kernel_name="renshe",
+                                   cwd=str(extracted.notebooks), progress_bar=False)
+    assert "unknown plan document 'zhejiang_2023_bulletin'" in str(caught.value)
+
+
+@pytest.mark.slow
 def test_unknown_indicator_fails_with_the_valid_ids(extracted, tmp_path):
     with pytest.raises(PapermillExecutionError) as caught:
         papermill.execute_notebook(str(extracted.notebooks / "20_indicator.ipynb"), str(tmp_path / "out.ipynb"),
@@ -93,6 +113,8 @@ def test_plan_runs_lists_the_whole_grid(extracted):
     kinds = [run.kind for run in runs]
     assert kinds.count("region") == 10 and kinds.count("indicator") == len(report.headline_indicators(data))
     assert kinds[:2] == ["clean", "validate"]
+    assert [run.page for run in runs if run.kind == "plan"] == [
+        "plan-zhejiang_14fyp.ipynb", "plan-shaoxing_2023_action_plan.ipynb", "plan-quzhou_14fyp.ipynb"]
     quzhou = next(run for run in runs if run.params.get("region") == "衢州市")
     assert quzhou.page == "region-330800.ipynb" and quzhou.notebook == "10_region.ipynb"
     jobs = next(run for run in runs if run.params.get("indicator_id") == "urban_new_jobs")
@@ -101,7 +123,8 @@ def test_plan_runs_lists_the_whole_grid(extracted):
 
 @pytest.mark.slow
 def test_grid_keeps_going_past_a_failure_and_keeps_the_error_notebook(extracted):
-    runs = batch.plan_runs(extracted, regions=["越城区", "火星市"], indicators=["minimum_wage"], pipeline=False)
+    runs = batch.plan_runs(extracted, regions=["越城区", "火星市"], indicators=["minimum_wage"], pipeline=False,
+                           plans=[])
     result = batch.run_notebooks(extracted, runs, jobs=2, progress=False)
     assert result.exit_code == 1
     assert [r.run.name for r in result.failed] == ["region-火星市"]

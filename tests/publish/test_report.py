@@ -90,18 +90,6 @@ def test_quzhou_indicator_table_shows_pension_202_and_target_204(data):
     assert actual["单位 unit"] == "人"
 
 
-def test_quzhou_target_progress(data):
-    progress = report.target_progress(data, "衢州市")
-    pension_2025 = _row(progress, **{"_indicator_id": "basic_pension_participants", "来源 source": "quzhou_14fyp:157"})
-    assert pension_2025["基期 base period"] == "2020" and pension_2025["基期值 base"] == "202万人"
-    assert pension_2025["目标 target"] == "204万人" and pension_2025["进展 progress"] == "0%"
-    pension_2020 = _row(progress, **{"_indicator_id": "basic_pension_participants", "来源 source": "quzhou_14fyp:82"})
-    assert pension_2020["基期值 base"] == "170.69万人" and pension_2020["最新实际 latest actual"] == "202万人"
-    assert pension_2020["状态 status"] == "已实现 achieved"
-    unemployment = _row(progress, **{"_indicator_id": "registered_unemployment_rate", "来源 source": "quzhou_14fyp:80"})
-    assert unemployment["目标 target"] == "<4%" and unemployment["状态 status"] == "已实现 achieved"
-
-
 def test_quzhou_share_of_zhejiang_pension_participants(data):
     shares = report.parent_shares(data, "衢州市")
     row = _row(shares, **{"_indicator_id": "basic_pension_participants", "时期 period": "2020",
@@ -112,6 +100,63 @@ def test_quzhou_share_of_zhejiang_pension_participants(data):
     rate = _row(shares, **{"_indicator_id": "registered_unemployment_rate", "时期 period": "2020",
                            "口径 measure": "实际 actual"})
     assert rate["比较 comparison"] == "差 gap" and rate["比重/差 share or gap"] == "-1.01 (%)"
+
+
+def test_zhejiang_share_of_the_nation_pairs_year_end_2023_with_end_of_march(data):
+    """The issue: the region page said no indicator of 浙江省 was comparable with the nation,
+    while the checks compared them; both now pair year-end 2023 with the briefing's March 2023."""
+    shares = report.parent_shares(data, "浙江省")
+    assert set(shares["上级 parent"]) == {"全国"} and set(shares["时期 period"]) == {"2023 / 2023-03"}
+    assert set(shares["_indicator_id"]) == {"basic_pension_participants", "unemployment_insurance_participants",
+                                            "work_injury_insurance_participants", "social_security_card_holders",
+                                            "electronic_card_holders"}
+    pension = _row(shares, _indicator_id="basic_pension_participants")
+    assert (pension["地区值 value"], pension["上级值 parent value"]) == ("4606.46万人", "10.52亿人")
+    assert pension["比重/差 share or gap"] == "4.38%"
+    assert pension["来源 sources"] == "zhejiang_2023_bulletin:23; national_2023q1_briefing:7"
+    # flows and rates are compared only over the same period: a year's new jobs are not a quarter's
+    assert "urban_new_jobs" not in set(shares["_indicator_id"])
+    assert "surveyed_unemployment_rate" not in set(shares["_indicator_id"])
+
+
+def test_parent_shares_and_the_nesting_checks_pair_the_same_figures(data):
+    """Every level-nesting check instance is a row of its region's parent shares, with the same
+    parent, period label and share; and every parent-share row the rules cover is checked."""
+    from renshe.checks.crosschecks import build_all
+    from renshe.checks.crosschecks.frames import additive_stocks
+    from renshe.checks.validate import _load_inputs
+
+    _, inputs, rules = _load_inputs(data.paths, None)
+    nesting = rules.of_type("level_nesting")
+    checked = pd.concat([derived.frame for derived in build_all(nesting, inputs)])
+    assert len(checked) >= 20
+    expected = {(row.regions, row.indicator_id, row.periods): f"{row.share:.2f}%" for row in checked.itertuples()}
+    measures = {rule.get("child_level"): {report.MEASURE_LABELS[m] for m in rule.get("measures") or ["actual"]}
+                for rule in nesting}
+    level_of = {r.name: r.level for r in data.registry.regions}
+    stocks = additive_stocks(inputs.codebook)
+    shown: dict[tuple, set[str]] = {}
+    for region in report.valid_regions(data):
+        shares = report.parent_shares(data, region)
+        if shares.empty:
+            continue
+        covered = shares[shares["_indicator_id"].isin(stocks)
+                         & shares["口径 measure"].isin(measures.get(level_of[region], set()))]
+        for _, row in covered.iterrows():
+            key = (f"{row['地区 region']} / {row['上级 parent']}", row["_indicator_id"], row["时期 period"])
+            shown.setdefault(key, set()).add(row["比重/差 share or gap"])
+    assert set(shown) == set(expected)
+    for key, share in expected.items():  # the report also shows a less precise second report of a figure
+        assert share in shown[key], key
+    assert shown[("衢州市 / 浙江省", "highly_skilled_talent", "2020")] == {"3.62%", "3.60%"}  # 11.64万 and 11.6万
+
+
+def test_no_comparison_pairs_two_different_years(data):
+    for region in report.valid_regions(data):
+        shares = report.parent_shares(data, region)
+        for label in shares.get("时期 period", []):
+            years = {part.strip()[:4] for part in label.split(" / ")}
+            assert len(years) == 1, (region, label)
 
 
 def test_shaoxing_district_breakdown(data):
@@ -169,19 +214,28 @@ def test_chart_html_embeds_spec_safely_and_loads_bundled_vega():
     assert "http" not in markup
 
 
+def _layers(spec):
+    """Every single-view layer of a (possibly concatenated) chart spec."""
+    return [value for key, value in _walk(spec) if key == "layer" for value in value if "mark" in value]
+
+
+def _values(spec):
+    return next(iter(spec["datasets"].values()))
+
+
 def test_region_chart_has_chinese_title_english_subtitle_tooltips_and_distinct_targets(data):
     spec = report.region_chart(data, "衢州市").to_dict()
     assert spec["title"]["text"] == "衢州市：主要指标"
     assert "headline indicators" in spec["title"]["subtitle"][0]
-    layers = spec["spec"]["layer"]
-    point_layer = next(layer for layer in layers if layer["mark"]["type"] == "point")
+    point_layer = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "point")
     tooltip_fields = {t["field"] for t in point_layer["encoding"]["tooltip"]}
-    assert {"display", "unit", "period", "source"} <= tooltip_fields
+    assert {"display", "printed", "period", "source", "line"} <= tooltip_fields
     assert point_layer["encoding"]["shape"]["scale"]["range"] == ["circle", "diamond"]
-    values = next(iter(spec["datasets"].values()))
+    assert point_layer["encoding"]["x"]["type"] == "temporal"
+    values = [v for d in spec["datasets"].values() for v in d]
     pension = [v for v in values if v["indicator_id"] == "basic_pension_participants" and v["period"] == "2025"]
-    assert pension == [dict(pension[0], measure="target", value=2040000.0, display="204万人",
-                            source="quzhou_14fyp:157")]
+    assert {(v["measure"], v["value"], v["display"], v["printed"], v["source"], v["middle"]) for v in pension} == {
+        ("target", 2040000.0, "204万人", "204万人", "quzhou_14fyp:157", "2025-07-02")}
 
 
 def test_renderer_site_mode_and_lab_mode(monkeypatch):
@@ -276,23 +330,48 @@ def _walk(spec):
             yield from _walk(value)
 
 
-def test_pension_chart_has_one_panel_per_level_with_its_own_scale(data):
+def test_periods_have_their_place_in_time():
+    from datetime import date
+
+    assert report.period_dates("2023-Q1") == (date(2023, 1, 1), date(2023, 3, 31))
+    assert report.period_dates("2023-03") == (date(2023, 3, 1), date(2023, 3, 31))
+    assert report.period_dates("2023") == (date(2023, 1, 1), date(2023, 12, 31))
+    assert report.period_dates("2016-2020") == (date(2016, 1, 1), date(2020, 12, 31))
+    assert report.period_dates("十四五") is None
+
+
+def test_pension_chart_is_one_panel_on_a_log_scale_with_every_level_in_its_place(data):
     spec = report.indicator_chart(data, "basic_pension_participants").to_dict()
-    assert spec["facet"]["field"] == "panel" and spec["columns"] == 1
-    assert spec["facet"]["sort"] == ["全国 national（人）", "省 province（人）", "市 city（人）"]
-    assert spec["resolve"]["scale"]["y"] == "independent"
-    values = next(iter(spec["datasets"].values()))
-    national = [v for v in values if v["panel"] == "全国 national（人）"]
-    assert [(v["value"], v["display"]) for v in national] == [(1052000000.0, "10.52亿人")]
+    assert "facet" not in spec and "vconcat" not in spec  # one unit: one panel
+    y = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "point")["encoding"]["y"]
+    assert y["scale"]["type"] == "log" and "对数刻度 log scale" in y["axis"]["title"]
+    assert 1e9 in y["axis"]["values"] and 2e6 in y["axis"]["values"]
+    national = [v for v in _values(spec) if v["region"] == "全国"]
+    assert [(v["value"], v["display"], v["period"], v["middle"]) for v in national] == [
+        (1052000000.0, "10.52亿人", "2023-03", "2023-03-16")]
     label_exprs = [value["labelExpr"] for key, value in _walk(spec) if key == "axis" and "labelExpr" in value]
     assert label_exprs and all("亿" in e and "万" in e for e in label_exprs)
-    assert not [value for key, value in _walk(spec) if key == "format" and value == "~s"]
 
 
-def test_rate_chart_keeps_every_level_on_one_axis(data):
+def test_cumulative_and_plan_periods_are_spans_and_units_get_their_own_panel(data):
+    spec = report.indicator_chart(data, "urban_new_jobs").to_dict()
+    assert len(spec["vconcat"]) == 2  # 人 and 人次 (Quzhou counts person-times)
+    assert [panel["title"]["text"] for panel in spec["vconcat"]] == ["单位 unit: 人", "单位 unit: 人次"]
+    rule = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "rule")
+    assert rule["encoding"]["x"]["field"] == "start" and rule["encoding"]["x2"]["field"] == "end"
+    values = [v for d in spec["datasets"].values() for v in d]
+    plan = [v for v in values if v["region"] == "浙江省" and v["period"] == "2021-2025" and v["unit"] == "人"]
+    assert {(v["start"], v["end"], v["span"], v["measure"], v["display"]) for v in plan} >= {
+        ("2021-01-01", "2025-12-31", True, "target", "≥500万人")}
+    past = [v for v in values if v["region"] == "浙江省" and v["period"] == "2016-2020" and v["measure"] == "actual"]
+    assert [(v["display"], v["basis"]) for v in past] == [("606万人", "cumulative")]
+
+
+def test_rate_chart_keeps_every_level_on_one_linear_axis(data):
     spec = report.indicator_chart(data, "surveyed_unemployment_rate").to_dict()
-    assert "facet" not in spec
-    assert spec["layer"][0]["encoding"]["y"]["axis"]["title"] == "数值 value (%)"
+    assert "vconcat" not in spec
+    y = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "point")["encoding"]["y"]
+    assert y["axis"]["title"] == "数值 value (%)" and y["scale"].get("type") != "log"
 
 
 def test_chinese_number_axis_labels_match_format_value():
@@ -309,13 +388,14 @@ def test_chinese_number_axis_labels_match_format_value():
 
 def test_region_chart_draws_only_indicators_with_a_trend(data):
     spec = report.region_chart(data, "衢州市").to_dict()
-    values = next(iter(spec["datasets"].values()))
+    titles = [panel["title"]["text"] for row in spec["vconcat"] for panel in row["hconcat"]]
+    values = [v for d in spec["datasets"].values() for v in d]
     periods: dict[str, set] = {}
     for value in values:
-        periods.setdefault(value["indicator_id"], set()).add(value["period"])
-    assert all(len(found) >= 2 for found in periods.values())
+        periods.setdefault(value["indicator"], set()).add(value["period"])
+    assert set(titles) == set(periods) and all(len(found) >= 2 for found in periods.values())
     order = [entry["id"] for entry in data.codebook]
-    panel_ids = [next(v["indicator_id"] for v in values if v["indicator"] == panel) for panel in spec["facet"]["sort"]]
+    panel_ids = [next(v["indicator_id"] for v in values if v["indicator"] == title) for title in titles]
     assert panel_ids == sorted(panel_ids, key=order.index)  # codebook order, as in the table above
     assert "basic_pension_participants" in panel_ids
     shaoxing = report.region_chart(data, "绍兴市")  # every figure is a 2023 target
@@ -324,7 +404,26 @@ def test_region_chart_draws_only_indicators_with_a_trend(data):
 
 def test_chart_colours_run_from_the_nation_down_and_fill_matches_stroke(data):
     spec = report.indicator_chart(data, "urban_new_jobs").to_dict()
-    point = next(layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "point")
+    point = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "point")
     order = point["encoding"]["color"]["sort"]
     assert order[:2] == ["全国", "浙江省"] and order.index("绍兴市") < order.index("越城区")
     assert point["encoding"]["fill"]["condition"]["sort"] == order
+
+
+def test_district_chart_only_compares_two_or_more_districts(data):
+    assert report.district_chart(data, "全国") is None  # one province below the nation: nothing to compare
+    spec = report.district_chart(data, "绍兴市").to_dict()
+    values = _values(spec)
+    assert {v["region"] for v in values} == {"越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"}
+
+
+def test_a_warning_without_figures_is_a_finding_in_words(tmp_path):
+    """A rule that matched nothing warns with no figures: the home page says so, it does not crash."""
+    from renshe.checks.validate import run_validation
+    from renshe.publish.report.findings import flagged_check_findings
+
+    paths = ProjectPaths.at(copy_project(tmp_path / "project"))
+    run_extract(paths)
+    run_validation(paths)
+    texts = [finding.zh for finding in flagged_check_findings(report.load_report_data(paths.root))]
+    assert any("province_targets_within_nation" in text and "matched no observations" in text for text in texts)

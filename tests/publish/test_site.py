@@ -24,8 +24,8 @@ from renshe.errors import RensheError
 from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 
-NAVBAR = ["Home", "Regions", "Indicators", "Data quality", "Data", "Methods"]
-GRID_REGIONS = ["衢州市", "绍兴市"]
+NAVBAR = ["Home", "Regions", "Indicators", "Plans", "Data quality", "Explore", "Data", "Methods"]
+GRID_REGIONS = ["衢州市", "绍兴市", "浙江省"]
 GRID_INDICATORS = ["urban_new_jobs"]
 # Appended to the bulletin's urban-new-jobs line (9) in the XSS build: must never execute.
 INJECTED = '<script>document.documentElement.dataset.injected="yes"</script>'
@@ -69,6 +69,18 @@ def built_project(tmp_path_factory, name: str = "site") -> tuple[ProjectPaths, s
     return _BUILDS[name]
 
 
+def quarto_project(tmp_path_factory) -> ProjectPaths:
+    """The session's built project copied and rendered again with `quarto render` (needs quarto)."""
+    if "quarto" not in _BUILDS:
+        paths = built_project(tmp_path_factory)[0]
+        root = tmp_path_factory.mktemp("quarto") / "project"
+        shutil.copytree(paths.root, root, ignore=shutil.ignore_patterns("_site", ".quarto"))
+        copied = ProjectPaths.at(root)
+        report = site.render_site(copied, renderer="quarto")
+        _BUILDS["quarto"] = (copied, report, None)
+    return _BUILDS["quarto"][0]
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     return built_project(tmp_path_factory)
@@ -93,8 +105,9 @@ def test_grid_ran_every_run(built):
 def test_builtin_renderer_says_so_and_renders_the_page_set(built, output):
     _paths, report, _result = built
     assert "built-in renderer" in report
-    for page in ("index.html", "regions.html", "indicators.html", "quality.html", "data.html", "methods.html",
-                 "pages/region-330800.html", "pages/region-330600.html", "pages/indicator-urban_new_jobs.html"):
+    for page in ("index.html", "regions.html", "indicators.html", "plans.html", "quality.html", "explore.html",
+                 "data.html", "methods.html", "pages/region-330800.html", "pages/region-330600.html",
+                 "pages/indicator-urban_new_jobs.html", "pages/plan-zhejiang_14fyp.html"):
         assert (output / page).is_file(), page
 
 
@@ -254,14 +267,46 @@ def test_script_in_a_document_line_is_escaped(tmp_path_factory):
         assert INJECTED not in page.read_text(encoding="utf-8"), page
 
 
-@pytest.mark.skipif(shutil.which("quarto") is None, reason="quarto is not on PATH (not installable here)")
-def test_quarto_renders_the_same_page_set(built):
+def test_home_page_leads_with_findings_in_sentences_linked_to_their_sources(output):
+    home = _html(output, "index.html")
+    findings = home.index('<ol class="renshe-findings">')
+    assert findings < home.index("数据概况 The collection in numbers")
+    assert "浙江省2023年基本养老保险参保人数 4606.46万人，已超过2025年目标 4500万人（超出 106.46万人）。" in home
+    assert 'zhejiang_2023_bulletin:<a href="explore.html#source=zhejiang_2023_bulletin:23">23</a>' in home
+    assert 'href="pages/plan-zhejiang_14fyp.html"' in home and 'href="pages/region-330800.html"' in home
+
+
+def test_region_page_opens_with_its_findings_and_folds_long_tables(output):
+    markup = _html(output, "pages/region-330800.html")
+    assert markup.index('<ol class="renshe-findings">') < markup.index("主要指标 Headline indicators by period")
+    assert "衢州市占浙江省的比重（2020）：基本养老保险参保人数 4.64%" in markup
+    assert 'href="../explore.html#source=quzhou_14fyp:82"' in markup
+    assert markup.count('<details class="renshe-fold">') >= 3
+
+
+def test_plans_page_lists_every_plan_with_its_status_counts(output):
+    plans = _html(output, "plans.html")
+    for doc_id in ("zhejiang_14fyp", "shaoxing_2023_action_plan", "quzhou_14fyp"):
+        assert f'href="pages/plan-{doc_id}.html"' in plans
+    page = _html(output, "pages/plan-zhejiang_14fyp.html")
+    assert "浙江省人力资源和社会保障事业发展“十四五”规划 · 规划进展 Plan progress" in page
+    assert page.count('class="renshe-chart"') == 1 and "已超过目标 106.46万人" in page
+
+
+def test_explorer_ships_every_observation_as_a_script_and_loads_nothing_else(built, output):
     paths = built[0]
-    report = site.render_site(paths, renderer="quarto")
-    assert "quarto" in report
-    output = paths.site / "_site"
-    for page in ("index.html", "regions.html", "indicators.html", "quality.html", "data.html", "methods.html",
-                 "pages/region-330800.html", "pages/indicator-urban_new_jobs.html"):
-        assert (output / page).is_file(), page
-    assert "202万人" in (output / "pages" / "region-330800.html").read_text(encoding="utf-8")
-    site.render_site(paths, renderer="builtin")  # leave the built-in output for the other tests
+    script = (output / "assets" / "observations.js").read_text(encoding="utf-8")
+    assert script.startswith("window.RENSHE_OBSERVATIONS = {") and "<" not in script
+    payload = json.loads(script[script.index("{"):].rstrip().rstrip(";"))
+    observations = pd.read_parquet(paths.clean / "observations.parquet")
+    assert len(payload["rows"]) == len(observations) and len(payload["display"]) == len(observations)
+    assert payload["fields"] == list(site.OBSERVATION_FIELDS)
+    assert len(payload["texts"]) == observations["source_text"].nunique() < len(observations)
+    fields = payload["fields"]
+    pension = next(row for row in payload["rows"] if row[fields.index("doc_id")] == "zhejiang_2023_bulletin"
+                   and row[fields.index("source_line")] == 23 and row[fields.index("measure")] == "actual"
+                   and row[fields.index("indicator_id")] == "basic_pension_participants")
+    assert pension[fields.index("value")] == 46064600.0
+    assert "4606.46 万人" in payload["texts"][pension[fields.index("source_text")]]
+    page = _html(output, "explore.html")
+    assert '<script src="assets/observations.js"></script>' in page and '<script src="assets/explorer.js"></script>' in page

@@ -15,11 +15,11 @@ from renshe.errors import RensheError
 from renshe.yamlfiles import list_item_lines, load_yaml
 from renshe.schema import LEVELS, MEASURES
 
-RULE_TYPES = ("sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets")
+RULE_TYPES = ("sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets", "growth_rate")
 SEVERITIES = ("error", "warning")
 # Targets are findings about plans, not defects in the data: warning unless a rule says otherwise.
 DEFAULT_SEVERITY = {"targets": "warning"}
-TARGET_CHECKS = ("progress", "cumulative_vs_per_year", "child_vs_parent")
+TARGET_CHECKS = ("progress", "cumulative_vs_per_year", "child_vs_parent", "per_year_vs_change")
 SELECTOR_KEYS = ("indicator", "indicator_zh", "doc_id", "table_id", "region", "period", "measure",
                  "unit", "near", "basis")
 # Keys each rule type understands beyond the common ones; anything else is a typo.
@@ -27,10 +27,11 @@ COMMON_KEYS = ("id", "type", "severity", "description")
 TYPE_KEYS = {
     "sum_of_parts": ("table", "total_region", "relations", "measures", "same_document"),
     "level_nesting": ("child_level", "parent_level", "indicators", "measures", "band",
-                      "max_period_gap_months"),
+                      "max_period_gap_months", "ancestor_bands"),
     "consistency": ("indicators", "measures"),
-    "stated_ratio": ("where", "numerator", "denominator", "stated", "same_base_as"),
-    "targets": ("check", "indicators", "lower_is_better", "child_level", "parent_level", "band"),
+    "stated_ratio": ("where", "numerator", "denominator", "stated", "same_base_as", "shares"),
+    "targets": ("check", "indicators", "lower_is_better", "child_level", "parent_level", "band", "flows"),
+    "growth_rate": ("indicators",),
 }
 
 
@@ -131,18 +132,34 @@ def _check_rule(rule: Rule, indicator_ids: set[str] | None, region_names: set[st
         checker(rule)
 
 
-def parse_band(rule: Rule) -> tuple[float, float]:
+def parse_band(rule: Rule, band: Any = None, name: str = "band") -> tuple[float, float]:
     """`band: [1, 20]`: the child's share of the parent, in percent, lower and upper bound."""
-    band = rule.get("band")
+    band = rule.get("band") if band is None else band
     if not isinstance(band, (list, tuple)) or len(band) != 2:
-        raise rule.error(f"malformed band {band!r}: write [lower, upper] in percent, e.g. [1, 20]")
+        raise rule.error(f"malformed {name} {band!r}: write [lower, upper] in percent, e.g. [1, 20]")
     try:
         lower, upper = float(band[0]), float(band[1])
     except (TypeError, ValueError):
-        raise rule.error(f"malformed band {band!r}: both bounds must be numbers (percent)") from None
+        raise rule.error(f"malformed {name} {band!r}: both bounds must be numbers (percent)") from None
     if not 0 <= lower < upper <= 100:
-        raise rule.error(f"malformed band {band!r}: need 0 <= lower < upper <= 100 (percent)")
+        raise rule.error(f"malformed {name} {band!r}: need 0 <= lower < upper <= 100 (percent)")
     return lower, upper
+
+
+def parse_bands(rule: Rule) -> dict[str, tuple[float, float]]:
+    """{parent level: band}, nearest level first: `band` at `parent_level`, then each level of
+    `ancestor_bands` the check may climb to when the nearer ancestors have no figure."""
+    bands = {rule.get("parent_level"): parse_band(rule)}
+    climb = rule.get("ancestor_bands") or {}
+    if not isinstance(climb, dict):
+        raise rule.error("`ancestor_bands` must map a level to its band, e.g. {province: [0.05, 10]}")
+    parent_rank = LEVELS.index(rule.get("parent_level"))
+    for level in sorted(climb, key=lambda name: -LEVELS.index(name) if name in LEVELS else 0):
+        if level not in LEVELS or LEVELS.index(level) >= parent_rank:
+            raise rule.error(f"ancestor_bands: {level!r} is not a level above parent_level "
+                             f"{rule.get('parent_level')!r} ({', '.join(LEVELS[:parent_rank])})")
+        bands[level] = parse_band(rule, climb[level], f"band of {level}")
+    return bands
 
 
 def _selectors(rule: Rule) -> list[dict]:
@@ -169,6 +186,10 @@ def _named_indicators(rule: Rule) -> list[str]:
                 names.append(str(relation.get("total")))
                 names.extend(str(p) for p in relation.get("parts") or [])
     names.extend(str(s["indicator"]) for s in _selectors(rule) if s.get("indicator"))
+    for key in ("shares", "flows"):  # lists of {role: indicator id}
+        for item in rule.get(key) if isinstance(rule.get(key), list) else []:
+            if isinstance(item, dict):
+                names.extend(str(value) for value in item.values())
     return names
 
 
@@ -213,18 +234,48 @@ def _check_level_nesting(rule: Rule) -> None:
     for key in ("child_level", "parent_level"):
         if not rule.get(key):
             raise rule.error(f"`{key}` is required")
+    if LEVELS.index(rule.get("parent_level")) >= LEVELS.index(rule.get("child_level")):
+        raise rule.error(f"parent_level {rule.get('parent_level')!r} is not above child_level "
+                         f"{rule.get('child_level')!r}")
     indicators = rule.get("indicators", "additive_stocks")
     if not (indicators in ("additive_stocks", "additive") or isinstance(indicators, list)):
         raise rule.error("`indicators` must be 'additive_stocks', 'additive' or a list of indicator ids")
+    if rule.type == "level_nesting":
+        parse_bands(rule)
+        gap = rule.get("max_period_gap_months", 0)
+        if not isinstance(gap, int) or isinstance(gap, bool) or gap < 0:
+            raise rule.error(f"max_period_gap_months {gap!r} must be a whole number of months >= 0")
 
 
-def _check_consistency(rule: Rule) -> None:
+def _check_all_or_list(rule: Rule) -> None:
     indicators = rule.get("indicators", "all")
     if not (indicators == "all" or isinstance(indicators, list)):
         raise rule.error("`indicators` must be 'all' or a list of indicator ids")
 
 
+SHARE_ROLES = ("share", "numerator", "denominator")
+FLOW_ROLES = ("flow", "stock")
+
+
+def _check_roles(rule: Rule, key: str, roles: tuple[str, ...], example: str) -> None:
+    """`key` is a non-empty list of mappings, each naming an indicator for every role."""
+    items = rule.get(key)
+    if not isinstance(items, list) or not items:
+        raise rule.error(f"`{key}` must be a non-empty list, e.g. [{example}]")
+    for item in items:
+        if not isinstance(item, dict) or set(item) != set(roles) or not all(item.values()):
+            raise rule.error(f"malformed `{key}` item {item!r}: give exactly {', '.join(roles)}, e.g. {example}")
+
+
 def _check_stated_ratio(rule: Rule) -> None:
+    if rule.get("shares") is not None:
+        if any(rule.get(key) is not None for key in ("where", "numerator", "denominator", "stated", "same_base_as")):
+            raise rule.error("give either `shares` (every document that states them) or the selectors "
+                             "(numerator, denominator or same_base_as, stated), not both")
+        _check_roles(rule, "shares", SHARE_ROLES,
+                     "{share: highly_skilled_share_of_skilled, numerator: highly_skilled_talent, "
+                     "denominator: skilled_talent}")
+        return
     _check_selector(rule, "where", rule.get("where"), required=False)
     _check_selector(rule, "numerator", rule.get("numerator"))
     _check_selector(rule, "stated", rule.get("stated"))
@@ -250,12 +301,17 @@ def _check_targets(rule: Rule) -> None:
     if check == "child_vs_parent":
         _check_level_nesting(rule)
         parse_band(rule)
+    if (check == "per_year_vs_change") != (rule.get("flows") is not None):
+        raise rule.error("`flows` ({flow, stock} pairs) goes with check per_year_vs_change, and only with it")
+    if check == "per_year_vs_change":
+        _check_roles(rule, "flows", FLOW_ROLES, "{flow: new_highly_skilled_talent, stock: highly_skilled_talent}")
 
 
 _TYPE_CHECKS = {
     "sum_of_parts": _check_sum_of_parts,
     "level_nesting": _check_level_nesting,
-    "consistency": _check_consistency,
+    "consistency": _check_all_or_list,
     "stated_ratio": _check_stated_ratio,
     "targets": _check_targets,
+    "growth_rate": _check_all_or_list,
 }

@@ -256,7 +256,8 @@ def _tested_frame(derived: DerivedFrame) -> pd.DataFrame:
 def _note_row(rule: Rule, note: str) -> dict:
     row = {c: "" for c in CHECK_COLUMNS}
     row.update(rule_id=rule.id, rule_type=rule.type, severity=rule.severity, status="warn",
-               computed_kind="no_instance", message=f"{note}; nothing was checked ({rule.path}:{rule.line})")
+               # the rules file by name: checks.csv must not depend on where the project lives
+               computed_kind="no_instance", message=f"{note}; nothing was checked ({Path(rule.path).name}:{rule.line})")
     return row
 
 

@@ -1,69 +1,95 @@
 """The indicator codebook (data/codebook.yaml): one id per indicator at every level.
 
 An observation's `indicator_zh` (a table's row label, or the subject phrase of a figure
-in running text) is matched to an entry's aliases:
+in running text) is matched to an entry's aliases by what it means (ingest.matching):
+the same alias, the same once region words, verbs, particles and variants are set aside
+(the codebook's `phrasing:` section, ingest.phrases), or an alias inside the phrase; the
+unit must be one the entry measures in (its `unit` or one of `other_units`; a `change_pct`
+is in %, a `change` of a rate in 百分点). A phrase below the confidence threshold, or
+matching two indicators equally, stays unmapped rather than being guessed.
 
-1. normalise both sides (`normalize_phrase`: NFKC, Simplified script, bracketed notes,
-   quotes, slashes and spaces removed, a leading 其中 dropped);
-2. an exact alias wins;
-3. otherwise the LONGEST alias contained in the phrase decides (ties: the one ending
-   last, since a Chinese noun phrase ends with its head): 全行业共有人力资源服务机构从业人员
-   contains 人力资源服务机构 and 人力资源服务机构从业人员, and is the latter;
-4. the unit must be one the entry measures in (its `unit` or one of `other_units`; a
-   `change_pct` is in %), else the observation stays unmapped rather than being equated
-   with something measured differently.
-
-Unmapped observations keep indicator_id '' and are listed in unmapped.csv by phrase, so
-the codebook can grow: add the phrase as an alias of the right entry, or a new entry.
+Unmapped observations keep indicator_id '' and are listed in unmapped.csv by phrase, with
+why and the closest indicators, so the codebook can grow: `renshe codebook suggest` lists
+them, `renshe codebook accept PHRASE ID` adds the phrase as an alias.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from renshe.errors import RensheError
 from renshe.yamlfiles import list_item_lines, load_yaml, yaml_errors
+from renshe.ingest.matching import Match, Matcher
 from renshe.ingest.numbers import BASE_UNITS
+from renshe.ingest.phrases import Phrasing, normalize_phrase
 from renshe.schema import UNMAPPED_COLUMNS
 
 if TYPE_CHECKING:  # imported where frames are built: see schema's docstring
     import pandas as pd
 
-KINDS = ("stock", "flow", "rate", "amount", "count")
+KINDS = ("stock", "flow", "rate", "amount", "count", "average")
 UNITS = tuple(dict.fromkeys(BASE_UNITS.values()))
 REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "additive")
 OPTIONAL = ("aliases", "other_units", "parts", "alternative_parts", "equivalents", "notes", "headline")
 RELATIONS = ("parts", "equivalents")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_NOTE_IN_BRACKETS = re.compile(r"\([^()]*\)")
-_DROPPED = re.compile(r"[\s“”\"'‘’《》「」/·:]")
+PHRASING_LISTS = ("region_words", "drop", "drop_at_edges", "subtypes", "predicates")
+PHRASING_MAPS = ("same", "implied_heads", "unit_heads")
 
+_MATCH_COLUMNS = ("indicator_zh", "unit", "measure", "region")
 
-@lru_cache(maxsize=4096)
-def normalize_phrase(text: str) -> str:
-    """The form aliases and phrases are compared in: 专业技术人才总量（含…）-> 专业技术人才总量."""
-    from renshe.ingest.documents import to_simplified
-
-    folded = to_simplified(unicodedata.normalize("NFKC", str(text)))
-    folded = _DROPPED.sub("", _NOTE_IN_BRACKETS.sub("", folded))
-    return folded.removeprefix("其中")
+__all__ = ["Codebook", "load_codebook", "normalize_phrase", "UNITS", "KINDS"]
 
 
 # --- loading and validation ------------------------------------------------------------
 
 
-def _parse(path: Path) -> tuple[list, list[int]]:
+def _parse(path: Path) -> tuple[list, list[int], Phrasing]:
     data, text = load_yaml(path)
     with yaml_errors(path):
         lines = list_item_lines(text, "indicators")
     entries = data.get("indicators") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise RensheError("the codebook needs a list under `indicators:`", path, 1)
-    return entries, lines + [None] * (len(entries) - len(lines))
+    phrasing = _phrasing(data.get("phrasing"), path, _key_line(text, "phrasing"))
+    return entries, lines + [None] * (len(entries) - len(lines)), phrasing
+
+
+def _key_line(text: str, key: str) -> int | None:
+    found = re.search(rf"^{key}:", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
+def _phrasing(raw, path: Path, line: int | None) -> Phrasing:
+    """The `phrasing:` section: word lists, variants, implied heads and the threshold."""
+    if raw is None:
+        return Phrasing()
+    if not isinstance(raw, dict):
+        raise RensheError("`phrasing:` must be a mapping (region_words, drop, same ...)", path, line)
+    known = (*PHRASING_LISTS, *PHRASING_MAPS, "threshold")
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise RensheError(f"phrasing: unknown field(s) {', '.join(map(str, unknown))}; fields are "
+                          f"{', '.join(known)}", path, line)
+    fields = {}
+    for name in PHRASING_LISTS:
+        words = raw.get(name) or []
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise RensheError(f"phrasing: {name} must be a list of words", path, line)
+        fields[name] = tuple(normalize_phrase(w) for w in words)
+    for name in PHRASING_MAPS:
+        pairs = raw.get(name) or {}
+        if not isinstance(pairs, dict) or not all(isinstance(k, str) and k and isinstance(v, str)
+                                                  for k, v in pairs.items()):
+            raise RensheError(f"phrasing: {name} must map a word to a word ({name}: {{人员: 人}})", path, line)
+        fields[name] = tuple((normalize_phrase(k), normalize_phrase(v) if v else "") for k, v in pairs.items())
+    threshold = raw.get("threshold", Phrasing.threshold)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
+        raise RensheError(f"phrasing: threshold must be a number in (0, 1], not {threshold!r}", path, line)
+    return Phrasing(**fields, threshold=float(threshold))
 
 
 class _Validator:
@@ -155,12 +181,12 @@ def load_codebook(path: Path) -> Codebook:
     path = Path(path)
     if not path.is_file():
         return Codebook([], {}, path)
-    raw_entries, lines = _parse(path)
+    raw_entries, lines, phrasing = _parse(path)
     validator = _Validator(path, lines)
     entries = [validator.entry(i, raw) for i, raw in enumerate(raw_entries)]
     aliases = validator.unique(entries)
     validator.relations(entries)
-    return Codebook(entries, aliases, path)
+    return Codebook(entries, aliases, path, phrasing)
 
 
 # --- the codebook --------------------------------------------------------------------------
@@ -171,11 +197,15 @@ class Codebook:
     entries: list[dict]  # validated entries, every field present (lists may be empty)
     alias_to_id: dict[str, str] = field(default_factory=dict)  # normalised alias -> id
     path: Path | None = None
+    phrasing: Phrasing = field(default_factory=Phrasing)
 
     def __post_init__(self):
         self._by_id = {entry["id"]: entry for entry in self.entries}
-        # longest first, and among equals the one that ends last wins (see module docstring)
-        self._contained = sorted(self.alias_to_id.items(), key=lambda kv: len(kv[0]), reverse=True)
+        self._matches: dict[tuple[str, str, str, str, bool], Match] = {}
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        return Matcher(self.entries, self.phrasing)
 
     # -- looking up
     def ids(self) -> list[str]:
@@ -210,37 +240,24 @@ class Codebook:
         return {entry["unit"], *entry["other_units"]}
 
     # -- matching
-    def candidate(self, phrase: str) -> str:
-        """The id a phrase names by its words alone (exact alias, else longest contained)."""
-        key = normalize_phrase(phrase)
-        if not key:
-            return ""
-        if key in self.alias_to_id:
-            return self.alias_to_id[key]
-        best, best_len, best_end = "", 0, -1
-        for alias, indicator_id in self._contained:
-            if len(alias) < best_len:
-                break
-            start = key.rfind(alias)
-            if start >= 0 and (len(alias) > best_len or start + len(alias) > best_end):
-                best, best_len, best_end = indicator_id, len(alias), start + len(alias)
-        return best
+    def match_detail(self, phrase: str, unit: str = "", measure: str = "actual", region: str = "",
+                     suggest: bool = True) -> Match:
+        """The id a phrase gets ('' if none), with its score, its reason and the closest indicators
+        (`suggest`: with suggestions below the threshold too)."""
+        key = (str(phrase), str(unit), str(measure), str(region), suggest)
+        if key not in self._matches:
+            self._matches[key] = self.matcher.match(*key)
+        return self._matches[key]
 
-    def match(self, phrase: str, unit: str = "", measure: str = "actual") -> str:
-        """The id of an observation, or '' if no alias fits or the unit is not the entry's."""
-        indicator_id = self.candidate(phrase)
-        if not indicator_id:
-            return ""
-        if measure == "change_pct" and unit == "%":
-            return indicator_id
-        return indicator_id if unit in self.accepted_units(indicator_id) else ""
+    def match(self, phrase: str, unit: str = "", measure: str = "actual", region: str = "") -> str:
+        """The id of an observation, or '' if no alias is close enough or the unit does not fit."""
+        return self.match_detail(phrase, unit, measure, region, suggest=False).indicator_id
 
     def assign(self, observations: pd.DataFrame) -> pd.DataFrame:
-        """Fill indicator_id for every observation (one lookup per distinct phrase/unit/measure)."""
+        """Fill indicator_id for every observation (one lookup per distinct phrase/unit/measure/region)."""
         import pandas as pd
 
-        keys = list(zip(*(observations[column].astype("string").fillna("").tolist()
-                          for column in ("indicator_zh", "unit", "measure"))))
+        keys = list(zip(*(observations[column].astype("string").fillna("").tolist() for column in _MATCH_COLUMNS)))
         lookup = {key: self.match(*key) for key in set(keys)}
         return observations.assign(indicator_id=pd.array([lookup[key] for key in keys], dtype="string"))
 
@@ -253,7 +270,11 @@ class Codebook:
             return pd.DataFrame({c: pd.Series(dtype="string") for c in UNMAPPED_COLUMNS})
         grouped = missing.groupby(["doc_id", "table_id", "indicator_zh", "unit"], sort=True)
         frame = grouped.agg(count=("value", "size"), first_source_line=("source_line", "min"),
-                            source_text=("source_text", "first")).reset_index()
+                            source_text=("source_text", "first"), measure=("measure", "first"),
+                            region=("region", "first")).reset_index()
+        matches = [self.match_detail(*key) for key in zip(*(frame[c].astype(str) for c in _MATCH_COLUMNS))]
+        frame["why"] = [m.reason for m in matches]
+        frame["suggestions"] = [m.suggestions() for m in matches]
         return frame.reindex(columns=UNMAPPED_COLUMNS)
 
     # -- publishing

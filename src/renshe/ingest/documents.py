@@ -11,30 +11,25 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
 
 from renshe.errors import RensheError
+from renshe.ingest.regions import Region, build_regions, entries_with_lines, read_region_entries, region_lookup
 from renshe.yamlfiles import SAFE_LOADER, yaml_errors
 from renshe.paths import ProjectPaths
 
 LEVELS = ("national", "province", "city", "district")
-DOC_TYPES = ("statistical_bulletin", "five_year_plan", "action_plan", "press_briefing")
+# statistical_communique: a statistics bureau's annual communiqué (统计公报), read like a bulletin
+DOC_TYPES = ("statistical_bulletin", "statistical_communique", "five_year_plan", "action_plan", "press_briefing")
 SCRIPTS = ("hans", "hant")
+# region_code may be left out when the region tree (data/regions.yaml) knows the region
 REQUIRED_FIELDS = (
-    "doc_id", "file", "title", "issuer", "level", "region", "region_code",
+    "doc_id", "file", "title", "issuer", "level", "region",
     "doc_type", "reference_period", "script", "sha256",
 )
-
-
-@dataclass(frozen=True)
-class Region:
-    name: str
-    code: str
-    level: str
-    parent: str | None
 
 
 @dataclass(frozen=True)
@@ -66,7 +61,7 @@ class DocumentEntry:
 class Registry:
     path: Path
     documents: tuple[DocumentEntry, ...]
-    regions: tuple[Region, ...]
+    regions: tuple[Region, ...]  # the region tree: data/regions.yaml, then the registry's own entries
 
     def document(self, doc_id: str) -> DocumentEntry:
         for entry in self.documents:
@@ -75,20 +70,27 @@ class Registry:
         known = ", ".join(e.doc_id for e in self.documents)
         raise RensheError(f"unknown document {doc_id!r}; the registry has: {known}", self.path)
 
+    @cached_property
+    def region_lookup(self) -> dict[str, Region]:
+        """Every region by its name and by each of its aliases (柯城 -> 柯城区)."""
+        return region_lookup(self.regions)
+
     def region(self, name: str) -> Region:
-        for region in self.regions:
-            if region.name == name:
-                return region
-        known = ", ".join(r.name for r in self.regions)
-        raise RensheError(f"unknown region {name!r}; the registry has: {known}", self.path)
+        found = self.region_lookup.get(name)
+        if found is None:
+            known = ", ".join(r.name for r in self.regions)
+            raise RensheError(f"unknown region {name!r}; data/regions.yaml and the registry have: {known}",
+                              self.path)
+        return found
 
     def region_names(self) -> list[str]:
         return [r.name for r in self.regions]
 
 
-def _parse_registry(text: str, registry_path: Path) -> tuple[dict, list[dict[str, int]]]:
-    """The registry's data, and for every document entry the 1-based line of each field
-    (key "" is the entry's first line), so an error points at the offending line."""
+def _parse_registry(text: str, registry_path: Path) -> tuple[dict, list[dict[str, int]], list[int]]:
+    """The registry's data, for every document entry the 1-based line of each field
+    (key "" is the entry's first line), so an error points at the offending line, and the
+    line of every `regions:` entry."""
     loader = SAFE_LOADER(text)
     try:
         with yaml_errors(registry_path):
@@ -99,6 +101,7 @@ def _parse_registry(text: str, registry_path: Path) -> tuple[dict, list[dict[str
     if not isinstance(data, dict):
         raise RensheError("expected a mapping with `documents:` and `regions:`", registry_path, 1)
     lines: list[dict[str, int]] = []
+    region_lines: list[int] = []
     for key, value in node.value if node is not None else ():
         if key.value == "documents" and isinstance(value, yaml.SequenceNode):
             for item in value.value:
@@ -106,7 +109,9 @@ def _parse_registry(text: str, registry_path: Path) -> tuple[dict, list[dict[str
                 if isinstance(item, yaml.MappingNode):
                     fields.update({k.value: k.start_mark.line + 1 for k, _ in item.value})
                 lines.append(fields)
-    return data, lines
+        elif key.value == "regions" and isinstance(value, yaml.SequenceNode):
+            region_lines = [item.start_mark.line + 1 for item in value.value]
+    return data, lines, region_lines
 
 
 def load_registry(paths: ProjectPaths | None = None) -> Registry:
@@ -114,7 +119,9 @@ def load_registry(paths: ProjectPaths | None = None) -> Registry:
     paths = paths or ProjectPaths.at()
     registry_path = paths.registry
     text = _decode_strict(registry_path.read_bytes(), registry_path)
-    data, entry_lines = _parse_registry(text, registry_path)
+    data, entry_lines, region_lines = _parse_registry(text, registry_path)
+    regions = _load_regions(paths, data.get("regions"), region_lines)
+    lookup = region_lookup(regions)
     raw_entries = data.get("documents") or []
     if not raw_entries:
         raise RensheError("the registry lists no documents", registry_path)
@@ -142,19 +149,46 @@ def load_registry(paths: ProjectPaths | None = None) -> Registry:
             raise RensheError(f"document {doc_id}: file {raw['file']!r} is outside data/raw/",
                               registry_path, fields.get("file", line))
         title = raw["title"] if isinstance(raw["title"], dict) else {"zh": str(raw["title"]), "en": ""}
+        region, region_code = _document_region(raw, fields, lookup, registry_path, line)
         documents.append(DocumentEntry(
             doc_id=doc_id, path=file_path, title_zh=str(title.get("zh", "")),
             title_en=str(title.get("en", "")), issuer=str(raw["issuer"]), level=raw["level"],
-            region=str(raw["region"]), region_code=str(raw["region_code"]), doc_type=raw["doc_type"],
+            region=region, region_code=region_code, doc_type=raw["doc_type"],
             published=str(raw["published"]) if raw.get("published") else None,
             reference_period=str(raw["reference_period"]), script=raw["script"],
             sha256=str(raw["sha256"]).lower(), layout=str(raw.get("layout") or doc_id),
         ))
-    regions = tuple(
-        Region(str(r["name"]), str(r["code"]), str(r["level"]), r.get("parent"))
-        for r in data.get("regions") or []
-    )
     return Registry(registry_path, tuple(documents), regions)
+
+
+def _load_regions(paths: ProjectPaths, own: object, own_lines: list[int]) -> tuple[Region, ...]:
+    """data/regions.yaml, then the registry's own `regions:` entries, checked together."""
+    if own is not None and not isinstance(own, list):
+        raise RensheError("`regions:` must be a list of {name, code, level, parent}", paths.registry,
+                          own_lines[0] if own_lines else None)
+    entries = read_region_entries(paths.regions) + entries_with_lines(own or [], paths.registry, own_lines)
+    return build_regions(entries)
+
+
+def _document_region(raw: dict, fields: dict[str, int], lookup: dict[str, Region], path: Path,
+                     line: int) -> tuple[str, str]:
+    """The document's region (its full name when written as an alias) and code: the code as
+    written, or the region tree's; both must agree, and so must the level."""
+    doc_id, name = raw.get("doc_id"), str(raw["region"])
+    known = lookup.get(name)
+    written = str(raw.get("region_code") or "").strip()
+    if known is None:
+        if not written:
+            raise RensheError(f"document {doc_id} lacks region_code: {name} is not in data/regions.yaml "
+                              "nor in the registry's regions", path, line)
+        return name, written
+    if written and written != known.code:
+        raise RensheError(f"document {doc_id}: region_code {written} conflicts with {name} = {known.code} "
+                          "in the region tree", path, fields.get("region_code", line))
+    if known.level != raw["level"]:
+        raise RensheError(f"document {doc_id}: level {raw['level']} conflicts with {name}, a {known.level} "
+                          "in the region tree", path, fields.get("level", line))
+    return known.name, known.code
 
 
 def _decode_strict(data: bytes, path: Path) -> str:
@@ -329,6 +363,8 @@ def normalize_lines(lines: list[str], script: str = "hans") -> list[str]:
 
 _SENTENCE_END = ("。", "！", "？", "；", "!", "?", ";", "”", "」", ":")
 _MIN_BROKEN_LINE = 20  # headings are short; a line cut by a page break is a full text line
+# a line that starts a numbered heading (一、 （二） 第三章 4.) is never the rest of a cut sentence
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|第[一二三四五六七八九十\d]+[章节部分篇])")
 
 
 @dataclass
@@ -347,22 +383,35 @@ class Paragraph:
         return self.lines[0]
 
 
+# a document's or a part's title ends with what the text is (…统计公报, …规划(摘要)): never a cut sentence
+_TITLE_END = re.compile(r"(?:公报|规划|方案|纲要|报告|意见|通知|办法)(?:\([^()]*\))?$")
+
+
 def _continues(line: str) -> bool:
     stripped = line.rstrip()
-    if not stripped or stripped.endswith(_SENTENCE_END):
+    if not stripped or stripped.endswith(_SENTENCE_END) or _TITLE_END.search(stripped):
         return False
     return len(stripped) >= _MIN_BROKEN_LINE or stripped.endswith((",", "、", "，"))
 
 
+_PAGE_NUMBER = re.compile(r"^ *[-—–－]+ *\d{1,3} *[-—–－]+ *$")
+
+
+def is_page_number(line: str) -> bool:
+    """A page number left by the conversion ("- 6 -", "— 2 —"), in a table or inside a sentence."""
+    return bool(_PAGE_NUMBER.match(line.rstrip("\r\n")))
+
+
 def join_paragraphs(normalized_lines: list[str]) -> list[Paragraph]:
-    """Group lines into paragraphs; a line cut mid-sentence joins the next non-blank line."""
+    """Group lines into paragraphs; a line cut mid-sentence joins the next non-blank line
+    (over a page number the conversion left between them)."""
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
     for number, line in enumerate(normalized_lines, start=1):
         stripped = line.strip()
-        if not stripped:
+        if not stripped or is_page_number(stripped):
             continue
-        if current is not None and _continues(current.text):
+        if current is not None and _continues(current.text) and not _HEADING_START.match(stripped):
             current.starts.append(len(current.text))
             current.lines.append(number)
             current.text += stripped

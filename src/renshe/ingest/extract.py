@@ -11,9 +11,10 @@ import csv
 import gc
 import multiprocessing
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
@@ -35,6 +36,7 @@ class DocumentResult:
     doc_id: str
     tables: list[Table]
     text_observations: list[dict]
+    text_set_aside: list[dict] = field(default_factory=list)
 
     def table_rows(self) -> list[dict]:
         rows = []
@@ -49,8 +51,9 @@ class DocumentResult:
 
 def extract_document(document: Document) -> DocumentResult:
     found_tables = tables.extract_tables(document)
-    text_observations = narrative.extract_text_figures(document)
-    return DocumentResult(document.doc_id, found_tables, text_observations)
+    table_lines = {line for table in found_tables for line in table.lines}
+    text = narrative.read_text(document, skip_lines=table_lines)
+    return DocumentResult(document.doc_id, found_tables, text.observations, text.set_aside)
 
 
 def read_and_extract(entry: DocumentEntry) -> DocumentResult:
@@ -119,6 +122,7 @@ def collect(results: list[DocumentResult], codebook: Codebook) -> ExtractOutput:
             records.extend(table.observations)
             unparsed.extend(table.unparsed)
         records.extend(result.text_observations)
+        unparsed.extend(result.text_set_aside)
     observations = codebook.assign(observations_frame(records))
     unmapped = codebook.unmapped(observations).reindex(columns=UNMAPPED_COLUMNS)
     summary = _summary(results, observations)
@@ -137,7 +141,7 @@ def _summary(results: list[DocumentResult], observations: pd.DataFrame) -> pd.Da
         count = int(emitted.get(result.doc_id, 0))
         rows.append({
             "doc_id": result.doc_id, "table_id": "text", "title": "running text",
-            "numeric_cells": count, "observations": count, "set_aside": 0,
+            "numeric_cells": count, "observations": count, "set_aside": len(result.text_set_aside),
             "mapped": int(mapped.get(result.doc_id, 0)),
         })
     summary = pd.DataFrame(rows)
@@ -212,6 +216,28 @@ def format_summary(summary: pd.DataFrame) -> str:
                      f"{row.set_aside:>10} {mapped:>7}")
     totals = summary[["observations", "set_aside"]].sum()
     lines.append(f"total: {int(totals.observations)} observations, {int(totals.set_aside)} cells set aside")
+    return "\n".join(lines)
+
+
+_REASON_DETAIL = re.compile(r"\([^()]*\)|'[^']*'|“[^”]*”|[0-9][0-9.:,]*[^\s,;:()]*")
+
+
+def reason_kind(reason: str) -> str:
+    """A set-aside reason without its particulars: 'ratio 7:25:68 (parts 7, 25, 68), kept as text'
+    -> 'ratio, kept as text', so the summary can count reasons of one kind together."""
+    kind = _REASON_DETAIL.sub("", reason.split(":")[0] if reason.startswith(("missing marker",)) else reason)
+    return re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s{2,}", " ", kind)).strip(" ,;:")
+
+
+def format_documents(output: ExtractOutput) -> str:
+    """Per document: how many figures became observations, how many were set aside, and why."""
+    lines = []
+    taken = output.observations.groupby("doc_id", sort=False).size()
+    for doc_id in dict.fromkeys(row.doc_id for row in output.summary.itertuples(index=False)):
+        aside = output.unparsed[output.unparsed.doc_id == doc_id]
+        lines.append(f"{doc_id}: {int(taken.get(doc_id, 0))} figures taken, {len(aside)} set aside")
+        kinds = aside.reason.map(reason_kind).value_counts()
+        lines.extend(f"    {count:>4}  {kind}" for kind, count in kinds.items())
     return "\n".join(lines)
 
 

@@ -24,7 +24,13 @@ BASE_UNITS = {
     "元": "元", "元/月": "元/月", "元/人月": "元/月", "%": "%",
     "家": "家", "个": "个", "张": "张", "所": "所", "件": "件", "场": "场", "期": "期",
     "份": "份", "项": "项", "次": "次", "户": "户", "座": "座", "批": "批", "岗": "个",
+    # a change of a rate (提高 1.3 个百分点) is in percentage points, never a count of 个
+    "个百分点": "百分点", "百分点": "百分点",
+    "年": "年",  # years (劳动年龄人口平均受教育年限), where a table's label or column says so
 }
+# Units only a table's label or column declares: after a number in running text they are a
+# date or a duration (2023年, 3年), so the text reader never takes them for a unit.
+DECLARED_ONLY_UNITS = frozenset({"年"})
 
 QUALIFIER_PREFIXES = {
     "≥": ">=", ">=": ">=", "不少于": ">=", "不低于": ">=", "至少": ">=", "达到": "",
@@ -43,6 +49,7 @@ MISSING_MARKERS = {"—", "——", "-", "--", "–", "/", "…"}
 _NUMBER = r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?"
 _RATIO = re.compile(rf"^\s*{_NUMBER}(?:\s*:\s*{_NUMBER})+\s*$")
 _CUMULATIVE = re.compile(r"^\s*[〔\[]\s*(.*?)\s*[〕\]]\s*$")
+_DATE = re.compile(r"^(?:19|20)\d{2}年(?:\d{1,2}月)?(?:底|末|前|内)?$")  # 2025年, 2025年底: when, not how many years
 _PLAIN = re.compile(rf"^(?P<number>{_NUMBER})\s*(?P<unit>\S*?)$")
 
 
@@ -159,12 +166,14 @@ def parse_figure(text: str, unit_hint: str = "") -> Figure:
     match = _PLAIN.match(body.replace(" ", ""))
     if not match:
         raise NotAFigure("text, not a number", raw)
+    if _DATE.match(body.replace(" ", "")):
+        raise NotAFigure("a year (a date or a deadline), not a figure", raw)
     unit_raw = match.group("unit") or unit_hint
     value, unit = scale_value(match.group("number"), unit_raw)
     return Figure("number", value, unit, qualifier, match.group("number"), unit_raw, cumulative)
 
 
-CHANGE_DOWN_WORDS = ("减少", "下降", "降低", "减", "下降了", "回落")
+CHANGE_DOWN_WORDS = ("减少", "下降", "降低", "减", "下降了", "回落", "净减")
 
 
 def signed_change(direction_word: str, magnitude: float) -> float:

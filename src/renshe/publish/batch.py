@@ -1,7 +1,7 @@
 """The papermill notebook grid: which runs the site needs, and executing them in parallel.
 
 `plan_runs` lists the runs (01_clean and 02_validate once each, 10_region for every region,
-20_indicator for every headline indicator); `run_notebooks` executes any list of runs on a
+20_indicator for every headline indicator, 30_plan for every plan document); `run_notebooks` executes any list of runs on a
 small process pool and returns one `RunResult` per run, so a caller (the build) can decide
 which runs to skip. Executed notebooks land in site/pages/ for the site; a failed run's
 notebook is kept in site/pages/failed/ for inspection and does not stop the others.
@@ -38,7 +38,7 @@ class Run:
 
     notebook: str  # file name in notebooks/
     page: str  # file name in site/pages/
-    kind: str  # clean | validate | region | indicator
+    kind: str  # clean | validate | region | indicator | plan
     title: str
     parameters: tuple[tuple[str, object], ...] = ()
 
@@ -100,11 +100,17 @@ def indicator_page(indicator_id: str) -> str:
     return f"indicator-{indicator_id}.ipynb"
 
 
-def plan_runs(paths: ProjectPaths, regions: list[str] | None = None,
-              indicators: list[str] | None = None, pipeline: bool = True) -> list[Run]:
-    """The grid: 01_clean, 02_validate (when those notebooks exist), every region, every headline indicator.
+def plan_page(doc_id: str) -> str:
+    return f"plan-{doc_id}.ipynb"
 
-    `regions` / `indicators` narrow the grid (None: all of them; []: none).
+
+def plan_runs(paths: ProjectPaths, regions: list[str] | None = None,
+              indicators: list[str] | None = None, pipeline: bool = True,
+              plans: list[str] | None = None) -> list[Run]:
+    """The grid: 01_clean, 02_validate (when those notebooks exist), every region, every headline
+    indicator, every plan document (when notebooks/30_plan.ipynb exists).
+
+    `regions` / `indicators` / `plans` narrow the grid (None: all of them; []: none).
     """
     from renshe.publish import report
 
@@ -124,6 +130,10 @@ def plan_runs(paths: ProjectPaths, regions: list[str] | None = None,
         title = f"{data.indicator_name(indicator_id)} · {data.indicator_name_en(indicator_id)}"
         runs.append(Run("20_indicator.ipynb", indicator_page(indicator_id), "indicator", title,
                         (("indicator_id", indicator_id),)))
+    if (paths.notebooks / "30_plan.ipynb").is_file():
+        for doc_id in (report.plan_documents(data) if plans is None else plans):
+            title = f"{data.registry.document(doc_id).title_zh} · 规划进展 Plan progress"
+            runs.append(Run("30_plan.ipynb", plan_page(doc_id), "plan", title, (("doc_id", doc_id),)))
     return runs
 
 

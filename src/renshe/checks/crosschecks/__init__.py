@@ -7,6 +7,7 @@ from typing import Callable
 from renshe.checks.rules import Rule
 from renshe.checks.crosschecks.consistency import build_consistency
 from renshe.checks.crosschecks.frames import CHECK_COLUMNS, CheckInputs, DerivedFrame, prepare
+from renshe.checks.crosschecks.growth import build_growth_rate
 from renshe.checks.crosschecks.nesting import build_level_nesting
 from renshe.checks.crosschecks.ratios import build_stated_ratio
 from renshe.checks.crosschecks.sums import build_sum_of_parts
@@ -19,6 +20,7 @@ BUILDERS: dict[str, Callable[[Rule, CheckInputs], DerivedFrame]] = {
     "consistency": build_consistency,
     "stated_ratio": build_stated_ratio,
     "targets": build_targets,
+    "growth_rate": build_growth_rate,
 }
 
 

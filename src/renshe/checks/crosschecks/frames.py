@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from renshe.checks.pairing import period_end_month, period_span
 from renshe.checks.rules import Rule
 from renshe.errors import UnknownUnitError
 from renshe.ingest.numbers import split_unit
@@ -93,31 +94,6 @@ def _isclose(a: float, b: float, rtol: float = 1e-6, atol: float = 1e-8) -> bool
     if math.isfinite(a) and math.isfinite(b):
         return abs(a - b) <= atol + rtol * abs(b)
     return bool(np.isclose(a, b, rtol=rtol, atol=atol))
-
-
-_PERIOD = re.compile(r"^(\d{4})(?:-(\d{4})|-(\d{2})|-Q([1-4]))?$")
-
-
-def period_span(period: str) -> tuple[int, int]:
-    """(first year, last year) of a period: '2021-2025' -> (2021, 2025); '2023-03' -> (2023, 2023)."""
-    match = _PERIOD.match(str(period))
-    if not match:
-        return (0, 0)
-    first = int(match.group(1))
-    return (first, int(match.group(2)) if match.group(2) else first)
-
-
-def period_end_month(period: str) -> int:
-    """Months since year 0 at the end of the period: stocks are read at that point."""
-    match = _PERIOD.match(str(period))
-    if not match:
-        return 0
-    year = int(match.group(2) or match.group(1))
-    if match.group(3):
-        return year * 12 + int(match.group(3))
-    if match.group(4):
-        return year * 12 + int(match.group(4)) * 3
-    return year * 12 + 12
 
 
 def prepare(observations: pd.DataFrame) -> pd.DataFrame:

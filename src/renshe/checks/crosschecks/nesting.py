@@ -1,14 +1,24 @@
-"""Rule type level_nesting: a region's figure as a share of its parent region's."""
+"""Rule type level_nesting: a region's figure as a share of its parent region's.
+
+The pairs follow checks/pairing.py (the rule the report's parent shares use too), made for
+every child at once: each child report is joined to the figures of every ancestor it may be
+compared with, the candidates the pairing rule does not allow are dropped, and the nearest
+ancestor's best candidate is kept by sorting. `test_nesting_pairs_follow_the_pairing_rule`
+holds the two equal.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from renshe.checks.crosschecks.columns import (OPERAND_COLUMNS, as_text, check_frame, choose, first_of_groups,
-                                               most_precise_of_groups, number_text, numbered, operand, operands,
-                                               same_categories, text, values_text)
+from renshe.checks.crosschecks.columns import (as_text, check_frame, choose, first_of_groups, most_precise_of_groups,
+                                               number_text, operand, operands, same_categories, text, values_text)
 from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, _is_additive, _mapped, additive_stocks
-from renshe.checks.rules import Rule, parse_band
+from renshe.checks.pairing import DEFAULT_MAX_GAP_MONTHS, near_periods_allowed
+from renshe.checks.rules import Rule, parse_bands
+from renshe.ingest.regions import ancestors
+
+SUBJECT = ["region", "indicator_id", "measure", "unit"]
 
 
 def _parent_at_level(inputs: CheckInputs, region: str, level: str) -> str | None:
@@ -25,44 +35,98 @@ def _parents_at_level(inputs: CheckInputs, regions: pd.Series, level: str) -> pd
     return regions.map({region: _parent_at_level(inputs, region, level) for region in regions.unique()})
 
 
-def nesting_pairs(inputs: CheckInputs, indicators: set[str], measures: list[str], child_level: str,
-                  parent_level: str, max_gap_months: int) -> pd.DataFrame:
-    """(child, parent) observations of one indicator: same unit and measure, nearest period.
+def _chains(inputs: CheckInputs, regions: pd.Series, levels: list[str]) -> pd.DataFrame:
+    """(region, ancestor, rank): each region's ancestors at `levels`, nearest first (rank 0)."""
+    rows = [(region, ancestor, rank) for region in regions.unique()
+            for rank, ancestor in enumerate(a for a in ancestors(region, inputs.region_parent)
+                                            if inputs.region_level.get(a) in levels)]
+    chains = pd.DataFrame(rows, columns=["region", "ancestor", "rank"])
+    return chains.assign(region=same_categories(chains["region"], regions),
+                         ancestor=same_categories(chains["ancestor"], regions))
 
-    One row per child report (its columns as in the observations, the parent's prefixed
-    `parent_`), in the children's order of first appearance.
-    """
+
+def _is_point(first_year: pd.Series, last_year: pd.Series) -> pd.Series:
+    return (first_year != 0) & (first_year == last_year)
+
+
+def _candidates(inputs: CheckInputs, children: pd.DataFrame, parents: pd.DataFrame, levels: list[str],
+                max_gap_months: int) -> pd.DataFrame:
+    """Every (child, ancestor figure) the pairing rule allows, with what ranks them."""
+    chains = _chains(inputs, children["region"], levels)
+    pairs = children.merge(chains, on="region").merge(
+        operand(parents, "parent_").assign(parent_group=parents["group"].to_numpy()),
+        left_on=["ancestor", "indicator_id", "measure", "unit"], right_on=[f"parent_{k}" for k in SUBJECT])
+    point_years = children[_is_point(children["first_year"], children["last_year"])]
+    reported = point_years[SUBJECT].assign(parent_first_year=point_years["first_year"], year_reported=True)
+    pairs = pairs.merge(reported.drop_duplicates(), on=[*SUBJECT, "parent_first_year"], how="left")
+    year_reported = pairs["year_reported"].notna().to_numpy()
+    exact = (as_text(pairs["parent_period"]) == as_text(pairs["period"])).to_numpy(dtype=bool)
+    child_point = _is_point(pairs["first_year"], pairs["last_year"])
+    parent_point = _is_point(pairs["parent_first_year"], pairs["parent_last_year"])
+    stocks = {i: near_periods_allowed(inputs.codebook.get(i)) for i in as_text(pairs["indicator_id"]).unique()}
+    near = as_text(pairs["indicator_id"]).map(stocks).fillna(False).to_numpy(dtype=bool)
+    same_year = parent_point & (pairs["parent_first_year"] == pairs["first_year"])
+    # the parent reports the child's own year: only that year; else not a year the child reports itself
+    parent_reports_year = same_year.groupby([pairs["group"], pairs["ancestor"]], observed=True).transform("any")
+    distance = (pairs["parent_end_month"] - pairs["end_month"]).abs()
+    stand_in = (near & (child_point & parent_point & (distance <= max_gap_months)).to_numpy(dtype=bool)
+                & np.where(parent_reports_year.to_numpy(dtype=bool), same_year.to_numpy(dtype=bool), ~year_reported))
+    allowed = exact | stand_in
+    return pairs[allowed].assign(inexact=~exact[allowed], distance=distance[allowed])
+
+
+def nesting_pairs(inputs: CheckInputs, indicators: set[str], measures: list[str], child_level: str,
+                  parent_levels: list[str], max_gap_months: int) -> pd.DataFrame:
+    """(child, parent) reports of one indicator: same unit and measure; the parent is the nearest
+    ancestor at one of `parent_levels` with a figure the pairing rule accepts (checks/pairing.py:
+    same period, or for a stock a near one within `max_gap_months`; the nearest period end, of
+    two the later, of two at one end the first reported). One row per child report (its
+    columns as in the observations, the parent's prefixed `parent_`, `rank` the ancestor's:
+    0 the nearest), in the children's order of first appearance."""
     obs = _mapped(operands(inputs))
     obs = obs[obs["indicator_id"].isin(indicators) & obs["measure"].isin(measures) & (obs["basis"] == "")]
-    keys = ["indicator_id", "region", "period", "measure", "unit"]
-    children = most_precise_of_groups(obs[obs["level"] == child_level], keys)
-    subject = ["region", "indicator_id", "measure", "unit"]
-    # the nearest period end wins, then the most precise report: of the parent's reports at one
-    # period end only the most precise can be chosen
-    parents = first_of_groups(numbered(obs[obs["level"] == parent_level][OPERAND_COLUMNS], [*subject, "end_month"]),
-                              "group", ["half_unit", "order"])
-    children = children.assign(ancestor=same_categories(_parents_at_level(inputs, children["region"], parent_level),
-                                                        children["region"]))
-    pairs = children.merge(operand(parents, "parent_"), left_on=["ancestor", "indicator_id", "measure", "unit"],
-                           right_on=[f"parent_{k}" for k in subject])
-    distance = (pairs["parent_end_month"] - pairs["end_month"]).abs()
-    nearest = distance == distance.groupby(pairs["group"]).transform("min")
-    pairs = pairs[nearest & (distance <= max_gap_months)]
-    return first_of_groups(pairs, "group", ["parent_half_unit", "parent_order"]).reset_index(drop=True)
+    children = most_precise_of_groups(obs[obs["level"] == child_level],
+                                      ["indicator_id", "region", "period", "measure", "unit"])
+    parents = most_precise_of_groups(obs[obs["level"].isin(parent_levels)], [*SUBJECT, "period"])
+    pairs = _candidates(inputs, children, parents, parent_levels, max_gap_months)
+    pairs = pairs.assign(later=-pairs["parent_end_month"])
+    return first_of_groups(pairs, "group", ["rank", "inexact", "distance", "later", "parent_group"]
+                           ).reset_index(drop=True)
 
 
-def _share_rows(rule: Rule, inputs: CheckInputs, pairs: pd.DataFrame, band: tuple[float, float],
+def _skipped_words(inputs: CheckInputs, pairs: pd.DataFrame, levels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """What a pair that climbed past nearer ancestors says of them: in level_pair, in the message."""
+    def words(region: str, rank: int, levels: tuple[str, ...]) -> tuple[str, str]:
+        if not rank:
+            return "", ""
+        skipped = [a for a in ancestors(region, inputs.region_parent) if inputs.region_level.get(a) in levels][:rank]
+        names = ", ".join(f"{inputs.region_level.get(name, '?')} {name}" for name in skipped)
+        return (f" (skipped {names})", f"; {'、'.join(skipped)} has no comparable figure: "
+                "compared with the nearest ancestor that has one")
+    said = {key: words(key[0], key[1], levels) for key in set(zip(as_text(pairs["region"]), pairs["rank"]))}
+    keys = list(zip(as_text(pairs["region"]), pairs["rank"]))
+    return (np.array([said[key][0] for key in keys], dtype=object),
+            np.array([said[key][1] for key in keys], dtype=object))
+
+
+def _share_rows(rule: Rule, inputs: CheckInputs, pairs: pd.DataFrame, bands: dict[str, tuple[float, float]],
                 kind: str = "share") -> tuple[list, dict]:
-    """The checks of (child, parent) pairs: the child's share of the parent, within the band?"""
+    """The checks of (child, parent) pairs: the child's share of the parent, within the band of
+    the parent's level?"""
     child, parent = pairs["value"].to_numpy(), pairs["parent_value"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(parent != 0, 100.0 * child / parent, np.nan)
-    lower, upper = band
-    within = (lower <= share) & (share <= upper) & (child <= parent)
     levels = pd.Series(inputs.region_level, dtype="string")
-    level_pair = text(as_text(pairs["region"]).map(levels).fillna("?"), "→",
-                      as_text(pairs["parent_region"]).map(levels).fillna("?"))
-    same_period = (pairs["period"] == pairs["parent_period"]).to_numpy()
+    parent_levels = as_text(pairs["parent_region"]).map(levels)
+    lower = parent_levels.map({level: band[0] for level, band in bands.items()}).to_numpy(dtype=float)
+    upper = parent_levels.map({level: band[1] for level, band in bands.items()}).to_numpy(dtype=float)
+    within = (lower <= share) & (share <= upper) & (child <= parent)
+    if "rank" in pairs:
+        skipped_pair, climbed = _skipped_words(inputs, pairs, tuple(bands))
+    else:
+        skipped_pair = climbed = np.full(len(pairs), "", dtype=object)
+    level_pair = text(as_text(pairs["region"]).map(levels).fillna("?"), "→", parent_levels.fillna("?"), skipped_pair)
+    same_period = (as_text(pairs["period"]) == as_text(pairs["parent_period"])).to_numpy(dtype=bool)
     columns = dict(
         indicator_id=pairs["indicator_id"], regions=text(pairs["region"], " / ", pairs["parent_region"]),
         periods=choose(same_period, pairs["period"], text(pairs["period"], " / ", pairs["parent_period"])),
@@ -72,18 +136,23 @@ def _share_rows(rule: Rule, inputs: CheckInputs, pairs: pd.DataFrame, band: tupl
         message=text(pairs["indicator_id"], " (", pairs["measure"], "): ", pairs["region"], " ", pairs["period"], " ",
                      values_text(child, pairs["unit"]), " is ", number_text(share, ".2f"), "% of ",
                      pairs["parent_region"], " ", pairs["parent_period"], " ",
-                     values_text(parent, pairs["parent_unit"]), f" (band {lower:g}%-{upper:g}%)"),
-        child_value=child, parent_value=parent, share=share,
+                     values_text(parent, pairs["parent_unit"]), " (band ", number_text(lower, "g"), "%-",
+                     number_text(upper, "g"), "%", climbed, ")"),
+        child_value=child, parent_value=parent, share=share, share_min=lower, share_max=upper,
     )
     return [pairs["order"], pairs["parent_order"]], columns
 
 
-def _nesting_expectations(band: tuple[float, float]) -> list[tuple[str, dict]]:
-    return [
-        ("ExpectColumnPairValuesAToBeGreaterThanB",
-         {"column_A": "parent_value", "column_B": "child_value", "or_equal": True}),
-        ("ExpectColumnValuesToBeBetween", {"column": "share", "min_value": band[0], "max_value": band[1]}),
-    ]
+def _nesting_expectations(band: tuple[float, float] | None) -> list[tuple[str, dict]]:
+    """The child is at most its parent, and its share lies in the band: the rule's one band, or
+    (band None: a rule that climbs to ancestors of several levels) each row's own band."""
+    within = [("ExpectColumnValuesToBeBetween", {"column": "share", "min_value": band[0], "max_value": band[1]})] \
+        if band is not None else [
+            ("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "share", "column_B": "share_min", "or_equal": True}),
+            ("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "share_max", "column_B": "share", "or_equal": True}),
+        ]
+    return [("ExpectColumnPairValuesAToBeGreaterThanB",
+             {"column_A": "parent_value", "column_B": "child_value", "or_equal": True}), *within]
 
 
 def _indicator_set(rule: Rule, inputs: CheckInputs, default: str) -> set[str]:
@@ -98,9 +167,10 @@ def _indicator_set(rule: Rule, inputs: CheckInputs, default: str) -> set[str]:
 
 
 def build_level_nesting(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
-    band = parse_band(rule)
+    bands = parse_bands(rule)
     pairs = nesting_pairs(inputs, _indicator_set(rule, inputs, "additive_stocks"), rule.get("measures") or ["actual"],
-                          rule.get("child_level"), rule.get("parent_level"),
-                          int(rule.get("max_period_gap_months", 12)))
-    orders, columns = _share_rows(rule, inputs, pairs, band)
-    return check_frame(rule, inputs, orders, columns, _nesting_expectations(band))
+                          rule.get("child_level"), list(bands),
+                          int(rule.get("max_period_gap_months", DEFAULT_MAX_GAP_MONTHS)))
+    orders, columns = _share_rows(rule, inputs, pairs, bands)
+    return check_frame(rule, inputs, orders, columns,
+                       _nesting_expectations(bands[rule.get("parent_level")] if len(bands) == 1 else None))

@@ -5,7 +5,7 @@ from typing import Callable
 
 import pandas as pd
 
-from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _frame, check_row
+from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _frame, _groups, _most_precise, check_row
 from renshe.checks.rules import Rule
 from renshe.ingest.numbers import format_value
 
@@ -42,6 +42,8 @@ def _after(anchor: pd.Series, row: pd.Series) -> bool:
 
 
 def build_stated_ratio(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
+    if rule.get("shares") is not None:
+        return _frame(rule, _document_share_rows(rule, inputs), GAP_EXPECTATIONS)
     where = rule.get("where") or {}
     numerator = select(inputs, rule.get("numerator"), where)
     stated = select(inputs, rule.get("stated"), where, anchor=numerator) if numerator is not None else None
@@ -63,19 +65,46 @@ def build_stated_ratio(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
     return _frame(rule, [build(rule, *operands.values())], GAP_EXPECTATIONS)
 
 
-def _ratio_row(rule: Rule, numerator: pd.Series, denominator: pd.Series, stated: pd.Series) -> dict:
+def _document_share_rows(rule: Rule, inputs: CheckInputs) -> list[dict]:
+    """Every share a document states (`shares`: {share, numerator, denominator}) against the ratio
+    of the same document's figures for the same region, period, measure and basis: a plan's text
+    against its own table's targets, a bulletin's stated share against its totals."""
+    keys = ["doc_id", "region", "period", "measure", "basis"]
+    rows = []
+    for item in rule.get("shares"):
+        wanted = inputs.observations[inputs.observations["indicator_id"].isin(list(item.values()))]
+        groups = _groups(inputs, wanted, [*keys, "indicator_id"])
+        for key, stated_rows in groups.items():
+            if key[-1] != item["share"]:
+                continue
+            numerators = groups.get((*key[:-1], item["numerator"]), [])
+            denominators = groups.get((*key[:-1], item["denominator"]), [])
+            units = {row["unit"] for row in numerators} & {row["unit"] for row in denominators}
+            for unit in sorted(units):
+                numerator = _most_precise([row for row in numerators if row["unit"] == unit])
+                denominator = _most_precise([row for row in denominators if row["unit"] == unit])
+                for stated in {row["source"]: row for row in stated_rows if row["unit"] == "%"}.values():
+                    rows.append(_ratio_row(rule, numerator, denominator, stated, about=item["share"]))
+    return rows
+
+
+def _ratio_row(rule: Rule, numerator: pd.Series, denominator: pd.Series, stated: pd.Series,
+               about: str = "") -> dict:
+    """`about`: the share's own indicator id, which then names the row and starts its message."""
     a, b = float(numerator["value"]), float(denominator["value"])
     share = 100.0 * a / b
     # error of a/b from the printed precision of both, plus the stated share's own rounding
     tolerance = float(stated["half_unit"] + 100.0 * (numerator["half_unit"] / b + a * denominator["half_unit"] / b ** 2))
     gap = share - float(stated["value"])
     return check_row(
-        rule, [stated, numerator, denominator], indicator_id=numerator["indicator_id"] or numerator["indicator_zh"],
+        rule, [stated, numerator, denominator],
+        indicator_id=about or numerator["indicator_id"] or numerator["indicator_zh"],
         regions=numerator["region"], periods=numerator["period"], level_pair=f"{numerator['level']}",
         value_a=float(stated["value"]), unit_a="%", value_b=share, unit_b="%", computed=share,
         computed_kind="share", gap=gap, tolerance=tolerance,
         assessment="agrees" if abs(gap) <= tolerance else "disagrees",
-        message=(f"stated {stated['value_raw']}% vs {numerator['indicator_id'] or numerator['indicator_zh']} "
+        message=((f"{about} {stated['region']} {stated['period']} ({stated['measure']}): " if about else "")
+                 + f"stated {stated['value_raw']}% vs {numerator['indicator_id'] or numerator['indicator_zh']} "
                  f"{numerator['value_raw']}{numerator['unit_raw']} / {denominator['indicator_id'] or denominator['indicator_zh']} "
                  f"{denominator['value_raw']}{denominator['unit_raw']} = {share:.3f}% (gap {gap:+.3f} points, "
                  f"tolerance ±{tolerance:.3f})"),

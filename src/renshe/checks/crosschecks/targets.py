@@ -14,8 +14,9 @@ import pandas as pd
 from renshe.checks.crosschecks.columns import (OPERAND_COLUMNS, as_text, check_frame, choose, first_of_groups,
                                                latest_most_precise, most_precise_of_groups, operand, operands,
                                                same_categories, text, values_text)
-from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _mapped
+from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _frame, _mapped
 from renshe.checks.crosschecks.nesting import _indicator_set, _nesting_expectations, _parents_at_level, _share_rows
+from renshe.checks.crosschecks.per_year import per_year_change_rows
 from renshe.checks.rules import Rule, parse_band
 
 
@@ -31,8 +32,11 @@ def build_targets(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
     if check == "cumulative_vs_per_year":
         orders, columns = _cumulative_checks(rule, inputs)
         return check_frame(rule, inputs, orders, columns, GAP_EXPECTATIONS)
+    if check == "per_year_vs_change":
+        return _frame(rule, per_year_change_rows(rule, inputs), GAP_EXPECTATIONS)
     band = parse_band(rule)
-    orders, columns = _share_rows(rule, inputs, _comparable_targets(rule, inputs), band, kind="target_share")
+    orders, columns = _share_rows(rule, inputs, _comparable_targets(rule, inputs),
+                                 {rule.get("parent_level"): band}, kind="target_share")
     return check_frame(rule, inputs, orders, columns, _nesting_expectations(band))
 
 

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 from renshe.errors import UnknownUnitError
 from renshe.ingest.documents import Document, Region, load_registry
 from renshe.ingest.numbers import NotAFigure, parse_figure, split_unit
+from renshe.ingest.tables.detect import find_tables
+from renshe.ingest.periods import span_containing
+from renshe.ingest.tables.headers import TOTAL_WORDS, DocumentTime, header_names_something, indicator_name
 from renshe.ingest.tables.layouts import Column, TableSpec, layouts_for
 from renshe.ingest.tables.printed import (Cell, Layout, Row, _header_groups, _check_header, header_names,
                                           read_layout, wide_rows)
@@ -23,7 +26,9 @@ ATTRIBUTES = {
                           "read per year over the plan period"),
 }
 
-TOTAL_LABELS = ("总计", "合计", "全市")
+TOTAL_LABELS = ("总计", "合计", "全市", "全省", "全县", "全区", "全国")
+RATE_WORDS = ("率", "比重", "比例", "占比", "%")
+_YEAR_LABEL = re.compile(r"^((?:19|20)\d{2})\s*年?(?:末|底|度)?$")
 _NUMBERING = re.compile(r"^\d+\s*[.、]\s*")
 _OF_WHICH = re.compile(r"^其中\s*:\s*")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
@@ -72,19 +77,22 @@ def _label(document: Document, spec: TableSpec, cell: Cell, parent_unit: str) ->
 def _registry_regions(document: Document) -> dict[str, Region]:
     """The registry's regions, read from the project the document belongs to."""
     for folder in document.path.parents:
-        registry_path = folder / "data" / "sources.yaml"
-        if registry_path.is_file():
-            stamp = registry_path.stat()
-            return _regions_of(folder, stamp.st_mtime_ns, stamp.st_size)
+        paths = ProjectPaths.at(folder)
+        if paths.registry.is_file():
+            return _regions_of(folder, _stamp(paths.registry), _stamp(paths.regions))
     return {}
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    return (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else (0, 0)
+
+
 @lru_cache(maxsize=4)
-def _regions_of(root: Path, mtime_ns: int, size: int) -> dict[str, Region]:
-    # keyed by the registry's modification time and size: read once per run (a corpus has
-    # hundreds of region tables), read again when the file changes
+def _regions_of(root: Path, registry_stamp: tuple[int, int], tree_stamp: tuple[int, int]) -> dict[str, Region]:
+    # keyed by the registry's and the region tree's modification times and sizes: read once per
+    # run (a corpus has hundreds of region tables), read again when either file changes
     registry = load_registry(ProjectPaths.at(root))
-    return {region.name: region for region in registry.regions}
+    return registry.region_lookup  # names and short names (柯城 -> 柯城区)
 
 
 def _document_region(document: Document) -> Region:
@@ -167,28 +175,50 @@ def _cumulative_subject(footnote: str) -> str:
     return match.group(1).strip()
 
 
+def _note_unit(layout: Layout, indicator: str) -> str:
+    """The unit a table's 单位 line gives a row that prints none: the only unit it names, or % for a
+    rate when it names % beside one other unit (单位：万人、%); '' when it cannot decide."""
+    units = layout.unit_note
+    others = sorted(units - {"%"})
+    if "%" in units and any(word in indicator for word in RATE_WORDS):
+        return "%"
+    return others[0] if len(others) == 1 else ""
+
+
+def _label_cell(spec: TableSpec, row: Row) -> Cell:
+    position = next((i for i, c in enumerate(spec.columns) if c.role == "label"), 0)
+    return row.cells[position]
+
+
 def _indicator_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
     document, spec = collector.document, collector.spec
     region = _document_region(document)
     cumulative_subject = _cumulative_subject(layout.footnote)
     parent_unit = ""
+    rows_are_parts = any(_label_cell(spec, row).text in TOTAL_WORDS for row in layout.rows if row.kind == "data")
     for index, row in enumerate(layout.rows):
         if row.kind != "data":
             continue
         names = names_at[index]
-        label = _label(document, spec, row.cells[0], parent_unit)
+        label = _label(document, spec, _label_cell(spec, row), parent_unit)
         if not label.of_which:
             parent_unit = label.unit_raw
         row_basis = "cumulative" if cumulative_subject and label.indicator.startswith(cumulative_subject) else ""
+        row_unit = label.unit_raw
         for column, name, cell in zip(spec.columns, names, row.cells):
             if column.role == "attribute" and cell.text:
                 basis, reason = ATTRIBUTES.get(cell.text, ("", "attribute, not a figure"))
                 row_basis = row_basis or basis
                 collector.set_aside(region, label.indicator, name, cell, reason)
+            elif column.role == "unit" and cell.text and not row_unit:
+                row_unit = cell.text
+            elif column.role in ("ordinal", "text") and cell.text:
+                collector.set_aside(region, label.indicator, name, cell, f"{column.role} column, not a figure")
         for column, name, cell in zip(spec.columns, names, row.cells):
             if column.role == "value" and cell.text:
-                collector.figure_cell(region, label.indicator, label.indicator, column, name, cell,
-                                      label.unit_raw, row_basis)
+                unit = row_unit or column.unit or _note_unit(layout, label.indicator + column.header)
+                collector.figure_cell(region, indicator_name(label.indicator, column, rows_are_parts), label.indicator, column,
+                                      name, cell, unit, row_basis)
 
 
 def _region_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
@@ -202,8 +232,50 @@ def _region_rows(collector: Collector, layout: Layout, names_at: dict[int, list[
             if column.role != "value" or not cell.text:
                 continue
             merged = all(not other.cells[position].text for i, other in data_rows if i != index)
-            collector.figure_cell(region, name, row.cells[0].text, column, name, cell, column.unit, "",
-                                  merged=merged)
+            indicator, unit = _column_indicator(spec, name, column)
+            collector.figure_cell(region, indicator, row.cells[0].text, column, name, cell,
+                                  column.unit or unit or _note_unit(layout, name), "", merged=merged)
+
+
+def _period_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
+    """A table with one row per year (年份 | 城镇新增就业（万人） | …): the row's year is the period,
+    the column header names the indicator; a plan's years from its own period on are targets."""
+    document, spec = collector.document, collector.spec
+    region, time = _document_region(document), DocumentTime.of(document.entry)
+    for index, row in enumerate(layout.rows):
+        if row.kind != "data":
+            continue
+        year = _YEAR_LABEL.match(row.cells[0].text)
+        for column, name, cell in zip(spec.columns, names_at[index], row.cells):
+            if column.role != "value" or not cell.text:
+                continue
+            if year is None:
+                collector.set_aside(region, row.cells[0].text, name, cell, "row label is not a year")
+                continue
+            indicator, unit = _column_indicator(spec, name, column)
+            in_year = replace(column, period=year.group(1), cumulative_period="-".join(
+                map(str, span_containing(int(year.group(1))))), measure=_year_measure(column, int(year.group(1)), time))
+            collector.figure_cell(region, indicator, row.cells[0].text, in_year, name, cell,
+                                  column.unit or unit or _note_unit(layout, name), "")
+
+
+def _column_indicator(spec: TableSpec, name: str, column: Column) -> tuple[str, str]:
+    """The indicator a column header names and the unit in its brackets (城镇新增就业（万人））; a
+    change column naming nothing of its own (比上年增长（%）) is the change of the column before it."""
+    indicator, unit, _ = clean_label(name)
+    if column.measure in ("change", "change_pct") and not header_names_something(name):
+        position = spec.columns.index(column)
+        before = next((c for c in reversed(spec.columns[:position])
+                       if c.role == "value" and c.measure not in ("change", "change_pct")), None)
+        if before is not None:
+            indicator = clean_label(before.header)[0]
+    return indicator, unit
+
+
+def _year_measure(column: Column, year: int, time: DocumentTime) -> str:
+    if column.measure in ("change", "change_pct"):
+        return column.measure
+    return "target" if time.is_plan and year >= time.start else "actual"
 
 
 def _row_region(document: Document, spec: TableSpec, row: Row, regions: dict[str, Region]) -> Region:
@@ -211,8 +283,9 @@ def _row_region(document: Document, spec: TableSpec, row: Row, regions: dict[str
     if name in TOTAL_LABELS:
         return _document_region(document)
     if name not in regions:
-        raise document.error(f"table {spec.table_id}: row {name!r} is not a region of the registry "
-                             f"(data/sources.yaml regions: {', '.join(regions)})", row.line)
+        raise document.error(f"table {spec.table_id}: row {name!r} is not a region of data/regions.yaml "
+                             "nor of data/sources.yaml `regions:`; add it there with its code, level and parent",
+                             row.line)
     return regions[name]
 
 
@@ -257,6 +330,11 @@ def _check_unit_note(document: Document, spec: TableSpec, layout: Layout) -> Non
 
 
 def extract_table(document: Document, spec: TableSpec) -> Table:
+    return _extract(document, spec)[0]
+
+
+def _extract(document: Document, spec: TableSpec) -> tuple[Table, range]:
+    """The table, and the lines it occupies from its title to its last row."""
     layout = read_layout(document, spec)
     names, names_at = _names_by_row(document, spec, layout)
     _check_unit_note(document, spec, layout)
@@ -266,18 +344,25 @@ def extract_table(document: Document, spec: TableSpec) -> Table:
         _text_rows(collector, layout, names_at)
     elif "region" in roles:
         _region_rows(collector, layout, names_at)
+    elif "period" in roles:
+        _period_rows(collector, layout, names_at)
     else:
         _indicator_rows(collector, layout, names_at)
-    return Table(document.doc_id, spec.table_id, layout.title, ["source_line", *names], wide_rows(spec, layout),
-                 collector.observations, collector.unparsed, len(collector.observations))
+    lines = range(layout.title_line, max(cell.line for cell in layout.rows[-1].cells) + 1)
+    table = Table(document.doc_id, spec.table_id, layout.title, ["source_line", *names], wide_rows(spec, layout),
+                  collector.observations, collector.unparsed, len(collector.observations), lines)
+    return table, lines
 
 
 def extract_tables(document: Document) -> list[Table]:
-    """Every table of `document` (the layouts named by its registry `layout`, by default its own
-    doc_id, in data/tables.yaml; [] for a document without tables).
+    """Every table of `document`: those named by its registry `layout` (by default its own doc_id) in
+    data/tables.yaml, then every other table found from its printed layout (ingest.tables.detect).
 
     Raises RensheError (file and line) for a row with the wrong number of cells, a header
     that differs from the spec, an unknown district, and UnknownUnitError for an unknown unit.
     """
-    specs = layouts_for(document.path, document.entry.layout or document.doc_id)
-    return [extract_table(document, spec) for spec in specs]
+    laid_out = [_extract(document, spec) for spec in layouts_for(document.path, document.entry.layout or document.doc_id)]
+    covered = {line for _table, lines in laid_out for line in lines}
+    found = find_tables(document, covered, {table.table_id for table, _lines in laid_out})
+    tables = [table for table, _lines in laid_out] + [extract_table(document, table.spec) for table in found]
+    return sorted(tables, key=lambda table: table.lines.start)  # in the order the document prints them

@@ -13,9 +13,9 @@ from renshe.errors import RensheError
 from renshe.yamlfiles import list_item_lines, load_yaml
 
 LAYOUTS_NAME = Path("data") / "tables.yaml"
-COLUMN_FIELDS = ("header", "role", "period", "measure", "cumulative_period", "unit")
+COLUMN_FIELDS = ("header", "role", "period", "measure", "cumulative_period", "unit", "names")
 
-ROLES = ("label", "region", "value", "attribute", "ordinal", "text")
+ROLES = ("label", "region", "period", "value", "attribute", "ordinal", "text", "unit")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class Column:
     measure: str = ""
     cumulative_period: str = ""  # period of a 〔 〕 / footnoted / per-year figure in this column
     unit: str = ""  # the column's unit when rows print none (district table)
+    # what the header adds to the row label when columns of one period and measure measure
+    # different things: "城镇居民" over 总量 (城镇居民可支配收入), "比重" (城镇比重)
+    names: str = ""
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -43,6 +46,7 @@ class TableSpec:
     layout: str  # cell_lines | tab
     columns: tuple[Column, ...]
     header_rows: int = 1  # printed header rows (2 for a two-row merged header)
+    at_line: int = 0  # a detected table's title line (or the line above its header); 0: found by `title`
 
     @property
     def width(self) -> int:
@@ -50,7 +54,7 @@ class TableSpec:
 
     @property
     def is_text(self) -> bool:
-        return all(c.role in ("ordinal", "text") for c in self.columns)
+        return not any(c.role in ("value", "region", "period") for c in self.columns)
 
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from renshe.ingest.documents import Document
+from renshe.ingest.documents import Document, is_page_number
 from renshe.ingest.tables.layouts import TableSpec
 
 _FOOTNOTE = re.compile(r"^(?:备)?注\s*:")
-_UNIT_NOTE = re.compile(r"^单位\s*:\s*(.+)$")
+UNIT_NOTE = re.compile(r"^单位\s*:\s*(.+)$")
+TITLE_MAX = 60  # characters: a longer line above a detected table is running text, not its title
 _DISPLAY_ARTEFACTS = re.compile(r"\[bookmark:[^\]]*\]|</?[a-zA-Z][^>]*>|\*\*")
 
 
@@ -84,6 +85,8 @@ def _read_cell_lines(document: Document, start: int) -> tuple[list[Row], int | N
     block: list[list[int]] = []  # the current row: the lines of each of its cells
     for number in range(start, len(document.raw_lines) + 1):
         raw = document.raw_line(number)
+        if is_page_number(raw):
+            continue
         if not raw.strip():
             if block:
                 rows.append(Row([_cell(document, lines) for lines in block]))
@@ -103,7 +106,7 @@ def _read_tab_rows(document: Document, start: int) -> tuple[list[Row], int | Non
     rows: list[Row] = []
     for number in range(start, len(document.raw_lines) + 1):
         raw = document.raw_line(number)
-        if not raw.strip():
+        if not raw.strip() or is_page_number(raw):
             continue
         if "\t" not in raw:
             return rows, number
@@ -121,7 +124,7 @@ def _skip_notes(document: Document, after: int) -> tuple[int, set[str]]:
     number = after + 1
     while number <= len(document.raw_lines):
         text = document.normalized_lines[number - 1].strip()
-        note = _UNIT_NOTE.match(text)
+        note = UNIT_NOTE.match(text)
         if note:
             units = {u.strip() for u in re.split(r"[、,，]", note.group(1)) if u.strip()}
         elif text:
@@ -130,17 +133,23 @@ def _skip_notes(document: Document, after: int) -> tuple[int, set[str]]:
     return number, units
 
 
+def read_rows(document: Document, layout: str, start: int) -> tuple[list[Row], int | None]:
+    """The printed rows of a table in `layout` from line `start`, and the first line after it."""
+    return (_read_cell_lines if layout == "cell_lines" else _read_tab_rows)(document, start)
+
+
 def read_layout(document: Document, spec: TableSpec) -> Layout:
-    title_line = _find_title(document, spec)
+    title_line = spec.at_line if spec.at_line or not spec.title else _find_title(document, spec)
     start, unit_note = _skip_notes(document, title_line)
-    reader = _read_cell_lines if spec.layout == "cell_lines" else _read_tab_rows
-    rows, end = reader(document, start)
+    rows, end = read_rows(document, spec.layout, start)
     if not rows:
         raise document.error(f"table {spec.table_id}: no rows after its title", title_line)
     footnote = ""
     if end is not None and _FOOTNOTE.match(document.normalized_lines[end - 1].strip()):
         footnote = document.normalized_lines[end - 1].strip()
-    title = " ".join(document.normalized_lines[title_line - 1].split())
+    title = " ".join(document.normalized_lines[title_line - 1].split()) if title_line else ""
+    if not spec.title and len(title) > TITLE_MAX:
+        title = ""  # a detected table printed straight after running text has no title
     layout = Layout(title, title_line, rows, unit_note, footnote)
     _classify(document, spec, layout)
     return layout
@@ -204,8 +213,9 @@ def _check_header(document: Document, spec: TableSpec, names: list[str], line: i
                              f"the spec {spec.width}", line)
     for position, (name, column) in enumerate(zip(names, spec.columns), start=1):
         if column.header and name != column.header:
-            raise document.error(f"table {spec.table_id}: column {position} is headed {name!r}, "
-                                 f"the spec expects {column.header!r} (update data/tables.yaml)", line)
+            expected = (f"the spec expects {column.header!r} (update data/tables.yaml)" if spec.title else
+                        f"the table's first header has {column.header!r}: which one holds for the rows below?")
+            raise document.error(f"table {spec.table_id}: column {position} is headed {name!r}, {expected}", line)
 
 
 # --- the wide frame ------------------------------------------------------------------------

@@ -16,7 +16,7 @@ Which parts of a document are read, and how time words set a figure's period, is
 """
 from renshe.ingest.text.config import CONFIG_NAME, TEXT_TABLE_ID, Scope, Section, TextConfig, config_for, load_text_config
 from renshe.ingest.text.figures import _OPENERS, _depths, enclosures, find_figures
-from renshe.ingest.text.reader import DocumentReader, extract_text_figures
+from renshe.ingest.text.reader import DocumentReader, TextFigures, extract_text_figures, read_text
 
 __all__ = ["_OPENERS", "_depths", "CONFIG_NAME", "TEXT_TABLE_ID", "DocumentReader", "Scope", "Section", "TextConfig", "config_for",
-           "enclosures", "extract_text_figures", "find_figures", "load_text_config"]
+           "enclosures", "extract_text_figures", "find_figures", "load_text_config", "read_text", "TextFigures"]

@@ -42,7 +42,7 @@ class Marker:
     basis: str | None
     measure: str | None
     doc_types: tuple[str, ...]
-    carry: bool  # the period it sets holds for the rest of the paragraph (截至3月底, …)
+    carry: bool | str  # the period holds for the rest of the paragraph (截至3月底, …); 'opening': if it opens its sentence
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ class TextConfig:
     unit_measures: dict[str, str] = field(default_factory=dict)
     topic_ends: tuple[str, ...] = ()
     place_words: tuple[str, ...] = ()
+    # how a document without an entry under `documents:` is read: by its doc_type
+    doc_type_defaults: dict[str, Scope] = field(default_factory=dict)
     # objects derived from this configuration (subject cleaners), built once and reused by
     # every document read with it; not part of the configuration's value
     derived: dict = field(default_factory=dict, compare=False, repr=False)
@@ -116,7 +118,16 @@ def _marker(raw: dict, path: Path, text: str) -> Marker:
                           path, _line_of(text, f"name: {name}"))
     return Marker(name, _compile(raw["pattern"], path, text, f"period marker {name}"),
                   raw.get("period"), basis, raw.get("measure"), tuple(raw.get("doc_types") or ()),
-                  bool(raw.get("carry", False)))
+                  _carry(raw.get("carry", False), name, path, text))
+
+
+def _carry(raw: object, name: str, path: Path, text: str) -> bool | str:
+    """true: the period holds for the rest of the paragraph; opening: only when the marker opens
+    its sentence (“十三五”时期，… carries; …，2020年末为5.2% does not)."""
+    if raw in (True, False, "opening"):
+        return raw
+    raise RensheError(f"period marker {name}: carry must be true, false or opening", path,
+                      _line_of(text, f"name: {name}"))
 
 
 def _words(raw: dict, key: str) -> tuple[str, ...]:
@@ -146,7 +157,14 @@ def _load_text_config(path: Path, _mtime_ns: int) -> TextConfig:
         _words(subjects, "per_month_subjects"), frozenset(_words(subjects, "counted_units")),
         _words(subjects, "predicate_verbs"), _unit_measures(subjects, path, text), _words(subjects, "topic_ends"),
         _words(subjects, "place_words"),
+        {doc_type: _scope(doc_type, raw, path, text) for doc_type, raw in (data.get("doc_type_defaults") or {}).items()},
     )
+
+
+def scope_for(config: TextConfig, entry) -> Scope | None:
+    """The sections a registered document is read by: its own entry (or that of the document whose
+    `layout` it shares), else the defaults for its doc_type; None when neither exists."""
+    return config.scopes.get(getattr(entry, "layout", "") or entry.doc_id) or config.doc_type_defaults.get(entry.doc_type)
 
 
 def _unit_measures(subjects: dict, path: Path, text: str) -> dict[str, str]:

@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from renshe.ingest.numbers import BASE_UNITS, PREFIXES_LONGEST_FIRST, QUALIFIER_PREFIXES, QUALIFIER_SUFFIXES
+from renshe.ingest.numbers import (BASE_UNITS, DECLARED_ONLY_UNITS, PREFIXES_LONGEST_FIRST, QUALIFIER_PREFIXES,
+                                   QUALIFIER_SUFFIXES)
 
 
-_UNITS = sorted({u.replace("(", "\\(").replace(")", "\\)") for u in BASE_UNITS}
+_UNITS = sorted({u.replace("(", "\\(").replace(")", "\\)") for u in BASE_UNITS if u not in DECLARED_ONLY_UNITS}
                 | {re.escape(u) for u in ("元/月",)}, key=len, reverse=True)
 # 余/多 stand between scale and unit (2.3万余份, 7300多个); after a unit they start a word (多渠道)
 _SUFFIXES = ("及以上", "左右", "以上", "以内", "以下")

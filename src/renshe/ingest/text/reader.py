@@ -1,8 +1,10 @@
 """Reading one document's running text: paragraph -> sentence -> clause -> figures."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from renshe.ingest.documents import Document
-from renshe.ingest.text.config import Scope, TextConfig, config_for
+from renshe.ingest.text.config import Scope, TextConfig, config_for, scope_for
 from renshe.ingest.text.readings import Context, _ASSERTION
 from renshe.ingest.text.rows import Rows
 from renshe.ingest.text.sections import scoped_paragraphs, section_ranges
@@ -28,7 +30,9 @@ class DocumentReader(TimeWords, SentenceReading, Rows):
         self.values = self.context.values()
         self.default_period: str | None = None  # the scope's default period, filled in when first asked
         self.carried_period = ""  # set by a carrying marker, reset at each paragraph
+        self.paragraph_topic = ""  # the last subject read in the paragraph, for the next sentence
         self.line_numbers: dict[int, tuple] = {}  # _numbers_on, by line
+        self.set_aside: list[dict] = []  # figures read with doubt, with the reason (unparsed.csv)
 
     @staticmethod
     def _cleaner(config: TextConfig, chosen: tuple[int, ...]) -> SubjectCleaner:
@@ -39,15 +43,29 @@ class DocumentReader(TimeWords, SentenceReading, Rows):
         return config.derived[key]
 
 
-def extract_text_figures(document: Document, config: TextConfig | None = None) -> list[dict]:
-    """Every figure stated in the document's configured text sections, as observation rows."""
+@dataclass
+class TextFigures:
+    observations: list[dict] = field(default_factory=list)
+    set_aside: list[dict] = field(default_factory=list)  # unparsed.csv rows, each with its reason
+
+
+def read_text(document: Document, config: TextConfig | None = None,
+              skip_lines: set[int] | frozenset[int] = frozenset()) -> TextFigures:
+    """Every figure stated in the document's text sections (its text_sections entry, else its
+    doc_type's defaults): observation rows, and the figures set aside because their subject,
+    period or measure could not be decided. `skip_lines` (the document's tables) are not prose."""
     config = config or config_for(document)
-    # a document printed like a registered one (its registry `layout`) reads the same sections
-    layout = getattr(document.entry, "layout", "") or document.doc_id
-    scope = config.scopes.get(layout)
+    scope = scope_for(config, document.entry)
     if scope is None:
-        return []
+        return TextFigures()
     reader = DocumentReader(document, config, scope)
     ranges = section_ranges(document, scope, config.path)
-    paragraphs = scoped_paragraphs(document, ranges, config.item_heading)
-    return [row for paragraph in paragraphs for row in reader.rows(paragraph)]
+    paragraphs = scoped_paragraphs(document, ranges, config.item_heading, skip_lines)
+    observations = [row for paragraph in paragraphs for row in reader.rows(paragraph)]
+    return TextFigures(*reader.distinct(observations))
+
+
+def extract_text_figures(document: Document, config: TextConfig | None = None,
+                         skip_lines: set[int] | frozenset[int] = frozenset()) -> list[dict]:
+    """The observation rows of `read_text`."""
+    return read_text(document, config, skip_lines).observations

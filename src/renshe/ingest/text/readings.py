@@ -9,11 +9,24 @@ from renshe.ingest.numbers import QUALIFIER_PREFIXES
 from renshe.ingest.text.figures import Figure
 
 
-_CHANGE = re.compile(r"(?:(?:比|较)(?:上年末|上年底|上年同期|上年|去年末|去年底|去年同期|去年|同期)|同比|环比)"
-                     r"\s*(?P<word>增加|减少|增长|下降|提高|降低)")
+_CHANGE = re.compile(r"(?:(?:比|较)(?:上年末|上年底|上年同期|上年|去年末|去年底|去年同期|去年|同期"
+                     r"|“?十[一二三四五六七八九]五”?(?:时期|期间|期末|末)?|(?:19|20)\d{2}年(?:末|底)?)|同比|环比)"
+                     r"\s*(?P<word>净增|净减|增加|减少|增长|下降|提高|降低|上升|回落|增|减)(?!到|至|为)")
 _PER_MONTH = ("每人每月", "每月")
 _COUNTED_NOUN = re.compile(r"[\u4e00-\u9fff]+")  # 万名劳动者…: the noun starts right after the measure word
-_CHANGE_PCT_WORDS = ("增长", "下降")
+# a figure whose only words are a direction (，增长34.6%) is the change of the figure before it
+_BARE_CHANGE = re.compile(r"^(?:同比|分别|共|合计)?(?P<word>净增|净减|增加|减少|增长|下降|提高|降低|上升|回落)了?$")
+# 3.6%—4.24%: two bounds of a range, not two figures
+_RANGE_AFTER = re.compile(r"\s*(?:—{1,2}|-|–|~|至|到)\s*\d+(?:\.\d+)?%?")
+# in a bulletin a bound the authorities set (控制在4.0%以内, 低于5%的控制目标) is a target
+_TARGET_BEFORE = re.compile(r"控制在|调控在")
+# 低于5%的控制目标: 低于 compares the actual with the target; it does not bound the target
+_COMPARED = ("低于", "高于", "超过", "优于", "好于", "不超过", "未超过")
+_TARGET_WORDS = re.compile(r"(?:年度)?(?:控制|调控|预期)?目标(?:值)?|的")
+_TARGET_AFTER = re.compile(r"^\s*(?:以内|以下)?\s*的?(?:年度)?(?:控制|调控|预期)?目标")
+# 由1.3亿人增至2亿人: the value at the start of the period named, and at its end
+_FROM = ("由", "从")
+_TO = re.compile(r"^\s*(?:增|增加|增长|提高|上升|扩大|下降|降|降低|减少|回落)(?:至|到)\s*$")
 # what makes a match depend on the text around it: lookarounds, anchors, word boundaries
 _ASSERTION = re.compile(r"\(\?<?[=!]|\^|\$|\\[bBAZ]")
 
@@ -28,7 +41,8 @@ class Context:
     def values(self) -> dict[str, str]:
         return {"year": str(self.year), "year_before": str(self.year - 1),
                 "reference_period": self.reference_period, "plan_start": self.plan_start,
-                "plan_end": self.plan_end}
+                "plan_end": self.plan_end, "previous_start": str(int(self.plan_start) - 5),
+                "previous_end": str(int(self.plan_start) - 1)}
 
 
 @dataclass
@@ -42,12 +56,14 @@ class Reading:
     measure: str
     change_word: str = ""
     unit_override: str = ""
+    doubt: str = ""  # why the figure cannot be published as read: it is set aside with this reason
 
 
 @dataclass
 class SentenceState:
     actual: list[Reading] = field(default_factory=list)  # stock/flow figures so far, for 比上年 and 分别
     last_subject: str = ""
+    last_rate: "Reading | None" = None  # the last figure in %, which a change in 百分点 qualifies
     parent: Reading | None = None  # the figure a 其中 clause breaks down
     parent_in_bracket: bool = False  # (其中 …) ends with its bracket
 

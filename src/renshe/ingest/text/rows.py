@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
+from dataclasses import replace
 from functools import lru_cache
 
 from renshe.ingest.documents import Paragraph, normalize_line
@@ -21,6 +22,7 @@ class Rows:
     def rows(self, paragraph: Paragraph) -> list[dict]:
         text = paragraph.text
         self.carried_period = ""
+        self.paragraph_topic = ""
         if not _DIGITS.search(text):  # no number, no figure
             return []
         inside = enclosures(text)
@@ -34,6 +36,10 @@ class Rows:
                 break  # time words after the last figure set nothing that is read
             in_sentence = [f for f in figures if span[0] <= f.start < span[1]]
             for reading in self.read_sentence(text, inside, span, in_sentence):
+                reading = self._doubted(reading)
+                if reading.doubt:
+                    self.set_aside.append(self.aside(paragraph, reading))
+                    continue
                 rows.append(self.row(paragraph, reading))
                 spans.append(span)
         self._qualify_repeats(text, inside, rows, spans)
@@ -65,6 +71,46 @@ class Rows:
             return figures
         terms = {t for m in self.config.formula.finditer(text) for t in _DIGITS.findall(m.group())}
         return [f for f in figures if not (f.value_raw in terms and f.unit == "个" and not f.scale)]
+
+    @staticmethod
+    def _doubted(reading: Reading) -> Reading:
+        """A figure with nothing to name it, or a change with no figure before it to change."""
+        if reading.doubt:
+            return reading
+        if not reading.subject.strip():
+            return replace(reading, doubt="no subject: the words around the figure name nothing it counts")
+        if "指标" in reading.subject and reading.figure.unit in ("项", "个"):
+            return replace(reading, doubt="counts the document's own indicators (指标…项), not a statistic")
+        return reading
+
+    def aside(self, paragraph: Paragraph, reading: Reading) -> dict:
+        """The unparsed.csv row of a figure set aside."""
+        line = paragraph.line_at(reading.figure.start)
+        value_raw, unit_raw = self._printed(paragraph, reading.figure, line)
+        entry = self.document.entry
+        return {"doc_id": entry.doc_id, "table_id": TEXT_TABLE_ID, "region": entry.region,
+                "row_label": reading.subject, "column": "", "cell_text": value_raw + unit_raw,
+                "reason": reading.doubt, "source_line": line, "source_text": self.document.raw_line(line)}
+
+    def distinct(self, rows: list[dict]) -> tuple[list[dict], list[dict]]:
+        """Rows that the schema can tell apart; a second figure on one line with the same subject,
+        period, measure and basis as another cannot be published beside it: it is set aside."""
+        seen: dict[tuple, dict] = {}
+        kept = []
+        for row in rows:
+            key = (row["indicator_zh"], row["period"], row["measure"], row["basis"], row["source_line"])
+            if key in seen:
+                first = seen[key]
+                self.set_aside.append({
+                    "doc_id": row["doc_id"], "table_id": TEXT_TABLE_ID, "region": row["region"],
+                    "row_label": row["indicator_zh"], "column": "", "cell_text": row["value_raw"] + row["unit_raw"],
+                    "reason": f"same subject, period and measure as {first['value_raw']}{first['unit_raw']} on this "
+                              "line: cannot tell which is which", "source_line": row["source_line"],
+                    "source_text": row["source_text"]})
+                continue
+            seen[key] = row
+            kept.append(row)
+        return kept, self.set_aside
 
     def row(self, paragraph: Paragraph, reading: Reading) -> dict:
         figure = reading.figure

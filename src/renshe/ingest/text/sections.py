@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from renshe.errors import RensheError
-from renshe.ingest.documents import Document, Paragraph
+from renshe.ingest.documents import Document, Paragraph, join_paragraphs
 from renshe.ingest.text.config import Scope, _line_of
 
 
@@ -29,10 +29,14 @@ def section_ranges(document: Document, scope: Scope, config_path: Path) -> list[
 
 
 def scoped_paragraphs(document: Document, ranges: list[tuple[str, int, int]],
-                      item_heading: re.Pattern | None = None) -> list[Paragraph]:
-    """Paragraphs that begin inside a section (a paragraph cut by a page break stays whole)."""
+                      item_heading: re.Pattern | None = None,
+                      skip_lines: set[int] | frozenset[int] = frozenset()) -> list[Paragraph]:
+    """Paragraphs that begin inside a section (a paragraph cut by a page break stays whole);
+    `skip_lines` (the document's tables) are not running text and end a paragraph."""
     in_sections = {n for _, lo, hi in ranges for n in range(lo, hi + 1)}
-    paragraphs = [p for p in document.paragraphs() if p.first_line in in_sections]
+    prose = document.paragraphs() if not skip_lines else join_paragraphs(
+        ["" if number in skip_lines else line for number, line in enumerate(document.normalized_lines, start=1)])
+    paragraphs = [p for p in prose if p.first_line in in_sections]
     if item_heading is None:
         return paragraphs
     lines = document.normalized_lines

@@ -6,8 +6,11 @@ from dataclasses import replace
 
 from renshe.ingest.text.clauses import clauses
 from renshe.ingest.text.figures import Figure, _prefix_qualifier
-from renshe.ingest.text.readings import Reading, SentenceState, _CHANGE, _CHANGE_PCT_WORDS, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
-from renshe.ingest.text.subjects import _SHARE_OF, distribute, merge_overlap, part_of
+from renshe.ingest.numbers import BASE_UNITS
+from renshe.ingest.periods import period_years
+from renshe.ingest.tables.headers import PLAN_KINDS
+from renshe.ingest.text.readings import _RANGE_AFTER, Reading, SentenceState, _BARE_CHANGE, _CHANGE, _COMPARED, _FROM, _TARGET_WORDS, _TARGET_AFTER, _TARGET_BEFORE, _TO, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
+from renshe.ingest.text.subjects import _LIST_SEPARATORS, _SHARE_OF, distribute, merge_overlap, part_of
 
 
 class SentenceReading:
@@ -16,10 +19,13 @@ class SentenceReading:
     def read_sentence(self, text: str, inside: list[str], span: tuple[int, int],
                       figures: list[Figure]) -> list[Reading]:
         hits = self._marker_hits(text, span[0], span[1])
-        state = SentenceState()
+        # the topic carries over a sentence end (…基金收入合计68205亿元…；基金支出合计62687亿元)
+        state = SentenceState(last_subject=self.paragraph_topic)
         readings = self._read_clauses(text, inside, span, figures, hits, state)
-        for _, _, marker, match in hits:
-            if marker.carry and marker.period is not None:
+        self.paragraph_topic = state.last_subject
+        for start, _, marker, match in hits:
+            opens = not text[span[0]:start].strip(" ,，:：、")
+            if marker.carry and marker.period is not None and (marker.carry is True or opens):
                 self.carried_period = self._template(marker.period, match.groupdict())
         return readings
 
@@ -40,11 +46,57 @@ class SentenceReading:
         self._track_parts(text, clause, head, state)
         if "分别" in head:
             return self._respectively(text, clause, figures, hits, state)
+        if len(figures) == 2 and head.rstrip().endswith(_FROM) and _TO.match(text[figures[0].end:figures[1].start]):
+            return self._from_to(head.rstrip()[:-1], figures, hits, state)
         readings = []
         windows = self._windows(text, inside, clause, figures)
-        for figure, (left, right) in zip(figures, windows):
-            readings.append(self._reading(figure, left, right, hits, state))
+        starts = [lo] + [figure.end for figure in figures[:-1]]
+        for figure, (left, right), start in zip(figures, windows, starts):
+            topic = state.last_subject
+            reading = self._reading(figure, left, right, hits, state)
+            readings.append(self._bulletin_target(reading, text[start:figure.start], right, topic, state))
+        return self._ranges(text, figures, readings)
+
+    def _bulletin_target(self, reading: Reading, printed_left: str, right: str, topic: str,
+                         state: SentenceState) -> Reading:
+        """In a bulletin, a bound the authorities set (控制在4.0%以内, 低于5%的控制目标) is a target of
+        the figure's subject, or of the figure before it when the bound names none."""
+        if self.document.entry.doc_type in PLAN_KINDS or reading.measure != "actual" or not (
+                _TARGET_BEFORE.search(printed_left) or _TARGET_AFTER.match(right)):
+            return reading
+        names_itself = _TARGET_WORDS.sub("", reading.subject).strip()  # 控制目标 alone names no indicator
+        subject = reading.subject if names_itself else topic
+        state.last_subject = subject or state.last_subject
+        figure = reading.figure
+        if _TARGET_AFTER.match(right) and printed_left.rstrip().endswith(_COMPARED):
+            figure = replace(figure, qualifier="")
+        return replace(reading, figure=figure, measure="target", subject=subject)
+
+    @staticmethod
+    def _ranges(text: str, figures: list[Figure], readings: list[Reading]) -> list[Reading]:
+        """3.6%—4.24%: the two bounds of a range are set aside, neither is the figure."""
+        for i, figure in enumerate(figures):
+            bound = _RANGE_AFTER.match(text, figure.end)
+            if bound:
+                doubt = f"a range ({text[figure.start:bound.end()]}): two bounds, not one figure"
+                readings[i] = replace(readings[i], doubt=doubt)
+                if i + 1 < len(figures) and figures[i + 1].start < bound.end():
+                    readings[i + 1] = replace(readings[i + 1], doubt=doubt)
         return readings
+
+    def _from_to(self, subject_words: str, figures: list[Figure], hits, state: SentenceState) -> list[Reading]:
+        """由 A 增至 B over a named period: A is the value the period started from (the year
+        before it), B the value at its end; without a span, A's year is unknown and it is set aside."""
+        subject = self.clean(subject_words)
+        period, basis, measure = self.time_at(hits, figures[0].start)
+        years = period_years(period)
+        before = Reading(figures[0], subject, str(years[0] - 1) if years else period, "", "actual")
+        if not years or years[0] == years[1]:
+            before = replace(before, doubt="the value a change started from (由…增至), in a year the text does not name")
+        after = Reading(figures[1], subject, str(years[1]) if years else period, "",
+                        self._past_is_actual(str(years[1]) if years else period, measure))
+        self._remember(after, state)
+        return [before, after]
 
     @staticmethod
     def _track_parts(text: str, clause: tuple[int, int], head: str, state: SentenceState) -> None:
@@ -131,7 +183,7 @@ class SentenceReading:
 
     def _reading(self, figure, left, right, hits, state: SentenceState) -> Reading:
         period, basis, measure = self.time_at(hits, figure.start)
-        change = _CHANGE.search(left)
+        change = _CHANGE.search(left) or _BARE_CHANGE.match(left.strip(" ,，、;；:：\t"))
         if change:
             return self._change(figure, change.group("word"), period, basis, state)
         figure, left = _qualifier_in_window(figure, left)
@@ -150,6 +202,8 @@ class SentenceReading:
         if left_clean.endswith("覆盖") and right_clean.startswith("人口") and state.last_subject:
             return f"{state.last_subject}覆盖人口比例"
         subject = self.clean(left + right) if left_clean and right_clean else (left_clean or right_clean)
+        if subject in self.config.strip_leading or subject in self.config.strip_trailing:
+            subject = state.last_subject  # …回落，2020年末为5.2%: a clause with only a verb keeps the topic
         if subject in self.config.inherit_topic and state.last_subject:
             subject = merge_overlap(self._topic(state.last_subject), subject)
         if state.parent is not None:
@@ -165,15 +219,22 @@ class SentenceReading:
     def _remember(self, reading: Reading, state: SentenceState) -> None:
         if reading.figure.unit != "%":
             state.actual.append(reading)
-        state.last_subject = reading.subject
+        else:
+            state.last_rate = reading
+        if reading.subject.strip():  # a figure that names nothing leaves the topic as it was
+            state.last_subject = reading.subject
 
     def _change(self, figure, word, period, basis, state: SentenceState, of: Reading | None = None) -> Reading:
+        if BASE_UNITS.get(figure.unit) == "百分点":  # points change a rate
+            of = of if of is not None and of.figure.unit == "%" else state.last_rate
         of = of or (state.actual[-1] if state.actual else None)
         subject = of.subject if of else ""
-        pct = figure.unit == "%" and word in _CHANGE_PCT_WORDS and (of is None or of.figure.unit != "%")
+        doubt = "" if of else f"a change ({word}) with no figure before it that it changes"
+        # 增长/减少 5.9% of a count or an amount is a growth rate; of a rate, points are printed instead
+        pct = figure.unit == "%" and (of is None or of.figure.unit != "%")
         # 比上年增加 10 元 of a 每人每月 200 元 figure is a change in 元/月 too
         unit = of.unit_override if of and figure.unit == of.figure.unit else ""
-        return Reading(figure, subject, period, basis, "change_pct" if pct else "change", word, unit)
+        return Reading(figure, subject, period, basis, "change_pct" if pct else "change", word, unit, doubt)
 
     def _respectively(self, text, clause, figures, hits, state: SentenceState) -> list[Reading]:
         """分别: a list of subjects before it, or the figures just read, take the figures in order."""
@@ -187,9 +248,12 @@ class SentenceReading:
             targets = [None] * (len(figures) - len(targets)) + targets
             return [self._change(f, change.group("word"), period, basis, state, of)
                     for f, of in zip(figures, targets)]
-        items = [self.clean(i) for i in self.clean(before).split("、") if self.clean(i)]
+        items = [self.clean(i) for i in _LIST_SEPARATORS.split(self.clean(before)) if self.clean(i)]
+        named = self._named_after(text, lo + len(before) + len("分别"), figures)
         if len(items) == len(figures):
             subjects = distribute(items, self.config.distributive_tails)
+        elif named:  # 人数分别为城镇549人和农村5819人: each figure's own word after 分别
+            subjects = [merge_overlap(self.clean(before), word) for word in named]
         else:
             subjects = [self.clean(before)] * len(figures)
         qualifier = self._shared_qualifier(after, figures)
@@ -200,6 +264,18 @@ class SentenceReading:
             self._remember(reading, state)
             readings.append(reading)
         return readings
+
+    def _named_after(self, text: str, start: int, figures: list[Figure]) -> list[str] | None:
+        """The word printed before each figure of a 分别 list (为城镇549人和农村5819人), when every
+        figure has one; None otherwise."""
+        words, lo = [], start
+        for figure in figures:
+            word = self.clean(_LIST_SEPARATORS.sub("", text[lo:figure.start]))
+            if not word:
+                return None
+            words.append(word)
+            lo = figure.end
+        return words
 
     @staticmethod
     def _shared_qualifier(after: str, figures: list[Figure]) -> str:

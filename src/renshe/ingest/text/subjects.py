@@ -60,6 +60,10 @@ class SubjectCleaner:
         return text
 
 
+# the items of a 分别 list: 基本养老、失业、工伤保险参保人数; 失业保险和工伤保险参保人数
+_LIST_SEPARATORS = re.compile(r"[、和及与]")
+
+
 def distribute(items: list[str], tails: tuple[str, ...]) -> list[str]:
     """基本养老、失业、工伤保险参保人数 -> each item with the tail its last item carries."""
     last = items[-1]

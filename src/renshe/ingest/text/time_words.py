@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from renshe.ingest.periods import PLAN_NAME, period_years, plan_span
+from renshe.ingest.tables.headers import PLAN_KINDS
 from renshe.ingest.text.config import Marker
 
 
@@ -17,8 +19,10 @@ class TimeWords:
                 if not context_free or marker.pattern.search(text)]
 
     def _marker_hits(self, text: str, lo: int, hi: int) -> list[tuple[int, int, Marker, re.Match]]:
+        # a period after 比/较 is what a figure is compared with (比“十二五”时期增加), not its own
         hits = [(m.start(), m.end(), marker, m)
-                for marker in self.paragraph_markers for m in marker.pattern.finditer(text, lo, hi)]
+                for marker in self.paragraph_markers for m in marker.pattern.finditer(text, lo, hi)
+                if text[m.start() - 1:m.start()] not in ("比", "较")]
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         kept, reach = [], -1
         for hit in hits:  # overlapping words: the longer one, earlier, wins (去年底 is not 年底)
@@ -29,6 +33,9 @@ class TimeWords:
 
     def _template(self, template: str, groups: dict[str, str]) -> str:
         values = {**self.values, **{k: v for k, v in groups.items() if v}}
+        plan = PLAN_NAME.search(groups.get("plan") or "")
+        if plan:  # “十三五” -> plan_first 2016, plan_last 2020
+            values["plan_first"], values["plan_last"] = (str(year) for year in plan_span(plan.group(1)))
         return template.format(**values)
 
     def time_at(self, hits, offset: int) -> tuple[str, str, str]:
@@ -39,10 +46,25 @@ class TimeWords:
         for start, _, marker, match in hits:
             if start >= offset:
                 break
-            if marker.period is not None:
+            if marker.period is not None and not self._sums_named_span(marker, basis, period):
                 period = self._template(marker.period, match.groupdict())
             if marker.basis is not None:
                 basis = marker.basis
             if marker.measure is not None:
                 measure = marker.measure
-        return period, basis, measure
+        return period, basis, self._past_is_actual(period, measure)
+
+    @staticmethod
+    def _sums_named_span(marker: Marker, basis: str, period: str) -> bool:
+        """累计 after “十三五”时期 sums over that plan: a cumulative word keeps a span already named."""
+        years = period_years(period)
+        return marker.basis == "cumulative" and basis == "cumulative" and years is not None and years[0] < years[1]
+
+    def _past_is_actual(self, period: str, measure: str) -> str:
+        """A plan cannot set a target for a period that ended before its own began: a figure of
+        “十三五”时期 or 2020年末 in a plan for 2021-2025 states what was achieved."""
+        years = period_years(period)
+        if measure == "target" and self.document.entry.doc_type in PLAN_KINDS and years \
+                and years[1] < int(self.context.plan_start):
+            return "actual"
+        return measure

@@ -2,7 +2,7 @@
 
 Notebooks import the package (`from renshe.publish import report`) and call `report.<name>`;
 the names live in one module per idea: `data` (loading, parameters), `formatting`, `region`,
-`comparisons`, `indicator`, `charts`, `display`.
+`comparisons`, `indicator`, `charts`, `timeline` (values over time), `display`, `plans` (plan progress), `progress_chart` and `findings` (statements in words).
 
 The notebooks in notebooks/ stay thin (load, validate the parameter, call a function here,
 show the result); every computation lives here so it is tested and shared.
@@ -17,10 +17,10 @@ from renshe.publish.report.data import (  # noqa: F401
     ASSETS_ENV, VEGA_BUNDLE, MEASURE_LABELS, LEVEL_LABELS, LEVEL_ORDER, FONT_STACK, ParameterError, ReportData, load_codebook_entries, load_checks, load_report_data, valid_regions, headline_indicators, valid_indicators, validate_region, validate_indicator,
 )
 from renshe.publish.report.formatting import (  # noqa: F401
-    EXCERPT_CONTEXT, ELLIPSIS, CELL_SEPARATOR, excerpt, quoted_line, period_sort_key, period_rank, latest_row, period_end_year, sorted_periods, with_display_columns,
+    EXCERPT_CONTEXT, ELLIPSIS, CELL_SEPARATOR, excerpt, quoted_line, period_sort_key, period_rank, latest_row, period_end_year, sorted_periods, with_display_columns, UNIT_NAMES_EN, english_figure, difference_text,
 )
 from renshe.publish.report.region import (  # noqa: F401
-    region_observations, region_summary, region_indicator_table, target_progress,
+    region_observations, region_summary, region_indicator_table,
 )
 from renshe.publish.report.comparisons import (  # noqa: F401
     is_additive, parent_shares, district_breakdown, checks_involving,
@@ -29,10 +29,18 @@ from renshe.publish.report.indicator import (  # noqa: F401
     indicator_definition, indicator_observations, cross_level_comparison,
 )
 from renshe.publish.report.display import (  # noqa: F401
-    HTMLBlock, note, TITLE_PREFIX, NOWRAP_CELL, LONG_CELL, FLAGGED_STATUSES, BOOLEAN_TEXT, cell_text, LONG_TOKEN, TOKEN_BREAK, table_html, table, CHECK_COLUMNS, compact_sources, checks_display, checks_table,
+    HTMLBlock, note, TITLE_PREFIX, NOWRAP_CELL, LONG_CELL, FLAGGED_STATUSES, BOOLEAN_TEXT, cell_text, LONG_TOKEN, TOKEN_BREAK, table_html, FOLD_ROWS, folded, table, CHECK_COLUMNS, compact_sources, checks_display, checks_table,
 )
 from renshe.publish.report.charts import (  # noqa: F401
-    CHINESE_NUMBER_EXPR, MEASURE_SHAPES, chinese_number_axis, timeline_chart, region_chart, indicator_chart, district_chart, chart_html, _renderer, setup_charts,
+    CHINESE_NUMBER_EXPR, MEASURE_SHAPES, chinese_number_axis, district_chart, chart_html, _renderer, setup_charts,
+)
+from renshe.publish.report.timeline import period_dates, time_frame, region_chart, indicator_chart  # noqa: F401
+from renshe.publish.report.plans import (  # noqa: F401
+    STATUS_LABELS, STATUS_ORDER, plan_documents, plan_progress, region_target_progress, progress_label, progress_frame, validate_plan, status_counts, plan_summary, targets_without_actual,
+)
+from renshe.publish.report.progress_chart import progress_chart_frame, progress_chart, plan_chart  # noqa: F401
+from renshe.publish.report.findings import (  # noqa: F401
+    Finding, all_findings, top_findings, findings_html, region_findings, HOME_LIMITS, REGION_LIMITS,
 )
 from renshe.ingest.numbers import format_value  # noqa: F401 (the report's way to print a figure)
 

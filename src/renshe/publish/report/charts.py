@@ -1,4 +1,5 @@
-"""Altair charts of the report pages, and their HTML with the bundled Vega (no CDN)."""
+"""Shared parts of the report charts (numbers in 万 / 亿, tooltips, colours from the nation down), the
+district chart, and every chart's HTML with the bundled Vega (no CDN). Values over time: timeline.py."""
 from __future__ import annotations
 
 import hashlib
@@ -7,11 +8,9 @@ import os
 
 import pandas as pd
 
-from renshe.publish.report.comparisons import is_additive
-from renshe.publish.report.data import ASSETS_ENV, FONT_STACK, LEVEL_LABELS, LEVEL_ORDER, MEASURE_LABELS, ReportData, VEGA_BUNDLE
+from renshe.publish.report.data import ASSETS_ENV, FONT_STACK, LEVEL_ORDER, MEASURE_LABELS, ReportData, VEGA_BUNDLE
 from renshe.publish.report.display import note
-from renshe.publish.report.formatting import sorted_periods, with_display_columns
-from renshe.publish.report.region import region_observations
+from renshe.publish.report.formatting import with_display_columns
 
 
 CHINESE_NUMBER_EXPR = ("abs(datum.value) >= 1e8 ? format(datum.value / 1e8, '~g') + '亿' : "
@@ -25,22 +24,6 @@ def chinese_number_axis(title: str, **options):
     import altair as alt
 
     return alt.Axis(title=title, labelExpr=CHINESE_NUMBER_EXPR, **options)
-
-
-def _value_title(units) -> str:
-    units = sorted(set(units))
-    return f"数值 value ({units[0]})" if len(units) == 1 else "数值 value"  # the panel titles name the units
-
-
-def _chart_frame(frame: pd.DataFrame, data: ReportData) -> pd.DataFrame:
-    frame = with_display_columns(frame[frame["measure"].isin(["actual", "target"])])
-    frame = frame.assign(
-        indicator=[f"{data.indicator_name(i)} ({u})" for i, u in zip(frame["indicator_id"], frame["unit"])],
-        level_label=frame["level"].map(LEVEL_LABELS).fillna(frame["level"]),
-    )
-    columns = ["region", "level", "level_label", "indicator", "indicator_id", "period", "measure",
-               "measure_label", "value", "unit", "display", "source", "basis"]
-    return frame[columns].drop_duplicates().reset_index(drop=True)
 
 
 def _tooltip():
@@ -64,99 +47,6 @@ def _colour_order(frame: pd.DataFrame, color: str) -> list[str]:
     return list(dict.fromkeys(ranked["region"]))
 
 
-def timeline_chart(frame: pd.DataFrame, title_zh: str, subtitle_en: str | list[str], color: str = "region",
-                   facet: str | None = None, columns: int = 3, facet_sort: list[str] | None = None,
-                   shared_x: bool = False, width: int = 220, height: int = 150):
-    """Values by period; actuals are filled circles joined by a line, targets hollow diamonds.
-
-    With `facet`, one panel per value of that column, each with its own y scale (a national
-    total and a city's figure differ a thousandfold; on one axis the city would lie flat at 0)."""
-    import altair as alt
-
-    periods = sorted_periods(frame["period"])
-    legend_title = {"region": "地区 region", "indicator": "指标 indicator"}.get(color, color)
-    one_colour = frame[color].nunique() == 1  # a single region needs no colour legend
-    colour = alt.Color(f"{color}:N", title=legend_title, sort=_colour_order(frame, color),
-                       legend=None if one_colour else alt.Legend())
-    base = alt.Chart().encode(
-        x=alt.X("period:O", sort=periods, title="时期 period", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", axis=chinese_number_axis(_value_title(frame["unit"]))),
-        color=colour,
-        tooltip=_tooltip(),
-    )
-    line = base.transform_filter(alt.datum.measure == "actual").mark_line(strokeWidth=2)
-    points = base.mark_point(size=90, strokeWidth=2, opacity=1).encode(
-        shape=alt.Shape("measure_label:N", title="口径 measure",
-                        scale=alt.Scale(domain=[MEASURE_LABELS["actual"], MEASURE_LABELS["target"]],
-                                        range=[MEASURE_SHAPES["actual"], MEASURE_SHAPES["target"]]),
-                        # Vega-Lite draws this legend's symbols transparent (their stroke belongs to
-                        # the colour legend): the subtitle explains the shapes instead
-                        legend=None),
-        # the same field and order as the stroke colour, so a filled point has its line's colour
-        fill=alt.condition(alt.datum.measure == "actual",
-                           alt.Color(f"{color}:N", sort=_colour_order(frame, color), legend=None), alt.value("white")),
-    )
-    layered = alt.layer(line, points, data=frame)
-    subtitles = [subtitle_en] if isinstance(subtitle_en, str) else list(subtitle_en)
-    title = alt.TitleParams(text=title_zh, subtitle=[*subtitles, "实心圆：实际值；空心菱形：目标值 "
-                                                                 "filled circles: actual; hollow diamonds: target"],
-                            anchor="start")
-    if facet:
-        chart = layered.properties(width=width, height=height).facet(
-            facet=alt.Facet(f"{facet}:N", title=None, sort=facet_sort or "ascending",
-                            header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
-            columns=columns,
-        ).resolve_scale(y="independent", x="shared" if shared_x else "independent").resolve_axis(x="independent")
-    else:
-        chart = layered.properties(width=max(width, 520), height=max(height, 280))
-    return chart.properties(title=title).configure(font=FONT_STACK).configure_legend(orient="bottom")
-
-
-def region_chart(data: ReportData, region: str):
-    """The region's indicators with two or more periods (a single point is no trend: the table has it)."""
-    frame = _chart_frame(region_observations(data, region), data)
-    frame = frame[frame["basis"] == ""]
-    trends = frame.groupby("indicator")["period"].transform("nunique") >= 2
-    frame = frame[trends]
-    if frame.empty:
-        return note("该地区没有跨两个以上时期的指标可绘制，数值见上表。 "
-                    "No indicator of this region spans two or more periods; the table above lists every value.")
-    order = {entry["id"]: i for i, entry in enumerate(data.codebook)}
-    panels = (frame.assign(_order=frame["indicator_id"].map(order).fillna(len(order)))
-              .sort_values(["_order", "indicator"])["indicator"].drop_duplicates().tolist())
-    return timeline_chart(frame, f"{region}：主要指标",
-                          [f"{region}: headline indicators with two or more periods, in codebook order"],
-                          color="region", facet="indicator", facet_sort=panels)
-
-
-def indicator_chart(data: ReportData, indicator_id: str):
-    """Counts and amounts: one row of panels per level (own y scale each); rates: one shared panel."""
-    obs = data.observations[data.observations["indicator_id"] == indicator_id]
-    frame = _chart_frame(obs, data)
-    frame = frame[frame["basis"] == ""]
-    if frame.empty:
-        return note("该指标没有可绘制的年度实际值或目标值。 No point-in-time actual or target values to chart.")
-    name = data.indicator_name(indicator_id)
-    english = data.indicator_name_en(indicator_id)
-    by_level = any(is_additive(data, indicator_id, unit) for unit in frame["unit"].unique()) \
-        and frame["level"].nunique() > 1
-    if by_level:
-        frame = frame.assign(panel=frame["level_label"] + "（" + frame["unit"] + "）")
-        ranked = frame.assign(_rank=frame["level"].map(LEVEL_ORDER).fillna(9)).sort_values(["_rank", "unit"])
-        panels = ranked["panel"].drop_duplicates().tolist()
-        subtitle = [f"{english}: every region and period",
-                    "每个层级一行，纵轴各自独立 one row per level, each with its own vertical scale"]
-    elif frame["unit"].nunique() > 1:
-        frame = frame.assign(panel="单位 unit: " + frame["unit"])
-        panels = sorted(frame["panel"].unique())
-        subtitle = [f"{english}: every region and period, one panel per unit"]
-    else:
-        return timeline_chart(frame, f"{name}：各地区、各时期", f"{english}: every region and period",
-                              color="region")
-    return timeline_chart(frame, f"{name}：各地区、各时期", subtitle, color="region", facet="panel",
-                          columns=1, facet_sort=panels, shared_x=True, width=560, height=150)
-
-
 def district_chart(data: ReportData, region: str):
     """Bars per district for every additive indicator of the district table."""
     import altair as alt
@@ -164,8 +54,11 @@ def district_chart(data: ReportData, region: str):
     children = data.children_of(region)
     obs = data.observations
     frame = obs[obs["region"].isin(children) & (obs["indicator_id"] != "")]
+    # a panel compares districts: one with a single bar (a province's one city in a table) says nothing
+    compared = frame.groupby(["indicator_id", "period", "unit", "measure"])["region"].transform("nunique") >= 2
+    frame = frame[compared]
     if frame.empty:
-        return None  # the breakdown table above already says so
+        return None  # the breakdown table above already lists every figure
     frame = with_display_columns(frame)
     frame = frame.assign(indicator=[f"{data.indicator_name(i)} · {p} ({u})" for i, p, u in
                                     zip(frame["indicator_id"], frame["period"], frame["unit"])])

@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from renshe.checks.pairing import DEFAULT_MAX_GAP_MONTHS, Pair, near_periods_allowed, pair_with_ancestors
+from renshe.checks.rules import load_rules, parse_bands
 from renshe.ingest.numbers import trim_number as _trim
+from renshe.ingest.regions import ancestors
 from renshe.publish.report.data import MEASURE_LABELS, ReportData
 from renshe.publish.report.formatting import period_rank, with_display_columns
 from renshe.publish.report.region import _join_unique
@@ -21,39 +26,83 @@ def is_additive(data: ReportData, indicator_id: str, unit: str) -> bool:
     return unit not in ("%", "元/月") and entry.get("kind") not in ("rate",)
 
 
-COMPARISON_KEYS = ["indicator_id", "period", "unit", "basis", "measure"]
+@lru_cache(maxsize=4)
+def _nesting_scopes(rules_path: str, stamp: int) -> dict[str, tuple[tuple[str, ...], int]]:
+    """{child level: (the parent levels its level_nesting rule climbs through, its period band)}."""
+    scopes: dict[str, tuple[tuple[str, ...], int]] = {}
+    for rule in load_rules(Path(rules_path)).of_type("level_nesting"):
+        gap = int(rule.get("max_period_gap_months", DEFAULT_MAX_GAP_MONTHS))
+        scopes.setdefault(rule.get("child_level"), (tuple(parse_bands(rule)), gap))
+    return scopes
+
+
+def nesting_scope(data: ReportData, region: str) -> tuple[list[str], int]:
+    """The ancestors a region is compared with, nearest first, and the period band: those of the
+    level_nesting rule for the region's level (the checks compare the same pairs); a region no
+    rule covers is compared with its parent only."""
+    # looked up once per loaded data: an indicator page asks for every region in the country
+    parent_of = data._index("parent_of", lambda: {r.name: r.parent for r in data.registry.regions})
+    level_of = data._index("level_of", lambda: {r.name: r.level for r in data.registry.regions})
+    path = data.paths.rules
+    scopes = _nesting_scopes(str(path), path.stat().st_mtime_ns) if path.is_file() else {}
+    levels, gap = scopes.get(level_of.get(region, ""), ((), DEFAULT_MAX_GAP_MONTHS))
+    chain = ancestors(region, parent_of)
+    return ([a for a in chain if level_of.get(a) in levels] if levels else chain[:1]), gap
 
 
 def _comparison_rows(data: ReportData, child_obs: pd.DataFrame, parent_obs: pd.DataFrame) -> list[dict]:
-    return _rows_of_pairs(data, child_obs.merge(parent_obs, on=COMPARISON_KEYS, suffixes=("", "_parent")))
-
-
-def _rows_of_pairs(data: ReportData, merged: pd.DataFrame) -> list[dict]:
-    """The comparison rows of (child, parent) figures merged on COMPARISON_KEYS (parent columns `_parent`)."""
+    """Each child figure against the nearest ancestor in `parent_obs` with a comparable one,
+    paired as the level-nesting checks pair them (checks/pairing.py)."""
     rows = []
-    merged = merged.drop_duplicates(subset=COMPARISON_KEYS + ["region", "region_parent", "value", "value_parent"])
-    for row in merged.itertuples(index=False):
-        additive = is_additive(data, row.indicator_id, row.unit)
-        if additive and row.value_parent:
-            comparison = f"{row.value / row.value_parent * 100:.2f}%"
-        elif not additive:
-            comparison = f"{_trim(row.value - row.value_parent, 2)} ({row.unit})"
-        else:
-            comparison = "—"
-        rows.append({
-            "指标 indicator": data.indicator_name(row.indicator_id),
-            "地区 region": row.region,
-            "上级 parent": row.region_parent,
-            "时期 period": row.period,
-            "口径 measure": MEASURE_LABELS.get(row.measure, row.measure),
-            "地区值 value": row.display,
-            "上级值 parent value": row.display_parent,
-            "比重/差 share or gap": comparison,
-            "比较 comparison": "比重 share" if additive else "差 gap",
-            "来源 sources": f"{row.source}; {row.source_parent}",
-            "_indicator_id": row.indicator_id,
-        })
+    keys = ["indicator_id", "unit", "basis", "measure"]
+    for (region, *subject), child in child_obs.groupby(["region", *keys], sort=False):
+        chain, gap = nesting_scope(data, region)
+        same = parent_obs[(parent_obs[keys] == subject).all(axis=1)] if len(parent_obs) else parent_obs
+        candidates = [(name, same[same["region"] == name]) for name in chain]
+        near = near_periods_allowed(data.codebook_by_id.get(subject[0]))
+        pairs = pair_with_ancestors(child["period"], [(name, rows_["period"]) for name, rows_ in candidates], gap, near)
+        by_name = dict(candidates)
+        for row in child.drop_duplicates(["period", "value"]).itertuples(index=False):
+            pair = pairs.get(row.period)
+            if pair is None:
+                continue
+            parents = by_name[pair.parent]
+            for parent in parents[parents["period"] == pair.parent_period].drop_duplicates("value").itertuples(index=False):
+                rows.append(_comparison_row(data, row, parent, pair))
     return rows
+
+
+def _comparison_row(data: ReportData, row, parent, pair: Pair) -> dict:
+    additive = is_additive(data, row.indicator_id, row.unit)
+    if additive and parent.value:
+        comparison = f"{row.value / parent.value * 100:.2f}%"
+    elif not additive:
+        comparison = f"{_trim(row.value - parent.value, 2)} ({row.unit})"
+    else:
+        comparison = "—"
+    return {
+        "指标 indicator": data.indicator_name(row.indicator_id),
+        "地区 region": row.region,
+        "上级 parent": pair.parent,
+        "时期 period": pair.periods,
+        "口径 measure": MEASURE_LABELS.get(row.measure, row.measure),
+        "地区值 value": row.display,
+        "上级值 parent value": parent.display,
+        "比重/差 share or gap": comparison,
+        "比较 comparison": "比重 share" if additive else "差 gap",
+        "来源 sources": f"{row.source}; {parent.source}",
+        "跳过 skipped": "、".join(pair.skipped),
+        "_indicator_id": row.indicator_id,
+        "_period": row.period,
+    }
+
+
+def comparison_frame(rows: list[dict]) -> pd.DataFrame:
+    """The comparison rows as a table; the skipped-ancestor column only when some row skipped one."""
+    frame = pd.DataFrame(rows)
+    if not frame.empty and not frame["跳过 skipped"].any():
+        frame = frame.drop(columns="跳过 skipped")
+    return frame
 
 
 def _attach_check_status(data: ReportData, frame: pd.DataFrame) -> pd.DataFrame:
@@ -98,23 +147,22 @@ def _band_text(check: pd.Series) -> str:
 
 
 def parent_shares(data: ReportData, region: str) -> pd.DataFrame:
-    """The region's figures against the same indicator and period of its parent region."""
-    parent = data.parent_of(region)
-    if not parent:
+    """The region's figures against the same indicator of its parent region, same or near period;
+    where the parent has none, against the nearest ancestor the checks would climb to."""
+    chain, _ = nesting_scope(data, region)
+    if not chain:
         return pd.DataFrame()
     obs = data.observations
     comparable = obs[(obs["indicator_id"] != "") & obs["measure"].isin(["actual", "target"])]
     child = with_display_columns(comparable[comparable["region"] == region])
-    parent_obs = with_display_columns(comparable[comparable["region"] == parent])
+    parent_obs = with_display_columns(comparable[comparable["region"].isin(chain)])
     parent_obs = parent_obs[["indicator_id", "period", "unit", "basis", "measure", "region", "value",
                              "display", "source"]]
-    child = child[child["measure"].isin(["actual", "target"])]
-    merged_rows = _comparison_rows(data, child, parent_obs[parent_obs["measure"].isin(["actual", "target"])])
-    frame = pd.DataFrame(merged_rows)
+    frame = comparison_frame(_comparison_rows(data, child, parent_obs))
     if frame.empty:
         return frame
-    frame = frame.sort_values(["指标 indicator", "时期 period"], key=lambda col: period_rank(
-        col) if col.name == "时期 period" else col).reset_index(drop=True)
+    frame = frame.sort_values(["指标 indicator", "_period"], key=lambda col: period_rank(
+        col) if col.name == "_period" else col).reset_index(drop=True)
     return _attach_check_status(data, frame)
 
 

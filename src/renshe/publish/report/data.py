@@ -174,8 +174,11 @@ def load_report_data(root: str | Path | None = None) -> ReportData:
 
 
 def valid_regions(data: ReportData) -> list[str]:
-    """Registry regions first (in registry order), then any other region the tables name."""
-    names = list(data.registry.region_names())
+    """The regions with a page: those the observations or the documents name, in the region
+    tree's order, then any other region the tables name. (The tree holds every province and
+    Zhejiang county; a region nothing reports on has nothing to show.)"""
+    named = set(data.observations["region"].unique()) | {entry.region for entry in data.registry.documents}
+    names = [name for name in data.registry.region_names() if name in named]
     for region in data.observations["region"].unique():
         if region and region not in names:
             names.append(str(region))
@@ -196,19 +199,18 @@ def valid_indicators(data: ReportData) -> list[str]:
     return ids
 
 
+def one_of(value: object, valid: list[str], what: str, listed_as: str, path: Path) -> str:
+    """Return `value` if it is one of `valid`; otherwise stop with the list (a notebook parameter)."""
+    if not isinstance(value, str) or value not in valid:
+        raise ParameterError(f"unknown {what} {value!r}; {listed_as}: {', '.join(valid)}", path)
+    return value
+
+
 def validate_region(region: object, data: ReportData) -> str:
     """Return `region` if it exists; otherwise stop with the list of valid regions."""
-    valid = valid_regions(data)
-    if not isinstance(region, str) or region not in valid:
-        raise ParameterError(f"unknown region {region!r}; valid regions: {', '.join(valid)}",
-                             data.paths.registry)
-    return region
+    return one_of(region, valid_regions(data), "region", "valid regions", data.paths.registry)
 
 
 def validate_indicator(indicator_id: object, data: ReportData) -> str:
     """Return `indicator_id` if it exists; otherwise stop with the list of valid ids."""
-    valid = valid_indicators(data)
-    if not isinstance(indicator_id, str) or indicator_id not in valid:
-        raise ParameterError(f"unknown indicator_id {indicator_id!r}; valid indicator ids: {', '.join(valid)}",
-                             data.paths.codebook)
-    return indicator_id
+    return one_of(indicator_id, valid_indicators(data), "indicator_id", "valid indicator ids", data.paths.codebook)

@@ -97,16 +97,32 @@ def table_html(frame: pd.DataFrame) -> str:
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
+# Tables longer than this fold: the page shows the summary line, the reader opens the rest.
+FOLD_ROWS = 12
+
+
+def folded(markup: str, summary: str, open_: bool = False) -> str:
+    """Markup inside <details>: one summary line, the content on demand (no script needed)."""
+    return (f'<details class="renshe-fold"{" open" if open_ else ""}><summary>{html.escape(summary)}</summary>'
+            f"{markup}</details>")
+
+
 def table(frame: pd.DataFrame | None, empty_message: str = "无数据 No data.",
-          missing_message: str = "no checks yet") -> HTMLBlock:
-    """A DataFrame as an escaped HTML table without the index and without helper (_) columns."""
+          missing_message: str = "no checks yet", fold_over: int | None = FOLD_ROWS,
+          summary: str = "") -> HTMLBlock:
+    """A DataFrame as an escaped HTML table without the index and without helper (_) columns;
+    more than `fold_over` rows fold behind a summary line (None: never)."""
     if frame is None:
         return note(missing_message)
     if frame.empty:
         return note(empty_message)
     visible = frame[[c for c in frame.columns if not str(c).startswith("_")]]
     text = visible.map(cell_text).to_string(index=False)
-    return HTMLBlock(f'<div class="renshe-table-wrap">{table_html(frame)}</div>', text)
+    markup = f'<div class="renshe-table-wrap">{table_html(frame)}</div>'
+    if fold_over is not None and len(frame) > fold_over:
+        label = summary or "表格"
+        markup = folded(markup, f"{label}：{len(frame)} 行，点击展开 · {len(frame)} rows, click to open")
+    return HTMLBlock(markup, text)
 
 
 CHECK_COLUMNS = ["check_id", "rule_type", "status", "indicator_id", "regions", "periods",
@@ -139,4 +155,5 @@ def checks_table(data: ReportData, region: str | None = None, indicator_id: str 
     found = checks_involving(data, region=region, indicator_id=indicator_id)
     if found is None:
         return note("no checks yet: data/clean/checks.csv does not exist (run `renshe validate`).")
-    return table(checks_display(found), empty_message="没有涉及此项的检查。 No checks involve this page.")
+    return table(checks_display(found), empty_message="没有涉及此项的检查。 No checks involve this page.",
+                 summary="相关核查 Checks involving this page")

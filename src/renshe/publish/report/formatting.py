@@ -6,13 +6,16 @@ import unicodedata
 
 import pandas as pd
 
-from renshe.ingest.numbers import format_value
+from renshe.ingest.numbers import SCALABLE_UNITS, format_value, trim_number
 from renshe.publish.report.data import MEASURE_LABELS
 
 
 EXCERPT_CONTEXT = 30  # characters kept on each side of the figure in a quoted source line
 ELLIPSIS = "…"
 CELL_SEPARATOR = " │ "  # a table row's tab-separated cells, as quoted
+UNIT_NAMES_EN = {"人": "people", "人次": "person-times", "元": "yuan", "张": "cards", "家": "establishments",
+                 "个": "units", "所": "institutions", "项": "items", "元/月": "yuan a month", "场": "events",
+                 "件": "cases", "期": "sessions", "份": "copies", "次": "times", "户": "households", "名": "people"}
 
 
 def _figure_position(text: str, value_raw: str, unit_raw: str = "") -> tuple[int, int] | None:
@@ -94,3 +97,28 @@ def with_display_columns(frame: pd.DataFrame) -> pd.DataFrame:
     frame["source"] = frame["doc_id"].astype(str) + ":" + frame["source_line"].astype(str)
     frame["measure_label"] = frame["measure"].map(MEASURE_LABELS).fillna(frame["measure"])
     return frame
+
+
+def english_figure(value: float, unit: str, qualifier: str = "") -> str:
+    """A figure for an English sentence: 46064600 人 -> '46.0646 million people', 4.6 % -> '4.6%'
+    (as exact as the printed figure; the Chinese sentence beside it prints it the documents' way)."""
+    sign = {">=": "at least ", "<=": "at most ", ">": "over ", "<": "under ", "~": "about "}.get(qualifier or "", "")
+    if unit == "%":
+        return f"{sign}{trim_number(value)}%"
+    number = trim_number(value)
+    if unit in SCALABLE_UNITS and abs(value) >= 1e9:
+        number = f"{trim_number(value / 1e9)} billion"
+    elif unit in SCALABLE_UNITS and abs(value) >= 1e6:
+        number = f"{trim_number(value / 1e6)} million"
+    elif abs(value) >= 1e4:
+        number = f"{value:,.{len(number.partition('.')[2])}f}"
+    return f"{sign}{number} {UNIT_NAMES_EN.get(unit, unit)}".strip()
+
+
+def difference_text(difference: float, unit: str) -> tuple[str, str]:
+    """A difference in words, Chinese and English: '106.46万人' / '1.0646 million people';
+    between percentages, percentage points."""
+    if unit == "%":
+        points = trim_number(difference)
+        return f"{points}个百分点", f"{points} percentage point{'' if points == '1' else 's'}"
+    return format_value(difference, unit), english_figure(difference, unit)

@@ -5,7 +5,7 @@ import json
 
 import pandas as pd
 
-from renshe.publish.report.comparisons import COMPARISON_KEYS, _attach_check_status, _rows_of_pairs
+from renshe.publish.report.comparisons import _attach_check_status, _comparison_rows, comparison_frame, nesting_scope
 from renshe.publish.report.data import LEVEL_LABELS, LEVEL_ORDER, ReportData
 from renshe.publish.report.display import TITLE_PREFIX, cell_text
 from renshe.publish.report.formatting import excerpt, period_rank, quoted_line, with_display_columns
@@ -53,22 +53,21 @@ def indicator_observations(data: ReportData, indicator_id: str) -> pd.DataFrame:
 
 
 def cross_level_comparison(data: ReportData, indicator_id: str) -> pd.DataFrame:
-    """Each region's figure against its parent's for the same period: share (additive) or gap (rates)."""
+    """Each region's figure against its parent's (or the nearest ancestor's), same or near period: share
+    (additive) or gap (rates), paired as the checks pair them."""
     obs = data.observations
     chosen = with_display_columns(obs[(obs["indicator_id"] == indicator_id)
                                       & obs["measure"].isin(["actual", "target"])])
-    # every region against its parent in one merge (not a pass over the figures per region: a
-    # national corpus has thousands), regions in order of first appearance as before
-    regions = chosen["region"].unique()
-    rank = {region: position for position, region in enumerate(regions)}
-    parents = {region: data.parent_of(region) for region in regions}
-    children = chosen.assign(parent_region=chosen["region"].map(parents), region_rank=chosen["region"].map(rank))
-    children = children[children["parent_region"].notna() & (children["parent_region"] != "")]
-    parent_obs = chosen[[*COMPARISON_KEYS, "region", "value", "display", "source"]].add_suffix("_parent")
-    merged = children.merge(parent_obs, left_on=[*COMPARISON_KEYS, "parent_region"],
-                            right_on=[f"{key}_parent" for key in [*COMPARISON_KEYS, "region"]])
-    merged = merged.sort_values("region_rank", kind="stable")
-    frame = pd.DataFrame(_rows_of_pairs(data, merged))
+    rows = []
+    # each region's figures taken once (a national indicator has thousands of regions)
+    by_region = dict(tuple(chosen.groupby("region", sort=False, observed=True)))
+    columns = ["indicator_id", "period", "unit", "basis", "measure", "region", "value", "display", "source"]
+    for region, child_obs in by_region.items():
+        chain, _ = nesting_scope(data, region)  # the parent, or the ancestors the checks climb to
+        present = [by_region[name][columns] for name in chain if name in by_region]
+        if present:
+            rows.extend(_comparison_rows(data, child_obs, pd.concat(present)))
+    frame = comparison_frame(rows)
     if frame.empty:
         return frame
     frame = frame[frame["口径 measure"].notna()]

@@ -1,10 +1,10 @@
-"""Frames of a region page: its observations, indicators and plan targets."""
+"""Frames of a region page: its observations and indicators (its plan targets: plans.py)."""
 from __future__ import annotations
 
 import pandas as pd
 
 from renshe.publish.report.data import LEVEL_LABELS, ReportData
-from renshe.publish.report.formatting import latest_row, period_end_year, sorted_periods, with_display_columns
+from renshe.publish.report.formatting import sorted_periods, with_display_columns
 
 
 def region_observations(data: ReportData, region: str, mapped_only: bool = True) -> pd.DataFrame:
@@ -58,75 +58,3 @@ def region_indicator_table(data: ReportData, region: str) -> pd.DataFrame:
     # the Chinese name leads; the codebook id (for the indicator page and the downloads) closes the row
     wide = wide[[c for c in wide.columns if c != "指标代码 id"] + ["指标代码 id"]]
     return wide.reset_index(drop=True)
-
-
-def _is_upper_bound(qualifier: str, indicator_id: str) -> bool:
-    """A target to stay under (≤ 5.5% unemployment) rather than to reach."""
-    return qualifier in ("<=", "<")
-
-
-def _progress_status(base, latest, target, base_period, latest_period, target_period, upper) -> str:
-    if latest is None:
-        return "暂无实际值 no actual yet"
-    if (latest <= target) if upper else (latest >= target):
-        return "已实现 achieved"
-    if base is None or latest_period == base_period:
-        return "仅有基期值 base only"
-    span = period_end_year(target_period) - period_end_year(base_period)
-    elapsed = period_end_year(latest_period) - period_end_year(base_period)
-    expected = base + (target - base) * (elapsed / span if span else 1)
-    on_track = (latest <= expected) if upper else (latest >= expected)
-    return "按进度 on track" if on_track else "落后 behind"
-
-
-def target_progress(data: ReportData, region: str) -> pd.DataFrame:
-    """Each plan target of the region with its base, latest actual and progress."""
-    obs = region_observations(data, region)
-    targets = obs[obs["measure"] == "target"]
-    actuals = obs[obs["measure"] == "actual"]
-    rows = []
-    for target in targets.itertuples(index=False):
-        same_table = actuals[(actuals["doc_id"] == target.doc_id) & (actuals["table_id"] == target.table_id)
-                             & (actuals["indicator_id"] == target.indicator_id) & (actuals["unit"] == target.unit)]
-        base_rows = same_table[same_table["period"].map(period_end_year) < period_end_year(target.period)]
-        # a cumulative or per-year target has no base to grow from: progress is the share done
-        base = latest_row(base_rows) if not target.basis else None
-        comparable = actuals[(actuals["indicator_id"] == target.indicator_id) & (actuals["unit"] == target.unit)
-                             & (actuals["basis"] == target.basis)
-                             & (actuals["period"].map(period_end_year) <= period_end_year(target.period))]
-        if target.basis:  # cumulative / per-year targets compare only with the same span
-            comparable = comparable[comparable["period"] == target.period]
-        latest = latest_row(comparable)
-        base_value = float(base["value"]) if base is not None else None
-        latest_value = float(latest["value"]) if latest is not None else None
-        upper = _is_upper_bound(target.qualifier, target.indicator_id)
-        progress = None
-        if upper or latest_value is None:
-            progress = None  # "stay under" targets have no distance to cover
-        elif target.basis and target.value:
-            progress = latest_value / target.value * 100
-        elif base_value is not None and target.value != base_value:
-            progress = (latest_value - base_value) / (target.value - base_value) * 100
-        status = _progress_status(base_value, latest_value, target.value,
-                                  base["period"] if base is not None else None,
-                                  latest["period"] if latest is not None else None,
-                                  target.period, upper)
-        rows.append({
-            "指标 indicator": data.indicator_name(target.indicator_id),
-            "单位 unit": target.unit,
-            "基期 base period": base["period"] if base is not None else "—",
-            "基期值 base": base["display"] if base is not None else "—",
-            "目标期 target period": target.period + (" (累计 cumulative)" if target.basis == "cumulative" else
-                                                   " (每年 per year)" if target.basis == "per_year" else ""),
-            "目标 target": target.display,
-            "最新期 latest period": latest["period"] if latest is not None else "—",
-            "最新实际 latest actual": latest["display"] if latest is not None else "—",
-            "进展 progress": "—" if progress is None else f"{progress:.0f}%",
-            "状态 status": status,
-            "来源 source": target.source,
-            "_indicator_id": target.indicator_id,
-            "_target_value": target.value,
-            "_base_value": base_value,
-            "_latest_value": latest_value,
-        })
-    return pd.DataFrame(rows)

@@ -1,4 +1,5 @@
-"""The published website: downloads, generated page parts, and rendering (Quarto or built-in).
+"""The published website: downloads, generated page parts, the explorer's data, and rendering
+(Quarto or built-in, with Quarto's post-render step in `offline`).
 
 `render_site(paths)` (renshe.publish.site.render) prepares the generated inputs of the Quarto project in site/
 (pages/_*.md partials, downloads/, data-docs/, assets/), then renders with `quarto render`
@@ -15,6 +16,9 @@ from renshe.publish.site.assets import (  # noqa: F401
 )
 from renshe.publish.site.downloads import (  # noqa: F401
     WORKBOOK_EPOCH, CORE_DATES, OBSERVATION_FIELDS, codebook_frame, workbook_stamp, normalise_xlsx, excel_bytes, download_tables, write_downloads,
+)
+from renshe.publish.site.explorer import (  # noqa: F401
+    EXPLORER_DATA, EXPLORER_SCRIPT, DATA_VARIABLE, explorer_payload, explorer_script, write_explorer_data, explorer_partial,
 )
 from renshe.publish.site.partials import (  # noqa: F401
     findings_partial, key_figures, quality_partial, data_partial, prepare_site,

@@ -1,4 +1,4 @@
-"""Files the site ships itself: the Vega bundle and the stylesheet (nothing from a CDN)."""
+"""Files the site ships itself: the Vega bundle, the stylesheet and the explorer (nothing from a CDN)."""
 from __future__ import annotations
 
 import shutil
@@ -8,7 +8,7 @@ from pathlib import Path
 from renshe.outputs import atomic_write_bytes
 
 
-PACKAGE_ASSETS = ("vega-bundle.js", "renshe.css")
+PACKAGE_ASSETS = ("vega-bundle.js", "renshe.css", "explorer.js")
 
 
 def package_asset(name: str) -> Path:
@@ -37,3 +37,4 @@ def copy_assets(target: Path) -> None:
     (target / "vega").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(package_asset("vega-bundle.js"), target / "vega" / "vega-bundle.js")
     shutil.copyfile(package_asset("renshe.css"), target / "renshe.css")
+    shutil.copyfile(package_asset("explorer.js"), target / "explorer.js")

@@ -117,6 +117,20 @@ def _page_sources(site: Path, config: dict) -> list[Path]:
     return found
 
 
+def _resource_files(site: Path, config: dict) -> list[Path]:
+    """The files the Quarto project copies as they are (its `resources:` globs; a leading / anchors
+    a glob at the project folder, as in Quarto)."""
+    patterns = ((config.get("project") or {}).get("resources")) or []
+    found: set[Path] = set()
+    for pattern in patterns:
+        pattern = str(pattern).lstrip("/")
+        if pattern.endswith("/**"):
+            pattern += "/*"  # Quarto's folder/** is every file below the folder
+        found.update(path.relative_to(site) for path in site.glob(pattern)
+                     if path.is_file() and not path.relative_to(site).parts[0].startswith(("_", ".")))
+    return sorted(found)
+
+
 def _template():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -147,7 +161,7 @@ def render_builtin(paths: ProjectPaths) -> list[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(markup, encoding="utf-8")
             written.append(page.output)
-        for folder in ("assets", "downloads", "data-docs"):
-            if (site / folder).is_dir():
-                shutil.copytree(site / folder, staging / folder)
+        for resource in _resource_files(site, config):
+            (staging / resource).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(site / resource, staging / resource)
     return written

@@ -10,6 +10,7 @@ from renshe.paths import ProjectPaths
 from renshe.publish.batch import executed_pages
 from renshe.publish.site.assets import copy_assets
 from renshe.publish.site.downloads import write_downloads
+from renshe.publish.site.explorer import EXPLORER_DATA, explorer_partial, write_explorer_data
 
 
 def _raw_html(markup: str) -> str:
@@ -35,6 +36,30 @@ def _link_list(entries: list[dict], empty: str) -> str:
     return _raw_html(f'<ul class="renshe-pages">{items}</ul>')
 
 
+def plans_partial(paths: ProjectPaths, entries: list[dict]) -> str:
+    """Each plan page with how many of its targets are reached, on track, behind or not yet judged."""
+    from renshe.publish import report
+
+    plans = [e for e in entries if e.get("kind") == "plan"]
+    if not plans:
+        return "*No plan pages yet: run `renshe build`.*\n"
+    data = report.load_report_data(paths.root)
+    head = "".join(f"<th>{html.escape(report.STATUS_LABELS[s])}</th>" for s in report.STATUS_ORDER)
+    rows = []
+    for entry in plans:
+        doc_id = (entry.get("parameters") or {}).get("doc_id", "")
+        document = data.registry.document(doc_id)
+        counts = report.status_counts(report.plan_progress(data, doc_id))
+        cells = "".join(f'<td class="status-{s}">{counts[s]}</td>' for s in report.STATUS_ORDER)
+        rows.append(f'<tr><td><a href="pages/{html.escape(entry["file"])}">{html.escape(document.title_zh)}</a><br>'
+                    f'<span class="renshe-note">{html.escape(document.title_en)}</span></td>'
+                    f"<td>{html.escape(document.region)}</td><td>{html.escape(document.reference_period)}</td>"
+                    f"<td>{sum(counts.values())}</td>{cells}</tr>")
+    return _raw_html('<div class="renshe-table-wrap"><table class="renshe-table"><thead><tr><th>规划 plan</th>'
+                     f"<th>地区 region</th><th>时期 period</th><th>目标 targets</th>{head}</tr></thead>"
+                     f'<tbody>{"".join(rows)}</tbody></table></div>')
+
+
 def _status_counts(checks: pd.DataFrame | None) -> str:
     if checks is None:
         return "no checks yet (`renshe validate` has not been run)"
@@ -45,9 +70,19 @@ def _status_counts(checks: pd.DataFrame | None) -> str:
 
 
 def findings_partial(paths: ProjectPaths) -> str:
+    """The home page's opening: the statements worth reading first, then the collection in numbers."""
     from renshe.publish import report
 
     data = report.load_report_data(paths.root)
+    statements = report.top_findings(report.all_findings(data), report.HOME_LIMITS)
+    pages = {f"pages/{page.stem}.html" for page in executed_pages(paths.site / "pages")}
+    return (_raw_html(report.findings_html(statements, root="", pages=pages).markup)
+            + "\n### 数据概况 The collection in numbers\n\n" + collection_partial(data))
+
+
+def collection_partial(data) -> str:
+    from renshe.publish import report
+
     obs = data.observations
     from_text = int((obs["table_id"] == "text").sum())
     lines = [
@@ -62,7 +97,7 @@ def findings_partial(paths: ProjectPaths) -> str:
     if not headline.empty:
         body += ("最新实际值（时期）：每个主要指标、每个地区。 Latest actual of each headline indicator by region "
                  "(period in brackets); hover a figure for its source line.\n\n") + _raw_html(
-            report.table(headline).markup)
+            report.table(headline, summary="各主要指标的最新值 Latest figures of the headline indicators").markup)
     return body
 
 
@@ -129,11 +164,12 @@ def quality_partial(paths: ProjectPaths) -> str:
         if "status" in checks.columns:
             flagged = checks[checks["status"].isin(["fail", "warn"])]
             parts.append("### 未通过与警告 Failures and warnings\n")
-            parts.append(_raw_html(report.table(report.checks_display(flagged),
+            parts.append(_raw_html(report.table(report.checks_display(flagged), fold_over=None,
                                                 empty_message="None: every check passed.").markup))
         parts.append("### 全部核查 Every check\n")
         parts.append("Cross-checks first, then the schema suite; hover a source to read the quoted lines.\n")
-        parts.append(_raw_html(report.table(report.checks_display(_cross_checks_first(checks))).markup))
+        parts.append(_raw_html(report.table(report.checks_display(_cross_checks_first(checks)),
+                                            summary="全部核查 Every check").markup))
         parts.append("The full table, with both values, units, tolerances and quoted source lines: "
                      "[checks.csv](downloads/checks.csv).\n")
     return "\n".join(parts)
@@ -159,7 +195,8 @@ def data_partial(paths: ProjectPaths, tables: dict[str, pd.DataFrame]) -> str:
 
 
 def prepare_site(paths: ProjectPaths) -> None:
-    """Write every generated input of the Quarto project (partials, downloads, data docs, assets)."""
+    """Write every generated input of the Quarto project (partials, downloads, data docs, assets,
+    the explorer's data)."""
     site = paths.site
     pages = site / "pages"
     pages.mkdir(parents=True, exist_ok=True)
@@ -170,11 +207,16 @@ def prepare_site(paths: ProjectPaths) -> None:
     if docs_source.is_dir():
         shutil.copytree(docs_source, site / "data-docs")
     entries = _page_entries(paths)
+    from renshe.publish import report
+
+    explored = write_explorer_data(report.load_report_data(paths.root), site / "assets" / EXPLORER_DATA)
     partials = {
+        "_explore.md": explorer_partial(explored),
         "_regions.md": _link_list([e for e in entries if e.get("kind") == "region"],
                                   "No region pages yet: run `renshe build`."),
         "_indicators.md": _link_list([e for e in entries if e.get("kind") == "indicator"],
                                      "No indicator pages yet: run `renshe build`."),
+        "_plans.md": plans_partial(paths, entries),
         "_findings.md": findings_partial(paths),
         "_quality.md": quality_partial(paths),
         "_data.md": data_partial(paths, tables),

@@ -1,10 +1,13 @@
 """Rendering the site: `quarto render` when Quarto is on PATH, else the built-in renderer."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 
 from renshe.errors import RensheError
+from renshe.outputs import atomic_directory
 from renshe.paths import ProjectPaths
 from renshe.publish.site.builtin import render_builtin
 from renshe.publish.site.partials import prepare_site
@@ -15,9 +18,19 @@ def quarto_path() -> str | None:
 
 
 def render_quarto(paths: ProjectPaths) -> None:
-    result = subprocess.run([quarto_path() or "quarto", "render", str(paths.site)], capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RensheError(f"quarto render failed:\n{result.stderr[-4000:]}", paths.site / "_quarto.yml")
+    """`quarto render` into a staging folder that replaces site/_site only when it succeeded
+    (post-render step included), so a failed render leaves the previous site in place."""
+    # The post-render step (site/_post_render.py) imports renshe: Quarto runs it with the
+    # Python it would use for Jupyter, which QUARTO_PYTHON pins to this interpreter.
+    env = dict(os.environ)
+    env.setdefault("QUARTO_PYTHON", sys.executable)
+    with atomic_directory(paths.site / "_site") as staging:
+        staging.chmod(0o755)
+        result = subprocess.run([quarto_path() or "quarto", "render", str(paths.site), "--output-dir",
+                                 str(staging)], capture_output=True, text=True, env=env)
+        if result.returncode != 0:
+            raise RensheError(f"quarto render failed:\n{(result.stderr + result.stdout)[-4000:]}",
+                              paths.site / "_quarto.yml")
 
 
 def render_site(paths: ProjectPaths, renderer: str = "auto") -> str:

@@ -1,0 +1,272 @@
+"""Plan progress: every target of a plan document, its base, latest actual and status.
+
+The judgement is the checks stage's (the `targets` rules' progress rows of checks.csv: achieved,
+on track, behind); this module finds the figures those rows cite in the observations and puts
+each target on one scale, the share of the way from the start (the plan's base year, or zero
+for a per-year or cumulative target) to the goal (the target, or the per-year pace of a
+cumulative target when only single years are reported). Where start and goal are close the
+share explodes (a base of 5195万 and a target of 5200万 make 7240%), so a reached target
+reads 'exceeded by X' instead.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from renshe.ingest.numbers import format_value
+from renshe.publish.report.data import ReportData, one_of
+from renshe.publish.report.formatting import difference_text, period_end_year, with_display_columns
+
+PROGRESS_KIND = "expected_by_now"  # computed_kind of the checks' progress rows (rule type targets)
+ASSESSMENT_STATUS = {"achieved": "reached", "on track": "on_track", "behind": "behind"}
+STATUS_LABELS = {
+    "reached": "已达到 reached",
+    "on_track": "按进度 on track",
+    "behind": "落后 behind",
+    "no_actual": "暂无可比实际值 no comparable actual",
+}
+STATUS_ORDER = ["behind", "on_track", "reached", "no_actual"]
+STATUS_COLOURS = {"reached": "#15803d", "on_track": "#2563eb", "behind": "#c2410c", "no_actual": "#9ca3af"}
+PLAN_DOC_TYPE = re.compile(r"plan$")  # five_year_plan, action_plan (data/sources.yaml doc_type)
+TARGET_KEY = ["indicator_id", "region", "period", "basis", "unit"]
+
+
+@dataclass
+class Figure:
+    """One cited figure: its value, how the site prints it, its period and its source line."""
+
+    value: float
+    display: str
+    period: str
+    source: str  # doc_id:line
+    source_text: str = ""
+
+
+def plan_documents(data: ReportData) -> list[str]:
+    """Registered plans (doc_type ending in 'plan') that state at least one target."""
+    obs = data.observations
+    with_targets = set(obs.loc[obs["measure"] == "target", "doc_id"])
+    return [d.doc_id for d in data.registry.documents if PLAN_DOC_TYPE.search(d.doc_type) and d.doc_id in with_targets]
+
+
+def lower_is_better(data: ReportData) -> set[str]:
+    """Indicators whose targets are ceilings, as the progress rules of expectations/rules.yaml say."""
+    from renshe.checks.rules import load_rules
+
+    if not data.paths.rules.is_file():
+        return set()
+    rules = load_rules(data.paths.rules).of_type("targets")
+    return {str(i) for rule in rules for i in (rule.get("lower_is_better") or [])}
+
+
+def _figure(row: pd.Series) -> Figure:
+    return Figure(float(row["value"]), row["display"], str(row["period"]), row["source"], str(row["source_text"]))
+
+
+def _cited(obs: pd.DataFrame, citation: str, measure: str, value: float | None = None) -> pd.DataFrame:
+    doc_id, _, line = citation.strip().rpartition(":")
+    found = obs[(obs["doc_id"] == doc_id) & (obs["source_line"].astype(str) == line) & (obs["measure"] == measure)]
+    if value is not None and not found.empty:
+        close = found[(found["value"].astype(float) - value).abs() <= 1e-9 * max(1.0, abs(value))]
+        found = close if not close.empty else found
+    return found
+
+
+def progress_checks(checks: pd.DataFrame | None, doc_id: str) -> pd.DataFrame:
+    """The checks' progress rows for the targets of `doc_id` (each cites its target first)."""
+    if checks is None or checks.empty or "computed_kind" not in checks.columns:
+        return pd.DataFrame()
+    rows = checks[(checks["rule_type"] == "targets") & (checks["computed_kind"] == PROGRESS_KIND)]
+    return rows[rows["sources"].str.split(";").str[0].str.strip().str.rpartition(":")[0] == doc_id]
+
+
+def plan_inputs(observations: pd.DataFrame, checks: pd.DataFrame | None, doc_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the plan page of `doc_id` reads: the observations of the regions its targets are set
+    for (any document's actual may be a target's latest), and its progress checks. The build
+    fingerprints these to re-run the page only when they change."""
+    regions = set(observations.loc[(observations["doc_id"] == doc_id) & (observations["measure"] == "target"), "region"])
+    return observations[observations["region"].isin(regions)], progress_checks(checks, doc_id)
+
+
+def _goal_and_start(target: Figure, basis: str, latest: Figure, base: Figure | None) -> tuple[float, float | None, str]:
+    """The end and start of 'the way', and what the goal is (for the label)."""
+    if basis == "cumulative" and latest.period != target.period:
+        first, last = (int(y) for y in target.period.split("-"))
+        return target.value / (last - first + 1), 0.0, "per_year_pace"
+    if basis in ("cumulative", "per_year"):
+        return target.value, 0.0, "target"
+    return target.value, (base.value if base is not None else None), "target"
+
+
+def _share(latest: float, goal: float, start: float | None, ceiling: bool) -> float | None:
+    if start is None or ceiling or goal == start:
+        return None
+    return (latest - start) / (goal - start)
+
+
+def _progress_row(obs: pd.DataFrame, check: pd.Series, ceilings: set[str]) -> dict | None:
+    # the check cites the target, the latest actual, then the base; a line holding two of them once
+    citations = [c.strip() for c in str(check["sources"]).split(";") if c.strip()]
+    indicator_id, region = check["indicator_id"], check["regions"]
+    subject = obs[(obs["indicator_id"] == indicator_id) & (obs["region"] == region)]
+    target_rows = _cited(subject, citations[0], "target", float(check["value_b"]))
+    latest_rows = pd.concat([_cited(subject, citation, "actual", float(check["value_a"])) for citation in citations])
+    latest_rows = latest_rows[(latest_rows["value"].astype(float) - float(check["value_a"])).abs()
+                              <= 1e-9 * max(1.0, abs(float(check["value_a"])))]
+    if target_rows.empty or latest_rows.empty:
+        return None  # the check cites figures the observations no longer hold: nothing to show
+    target_row, latest_row = target_rows.iloc[0], latest_rows.iloc[0]
+    target, latest = _figure(target_row), _figure(latest_row)
+    base = None
+    if len(citations) > 2 or target_row["basis"] == "":
+        base_rows = pd.concat([_cited(subject, citation, "actual") for citation in citations[2:] or citations[:1]])
+        base_rows = base_rows[base_rows["period"].map(period_end_year) < period_end_year(latest.period)]
+        if not base_rows.empty:
+            base = _figure(base_rows.loc[base_rows["period"].map(period_end_year).idxmax()])
+    ceiling = indicator_id in ceilings or target_row["qualifier"] in ("<=", "<")
+    goal, start, goal_kind = _goal_and_start(target, target_row["basis"], latest, base)
+    status = ASSESSMENT_STATUS.get(str(check["assessment"]), "no_actual")
+    return {
+        "indicator_id": indicator_id, "region": region, "unit": target_row["unit"],
+        "basis": target_row["basis"], "ceiling": ceiling, "status": status,
+        "target": target, "latest": latest, "base": base, "goal": goal, "start": start, "goal_kind": goal_kind,
+        "share": _share(latest.value, goal, start, ceiling), "check_id": check["check_id"],
+        "early": status == "reached" and period_end_year(latest.period) < period_end_year(target.period),
+    }
+
+
+def _without_actual(obs: pd.DataFrame, doc_id: str, covered: set[tuple]) -> list[dict]:
+    """The plan's targets no progress check could judge (no comparable actual reported)."""
+    targets = obs[(obs["doc_id"] == doc_id) & (obs["measure"] == "target")]
+    rows, seen = [], set(covered)
+    for _, row in targets.iterrows():
+        key = tuple(row[k] for k in TARGET_KEY) + (float(row["value"]),)
+        if key in seen:
+            continue  # the same target printed twice (a table and the text)
+        seen.add(key)
+        rows.append({"indicator_id": row["indicator_id"], "indicator_zh": row["indicator_zh"], "region": row["region"],
+                     "unit": row["unit"], "basis": row["basis"], "ceiling": row["qualifier"] in ("<=", "<"),
+                     "status": "no_actual", "target": _figure(row), "latest": None, "base": None,
+                     "goal": float(row["value"]), "start": None, "goal_kind": "target", "share": None,
+                     "check_id": "", "early": False})
+    return rows
+
+
+def plan_progress(data: ReportData, doc_id: str) -> list[dict]:
+    """Every target of the plan `doc_id`, judged ones first (latest target year first; behind, on
+    track, reached), then the ones without a comparable actual; each a dict of Figures, status and
+    share of the way."""
+    obs = with_display_columns(data.observations)
+    ceilings = lower_is_better(data)
+    judged = [row for _, check in progress_checks(data.checks, doc_id).iterrows()
+              if (row := _progress_row(obs, check, ceilings)) is not None]
+    covered = {(r["indicator_id"], r["region"], r["target"].period, r["basis"], r["unit"], r["target"].value)
+               for r in judged}
+    rows = judged + _without_actual(obs, doc_id, covered)
+    for row in rows:
+        row["indicator"] = data.indicator_name(row["indicator_id"]) if row["indicator_id"] else row["indicator_zh"]
+        row["indicator_en"] = data.indicator_name_en(row["indicator_id"]) if row["indicator_id"] else row["indicator_zh"]
+        row["label_zh"], row["label_en"] = progress_label(row)
+    # the plan's own horizon first (2025 before the previous plan's 2020 outcome), then the
+    # targets that need attention (behind, on track, reached)
+    return sorted(rows, key=lambda r: (r["status"] == "no_actual", -period_end_year(r["target"].period),
+                                       STATUS_ORDER.index(r["status"]), -(r["share"] or 0)))
+
+
+def progress_label(row: dict) -> tuple[str, str]:
+    """What a reader needs in words: 'exceeded by 106.46万人', 'stays under the 5.5% ceiling',
+    '62% of the way', never a four-digit percentage."""
+    latest, target, unit = row["latest"], row["target"], row["unit"]
+    if latest is None:
+        return "暂无可比实际值", "no comparable actual yet"
+    difference = latest.value - row["goal"]
+    gap_zh, gap_en = difference_text(abs(difference), unit)
+    goal_zh = "年均进度" if row["goal_kind"] == "per_year_pace" else "目标"
+    goal_en = "the yearly pace" if row["goal_kind"] == "per_year_pace" else "the target"
+    if row["ceiling"]:
+        if difference <= 0:
+            return f"低于上限 {gap_zh}", f"under the ceiling by {gap_en}"
+        return f"高于上限 {gap_zh}", f"above the ceiling by {gap_en}"
+    if row["status"] == "reached" or difference >= 0:
+        if difference == 0:
+            return f"恰好达到{goal_zh}", f"exactly at {goal_en}"
+        return f"已超过{goal_zh} {gap_zh}", f"exceeded {goal_en} by {gap_en}"
+    share = row["share"]
+    if share is None or not 0 <= share <= 1:
+        return f"距{goal_zh}差 {gap_zh}", f"{gap_en} short of {goal_en}"
+    return f"已完成 {share:.0%}，差 {gap_zh}", f"{share:.0%} of the way, {gap_en} short"
+
+
+def progress_frame(rows: list[dict]) -> pd.DataFrame:
+    """The rows as a table: base, latest, target as printed with their sources, status in words."""
+    def cell(figure: Figure | None) -> str:
+        return "—" if figure is None else f"{figure.display}（{figure.period}）"
+
+    def basis_note(row) -> str:
+        return {"cumulative": "（累计 cumulative）", "per_year": "（每年 per year）"}.get(row["basis"], "")
+
+    return pd.DataFrame([{
+        "指标 indicator": row["indicator"],
+        "地区 region": row["region"],
+        "状态 status": STATUS_LABELS[row["status"]],
+        "进展 progress": row["label_zh"] + " · " + row["label_en"],
+        "基期 base": cell(row["base"]),
+        "最新实际 latest actual": cell(row["latest"]),
+        "目标 target": cell(row["target"]) + basis_note(row),
+        "来源 sources": "; ".join(f.source for f in (row["target"], row["latest"], row["base"]) if f is not None),
+    } for row in rows])
+
+
+def region_target_progress(data: ReportData, region: str) -> pd.DataFrame:
+    """Every plan target set for `region`, from every plan document, as a table."""
+    rows = [row for doc_id in plan_documents(data) for row in plan_progress(data, doc_id) if row["region"] == region]
+    return progress_frame(rows)
+
+
+def validate_plan(doc_id: object, data: ReportData) -> str:
+    """Return `doc_id` if it is a plan document with targets; otherwise stop with the valid ids."""
+    return one_of(doc_id, plan_documents(data), "plan document", "plan documents with targets", data.paths.registry)
+
+
+def status_counts(rows: list[dict]) -> dict[str, int]:
+    counts = {status: 0 for status in STATUS_ORDER}
+    for row in rows:
+        counts[row["status"]] += 1
+    return counts
+
+
+def plan_summary(data: ReportData, doc_id: str, rows: list[dict]) -> pd.DataFrame:
+    """The plan at a glance: what it is, and how many of its targets stand where."""
+    entry = data.registry.document(doc_id)
+    counts = status_counts(rows)
+    judged = len(rows) - counts["no_actual"]
+    return pd.DataFrame([
+        ("规划 plan", f"{entry.title_zh} · {entry.title_en}"),
+        ("地区 region · 时期 period", f"{entry.region} · {entry.reference_period}"),
+        ("目标 targets", f"{len(rows)}（可判断 judged: {judged}）"),
+        *[(STATUS_LABELS[status], str(counts[status])) for status in STATUS_ORDER],
+        ("判断依据 judged by", "数据核查中的目标进展规则 the target-progress checks (checks.csv, rule type targets)"),
+    ], columns=["项目 item", "内容 value"])
+
+
+def targets_without_actual(rows: list[dict]) -> pd.DataFrame:
+    """The targets no actual can be set against yet: one row per indicator and period, one column per region."""
+    waiting = [row for row in rows if row["status"] == "no_actual"]
+    if not waiting:
+        return pd.DataFrame()
+    frame = pd.DataFrame([{
+        "指标 indicator": row["indicator"],
+        "时期 period": row["target"].period + {"cumulative": "（累计 cumulative）",
+                                              "per_year": "（每年 per year）"}.get(row["basis"], ""),
+        "region": row["region"], "target": row["target"].display, "source": row["target"].source,
+    } for row in waiting])
+    regions = list(dict.fromkeys(frame["region"]))
+    wide = frame.pivot_table(index=["指标 indicator", "时期 period"], columns="region", values="target",
+                             aggfunc=" / ".join, sort=False)
+    sources = frame.groupby(["指标 indicator", "时期 period"], sort=False)["source"].agg(
+        lambda cited: "; ".join(dict.fromkeys(cited)))
+    wide = wide.reindex(columns=regions).fillna("").assign(**{"来源 sources": sources}).reset_index()
+    wide.columns.name = None
+    return wide

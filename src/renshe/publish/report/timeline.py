@@ -1,0 +1,177 @@
+"""Values over time on a real time axis: a region's indicators, an indicator across regions.
+
+Each period is placed where it falls: a year in the middle of its year, a quarter or a month
+in the middle of its months, so 2020, 2023-Q1 and 2023 sit at their distance, not at equal
+steps of a category axis. Periods of several years (a five-year plan's 2021-2025, a cumulative
+2016-2020) are drawn as spans from their first to their last day. Actuals are filled circles
+joined by a line, targets hollow diamonds (spans: dashed). One panel per unit, only when the
+units differ; a panel whose values span more than two orders of magnitude (a nation and a
+city) uses a logarithmic scale so that every level stays readable.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, timedelta
+
+import pandas as pd
+
+from renshe.publish.report.charts import MEASURE_SHAPES, _colour_order, chinese_number_axis
+from renshe.publish.report.data import FONT_STACK, LEVEL_LABELS, ReportData
+from renshe.publish.report.display import note
+from renshe.publish.report.formatting import excerpt, quoted_line, with_display_columns
+from renshe.publish.report.region import region_observations
+
+LOG_RATIO = 100  # max / min above which a panel's values need a log scale
+
+
+def period_dates(period: str) -> tuple[date, date] | None:
+    """First and last day of a period: 2023, 2023-Q1, 2023-03, 2016-2020; None if unknown."""
+    text = str(period)
+    if match := re.fullmatch(r"(\d{4})-(\d{4})", text):
+        return date(int(match.group(1)), 1, 1), date(int(match.group(2)), 12, 31)
+    if match := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+        year, quarter = int(match.group(1)), int(match.group(2))
+        following = date(year, 3 * quarter + 1, 1) if quarter < 4 else date(year + 1, 1, 1)
+        return date(year, 3 * quarter - 2, 1), following - timedelta(days=1)
+    if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        year, month = int(match.group(1)), int(match.group(2))
+        following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        return date(year, month, 1), following - timedelta(days=1)
+    if re.fullmatch(r"\d{4}", text):
+        return date(int(text), 1, 1), date(int(text), 12, 31)
+    return None
+
+
+def time_frame(frame: pd.DataFrame, data: ReportData) -> pd.DataFrame:
+    """Actuals and targets with their place in time (start, middle, end) and what the tooltip shows."""
+    frame = with_display_columns(frame[frame["measure"].isin(["actual", "target"])])
+    dates = frame["period"].map(period_dates)
+    frame = frame[dates.notna()]
+    dates = dates[dates.notna()]
+    starts, ends = [d[0] for d in dates], [d[1] for d in dates]
+    frame = frame.assign(
+        start=[d.isoformat() for d in starts], end=[d.isoformat() for d in ends],
+        middle=[(s + (e - s) / 2).isoformat() for s, e in zip(starts, ends)],
+        span=[(e - s).days > 400 for s, e in zip(starts, ends)],
+        indicator=[f"{data.indicator_name(i)}（{u}）" for i, u in zip(frame["indicator_id"], frame["unit"])],
+        level_label=frame["level"].map(LEVEL_LABELS).fillna(frame["level"]),
+        printed=frame["value_raw"].astype(str) + frame["unit_raw"].astype(str),
+        basis_label=frame["basis"].map({"cumulative": "累计 cumulative", "per_year": "每年 per year"}).fillna(""),
+        line=[excerpt(quoted_line(text), value, unit, 24) for text, value, unit in
+              zip(frame["source_text"], frame["value_raw"], frame["unit_raw"])],
+    )
+    columns = ["region", "level", "level_label", "indicator", "indicator_id", "period", "measure", "measure_label",
+               "value", "unit", "display", "printed", "source", "line", "basis", "basis_label", "start", "end",
+               "middle", "span"]
+    return frame[columns].drop_duplicates().reset_index(drop=True)
+
+
+def _tooltip():
+    import altair as alt
+
+    return [alt.Tooltip("display:N", title="数值 value"), alt.Tooltip("printed:N", title="原文 as printed"),
+            alt.Tooltip("period:N", title="时期 period"), alt.Tooltip("measure_label:N", title="口径 measure"),
+            alt.Tooltip("basis_label:N", title="累计/每年 basis"), alt.Tooltip("region:N", title="地区 region"),
+            alt.Tooltip("source:N", title="来源 source (doc_id:line)"), alt.Tooltip("line:N", title="原文行 source line")]
+
+
+def _needs_log(values: pd.Series) -> bool:
+    positive = values[values > 0]
+    return len(positive) == len(values) and len(values) > 1 and positive.max() / positive.min() > LOG_RATIO
+
+
+def _log_ticks(values: pd.Series) -> list[float]:
+    """1, 2 and 5 times each power of ten from below the smallest value to above the largest."""
+    low, high = math.floor(math.log10(values.min())), math.ceil(math.log10(values.max()))
+    return [m * 10 ** k for k in range(low, high + 1) for m in (1, 2, 5)
+            if values.min() / 2 <= m * 10 ** k <= values.max() * 2]
+
+
+def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domain: list[str], title: str,
+           width: int, height: int):
+    """One panel: actual lines and circles, target diamonds, spans as rules; y in 万 / 亿."""
+    import altair as alt
+
+    log = _needs_log(frame["value"])
+    units = sorted(set(frame["unit"]))
+    y_title = f"数值 value ({'、'.join(units)})" + ("，对数刻度 log scale" if log else "")
+    x = alt.X("middle:T", title=None, scale=alt.Scale(domain=domain),
+              axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, labelAngle=0, grid=True))
+    ticks = {"values": _log_ticks(frame["value"])} if log else {}
+    y = alt.Y("value:Q", scale=alt.Scale(type="log") if log else alt.Scale(zero=False, nice=True),
+              axis=chinese_number_axis(y_title, **ticks))
+    one_colour = frame[colour_field].nunique() == 1
+    colour = alt.Color(f"{colour_field}:N", sort=colour_sort, title=None, legend=None if one_colour else alt.Legend())
+    base = alt.Chart(frame).encode(color=colour, tooltip=_tooltip())
+    points = frame[~frame["span"]]
+    line = base.transform_filter("!datum.span && datum.measure == 'actual'").mark_line(strokeWidth=2).encode(
+        x=x, y=y, detail=f"{colour_field}:N")
+    dots = base.transform_filter("!datum.span").mark_point(size=90, strokeWidth=2, opacity=1).encode(
+        x=x, y=y,
+        shape=alt.Shape("measure:N", scale=alt.Scale(domain=list(MEASURE_SHAPES), range=list(MEASURE_SHAPES.values())),
+                        legend=None),
+        fill=alt.condition(alt.datum.measure == "actual", alt.Color(f"{colour_field}:N", sort=colour_sort, legend=None),
+                           alt.value("white")))
+    spans = base.transform_filter("datum.span").mark_rule(strokeWidth=3).encode(
+        x=alt.X("start:T", scale=alt.Scale(domain=domain)), x2="end:T", y=y,
+        strokeDash=alt.condition(alt.datum.measure == "target", alt.value([6, 3]), alt.value([1, 0])))
+    layers = [line, dots] if len(points) else []
+    if frame["span"].any():
+        layers.append(spans)
+    return alt.layer(*layers).properties(width=width, height=height, title=alt.TitleParams(title, anchor="start",
+                                                                                          fontSize=12))
+
+
+def _domain(frame: pd.DataFrame) -> list[str]:
+    first, last = int(frame["start"].min()[:4]), int(frame["end"].max()[:4])
+    return [f"{first}-01-01", f"{last + 1}-01-01"]
+
+
+def _titled(chart, title_zh: str, subtitles: list[str]):
+    import altair as alt
+
+    legend = ("实心圆与实线：实际值；空心菱形与虚线：目标；横线：跨年时期（如 2021-2025） "
+              "filled circles, solid lines: actuals; hollow diamonds, dashed: targets; horizontal bars: multi-year periods")
+    return chart.properties(title=alt.TitleParams(title_zh, subtitle=[*subtitles, legend], anchor="start")) \
+        .configure(font=FONT_STACK).configure_legend(orient="bottom", columns=4, labelLimit=240)
+
+
+def region_chart(data: ReportData, region: str):
+    """The region's indicators with two or more periods, one small panel each, on one time axis."""
+    import altair as alt
+
+    frame = time_frame(region_observations(data, region), data)
+    frame = frame[frame.groupby("indicator")["period"].transform("nunique") >= 2]
+    if frame.empty:
+        return note("该地区没有跨两个以上时期的指标可绘制，数值见上表。 "
+                    "No indicator of this region spans two or more periods; the table above lists every value.")
+    order = {entry["id"]: i for i, entry in enumerate(data.codebook)}
+    panels = (frame.assign(_order=frame["indicator_id"].map(order).fillna(len(order)))
+              .sort_values(["_order", "indicator"])["indicator"].drop_duplicates().tolist())
+    domain = _domain(frame)
+    colour_sort = _colour_order(frame, "region")
+    charts = [_panel(frame[frame["indicator"] == panel], "region", colour_sort, domain, panel, 220, 120)
+              for panel in panels]
+    rows = [alt.hconcat(*charts[i:i + 3]) for i in range(0, len(charts), 3)]
+    return _titled(alt.vconcat(*rows), f"{region}：主要指标",
+                   [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis"])
+
+
+def indicator_chart(data: ReportData, indicator_id: str):
+    """Every region and period of one indicator: one panel, or one per unit when the units differ."""
+    import altair as alt
+
+    obs = data.observations[data.observations["indicator_id"] == indicator_id]
+    frame = time_frame(obs, data)
+    if frame.empty:
+        return note("该指标没有可绘制的实际值或目标值。 No actual or target values to chart.")
+    name, english = data.indicator_name(indicator_id), data.indicator_name_en(indicator_id)
+    domain = _domain(frame)
+    colour_sort = _colour_order(frame, "region")
+    units = sorted(frame["unit"].unique(), key=lambda u: -int((frame["unit"] == u).sum()))
+    panels = [_panel(frame[frame["unit"] == unit], "region", colour_sort, domain,
+                     f"单位 unit: {unit}" if len(units) > 1 else "", 620, 240) for unit in units]
+    chart = panels[0] if len(panels) == 1 else alt.vconcat(*panels).resolve_scale(color="shared")
+    subtitle = f"{english}: every region and period" + (", one panel per unit" if len(units) > 1 else "")
+    return _titled(chart, f"{name}：各地区、各时期", [subtitle])

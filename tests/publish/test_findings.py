@@ -1,0 +1,180 @@
+"""Plan progress and findings in sentences, on the five real documents and their checks."""
+from __future__ import annotations
+
+import pytest
+
+from checked import checked_data  # noqa: F401 (a fixture)
+from renshe.publish import report
+from renshe.publish.report import findings as statements  # the module (report.all_findings: the function)
+from renshe.publish.report import plans
+from test_report import _walk
+
+
+def _target(rows, indicator_id, target_period, region=None):
+    found = [row for row in rows if row["indicator_id"] == indicator_id and row["target"].period == target_period
+             and (region is None or row["region"] == region)]
+    assert len(found) == 1, [(r["indicator_id"], r["target"].period, r["target"].source) for r in found]
+    return found[0]
+
+
+# --- plan progress -------------------------------------------------------------------------
+
+
+def test_plan_documents_are_the_registered_plans_with_targets(checked_data):
+    assert report.plan_documents(checked_data) == ["zhejiang_14fyp", "shaoxing_2023_action_plan", "quzhou_14fyp"]
+    with pytest.raises(report.ParameterError, match="plan documents with targets: zhejiang_14fyp"):
+        report.validate_plan("zhejiang_2023_bulletin", checked_data)
+
+
+def test_zhejiang_pension_2023_is_already_above_the_2025_target(checked_data):
+    rows = report.plan_progress(checked_data, "zhejiang_14fyp")
+    pension = _target(rows, "basic_pension_participants", "2025")
+    assert pension["status"] == "reached" and pension["early"]
+    assert (pension["base"].display, pension["base"].period, pension["base"].source) == (
+        "4355万人", "2020", "zhejiang_14fyp:65")
+    assert (pension["latest"].display, pension["latest"].period, pension["latest"].source) == (
+        "4606.46万人", "2023", "zhejiang_2023_bulletin:23")
+    assert (pension["target"].display, pension["target"].source) == ("4500万人", "zhejiang_14fyp:171")
+    assert pension["share"] == pytest.approx((46064600 - 43550000) / (45000000 - 43550000))
+    assert (pension["label_zh"], pension["label_en"]) == (
+        "已超过目标 106.46万人", "exceeded the target by 1.0646 million people")
+
+
+def test_a_target_close_to_its_base_reads_exceeded_by_not_thousands_of_percent(checked_data):
+    rows = report.plan_progress(checked_data, "zhejiang_14fyp")
+    medical = _target(rows, "medical_insurance_participants", "2020")  # base 5195万, target 5200万, actual 5557万
+    assert medical["share"] == pytest.approx(72.4)
+    assert medical["label_zh"] == "已超过目标 357万人" and "%" not in medical["label_en"]
+    frame = report.progress_frame(rows)
+    assert not frame["进展 progress"].str.contains(r"\d{4,}%").any()
+    rate = _target(rows, "labour_contract_signing_rate", "2020")  # 97% -> 99%, target 98%
+    assert rate["label_en"] == "exceeded the target by 1 percentage point"
+
+
+def test_behind_on_track_and_ceilings_follow_the_checks(checked_data):
+    rows = report.plan_progress(checked_data, "zhejiang_14fyp")
+    talent = _target(rows, "professional_technical_talent", "2020")  # 480万 -> 610万, target 650万
+    assert talent["status"] == "behind" and talent["check_id"] == "target_progress#2"
+    assert talent["label_zh"] == "已完成 76%，差 40万人"
+    jobs = _target(rows, "urban_new_jobs", "2021-2025")  # 500万 over five years; 2023: 116.32万
+    assert jobs["status"] == "on_track" and jobs["goal_kind"] == "per_year_pace" and jobs["goal"] == 1_000_000
+    assert jobs["label_en"] == "exceeded the yearly pace by 163,200 people"
+    unemployment = [r for r in rows if r["indicator_id"] == "surveyed_unemployment_rate"]
+    assert unemployment and all(r["ceiling"] and r["status"] == "reached" for r in unemployment)
+    assert unemployment[0]["label_zh"] == "低于上限 0.9个百分点"
+
+
+def test_quzhou_targets_judged_in_one_line_and_the_rest_waiting(checked_data):
+    rows = report.plan_progress(checked_data, "quzhou_14fyp")
+    pension = _target(rows, "basic_pension_participants", "2020")  # line 82: 170.69 | 178 | 202
+    assert (pension["base"].display, pension["latest"].display, pension["target"].display) == (
+        "170.69万人", "202万人", "178万人")
+    assert pension["status"] == "reached" and pension["latest"].source == "quzhou_14fyp:82"
+    waiting = _target(rows, "basic_pension_participants", "2025")  # 204万 in 2025: no actual after 2020
+    assert waiting["status"] == "no_actual" and waiting["target"].source == "quzhou_14fyp:157"
+    counts = report.status_counts(rows)
+    assert counts["reached"] == 13 and counts["behind"] == 0 and counts["no_actual"] == len(rows) - 13
+
+
+def test_shaoxing_targets_without_actual_are_one_row_per_indicator_one_column_per_district(checked_data):
+    rows = report.plan_progress(checked_data, "shaoxing_2023_action_plan")
+    assert {row["status"] for row in rows} == {"no_actual"}
+    table = report.targets_without_actual(rows)
+    jobs = table[table["指标 indicator"] == checked_data.indicator_name("urban_new_jobs")].iloc[0]
+    assert (jobs["越城区"], jobs["新昌县"], jobs["绍兴市"]) == ("2.2万人", "6000人", "9.5万人")
+    assert "shaoxing_2023_action_plan:155" in jobs["来源 sources"]
+
+
+def test_progress_chart_puts_every_judged_target_on_the_share_of_the_way_scale(checked_data):
+    rows = report.plan_progress(checked_data, "zhejiang_14fyp")
+    frame = report.progress_chart_frame(rows)
+    judged = [row for row in rows if row["latest"] is not None]
+    assert len(frame) == len(judged) == 38
+    pension = frame[frame["target_label"] == "基本养老保险参保人数（2025）"].iloc[0]
+    assert pension["shape"] == "triangle-right" and pension["position"] == 1.5  # 173%: beyond the scale
+    assert pension["progress_zh"] == "已超过目标 106.46万人" and "zhejiang_2023_bulletin:23" in pension["latest"]
+    spec = report.plan_chart(checked_data, "zhejiang_14fyp", rows).to_dict()
+    assert spec["title"]["text"].endswith("目标进展")
+    colours = next(v for k, v in _walk(spec) if k == "scale" and "domain" in v and "range" in v and
+                   "已达到 reached" in v["domain"])
+    assert colours["range"][colours["domain"].index("落后 behind")] == plans.STATUS_COLOURS["behind"]
+    shaoxing = report.plan_chart(checked_data, "shaoxing_2023_action_plan",
+                                 report.plan_progress(checked_data, "shaoxing_2023_action_plan"))
+    assert isinstance(shaoxing, report.HTMLBlock) and "None of this plan's targets" in shaoxing.text
+
+
+# --- findings in sentences -----------------------------------------------------------------
+
+
+def test_home_findings_tell_the_pension_target_with_its_figures_and_sources(checked_data):
+    found = report.top_findings(report.all_findings(checked_data), report.HOME_LIMITS)
+    pension = next(f for f in found if f.kind == "early" and "基本养老保险参保人数" in f.zh)
+    assert pension.zh == "浙江省2023年基本养老保险参保人数 4606.46万人，已超过2025年目标 4500万人（超出 106.46万人）。"
+    assert pension.en == ("浙江省's basic pension insurance participants stood at 46.0646 million people in 2023, "
+                          "already above the 2025 target of 45 million people (by 1.0646 million people).")
+    assert pension.sources == ["zhejiang_14fyp:171", "zhejiang_2023_bulletin:23"]
+    assert pension.link == "pages/plan-zhejiang_14fyp.html"
+
+
+def test_every_check_that_warned_is_a_finding_and_warnings_rank_first(checked_data):
+    found = report.all_findings(checked_data)
+    flagged = checked_data.checks[checked_data.checks["status"].isin(["warn", "fail"])]
+    # the four of the plans' targets, two disagreements inside a document (Quzhou's stated share,
+    # Zhejiang's per-year target) and two rules that matched nothing
+    assert len(flagged) == 8
+    told = " ".join(f.en for f in found)
+    for check_id in flagged["check_id"]:
+        if check_id.startswith("target_progress"):
+            continue  # told as a plan target behind
+        assert f"Check {check_id} warn" in told
+    behind = next(f for f in found if f.kind == "behind")
+    assert behind.zh == "浙江省专业技术人才总量未达到2020年目标 650万人：实际 610万人（差 40万人）。"
+    postdoc = next(f for f in found if "city_targets_within_province#19" in f.en)
+    assert postdoc.zh == "核查警告：衢州市招收博士后 10人 占浙江省 1100人 的 0.91%（2025），超出核查区间 1%-20%。"
+    assert postdoc.sources == ["quzhou_14fyp:164", "zhejiang_14fyp:203"]
+    scores = [f.score for f in found]
+    assert scores == sorted(scores, reverse=True) and found[0].kind == "plan"
+
+
+def test_each_plan_says_how_its_targets_stand(checked_data):
+    found = {f.link: f for f in report.all_findings(checked_data) if f.kind == "plan"}
+    assert set(found) == {f"pages/plan-{d}.html" for d in ("zhejiang_14fyp", "shaoxing_2023_action_plan", "quzhou_14fyp")}
+    assert "38 个可判断的目标（目标年份 2020、2025）中，33 个已达到，4 个按进度，1 个落后" in found[
+        "pages/plan-zhejiang_14fyp.html"].zh
+    assert "120 个目标都还没有可比的实际值" in found["pages/plan-shaoxing_2023_action_plan.html"].zh
+
+
+def test_region_findings_give_the_share_of_the_parent_and_whether_districts_add_up(checked_data):
+    quzhou = report.all_findings(checked_data, "衢州市")
+    share = next(f for f in quzhou if f.kind == "share")
+    assert share.zh.startswith("衢州市占浙江省的比重（2020）：基本养老保险参保人数 4.64%（2015年 4.63%），")
+    assert "quzhou_14fyp:82" in share.sources and "zhejiang_14fyp:65" in share.sources
+    assert not [f for f in report.all_findings(checked_data, "浙江省") if f.kind == "share" and "衢州市占" in f.zh]
+    shaoxing = report.all_findings(checked_data, "绍兴市")
+    sums = next(f for f in shaoxing if f.kind == "sums")
+    assert sums.zh == "绍兴市：6 个区县 15 项数字之和全部等于全市合计（如城镇新增就业人数合计 9.5万人）。"
+    assert sums.sources[0] == "shaoxing_2023_action_plan:161"
+    agreement = next(f for f in shaoxing if f.kind == "agreement")
+    assert "16 个在文件中出现两次的数字中，16 个前后一致" in agreement.zh
+
+
+def test_findings_html_links_sources_to_the_explorer_and_escapes_the_text():
+    finding = statements.Finding("warn", "<b>衢州市</b>", "x & y", ["quzhou_14fyp:164", "quzhou_14fyp:82", "zhejiang_14fyp"],
+                                 ("衢州市",), "pages/plan-quzhou_14fyp.html", "plan")
+    markup = statements.findings_html([finding], root="../").markup
+    assert "&lt;b&gt;衢州市&lt;/b&gt;" in markup and "x &amp; y" in markup and "<b>" not in markup
+    assert 'quzhou_14fyp:<a href="../explore.html#source=quzhou_14fyp:164">164</a>, ' \
+           '<a href="../explore.html#source=quzhou_14fyp:82">82</a>' in markup
+    assert '<a href="../explore.html#doc=zhejiang_14fyp">zhejiang_14fyp</a>' in markup
+    assert 'href="../pages/plan-quzhou_14fyp.html"' in markup
+    hidden = statements.findings_html([finding], root="", pages={"pages/region-330800.html"}).markup
+    assert "plan-quzhou_14fyp" not in hidden  # no link to a page the site does not have
+
+
+def test_english_figures_and_differences():
+    assert report.english_figure(46064600, "人") == "46.0646 million people"
+    assert report.english_figure(4250000000, "元") == "4.25 billion yuan"
+    assert report.english_figure(95000, "人") == "95,000 people"
+    assert report.english_figure(5.5, "%", "~") == "about 5.5%"
+    assert report.difference_text(0.9, "%") == ("0.9个百分点", "0.9 percentage points")
+    assert report.difference_text(1064600, "人") == ("106.46万人", "1.0646 million people")
