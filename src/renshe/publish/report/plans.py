@@ -106,11 +106,13 @@ def _share(latest: float, goal: float, start: float | None, ceiling: bool) -> fl
     return (latest - start) / (goal - start)
 
 
-def _progress_row(obs: pd.DataFrame, check: pd.Series, ceilings: set[str]) -> dict | None:
+def _progress_row(subjects: dict, check: pd.Series, ceilings: set[str]) -> dict | None:
     # the check cites the target, the latest actual, then the base; a line holding two of them once
     citations = [c.strip() for c in str(check["sources"]).split(";") if c.strip()]
     indicator_id, region = check["indicator_id"], check["regions"]
-    subject = obs[(obs["indicator_id"] == indicator_id) & (obs["region"] == region)]
+    subject = subjects.get((indicator_id, region))
+    if subject is None:
+        return None
     target_rows = _cited(subject, citations[0], "target", float(check["value_b"]))
     latest_rows = pd.concat([_cited(subject, citation, "actual", float(check["value_a"])) for citation in citations])
     latest_rows = latest_rows[(latest_rows["value"].astype(float) - float(check["value_a"])).abs()
@@ -158,10 +160,21 @@ def plan_progress(data: ReportData, doc_id: str) -> list[dict]:
     """Every target of the plan `doc_id`, judged ones first (latest target year first; behind, on
     track, reached), then the ones without a comparable actual; each a dict of Figures, status and
     share of the way."""
-    obs = with_display_columns(data.observations)
+    cache = data.__dict__.setdefault("_plan_progress", {})  # a page asks for each plan several times
+    if doc_id not in cache:
+        cache[doc_id] = _plan_progress(data, doc_id)
+    return [dict(row) for row in cache[doc_id]]
+
+
+def _plan_progress(data: ReportData, doc_id: str) -> list[dict]:
+    checks = progress_checks(data.checks, doc_id)
+    plan = data.observations[data.observations["region"].isin(set(checks.get("regions", [])))
+                             | (data.observations["doc_id"] == doc_id)]
+    obs = with_display_columns(plan)
+    subjects = dict(iter(obs.groupby(["indicator_id", "region"], sort=False)))
     ceilings = lower_is_better(data)
-    judged = [row for _, check in progress_checks(data.checks, doc_id).iterrows()
-              if (row := _progress_row(obs, check, ceilings)) is not None]
+    judged = [row for _, check in checks.iterrows()
+              if (row := _progress_row(subjects, check, ceilings)) is not None]
     covered = {(r["indicator_id"], r["region"], r["target"].period, r["basis"], r["unit"], r["target"].value)
                for r in judged}
     rows = judged + _without_actual(obs, doc_id, covered)
