@@ -62,7 +62,7 @@ def tag(number: int) -> str:
     return "".join(TAG_ALPHABET[int(digit)] for digit in f"{number:03d}")
 
 
-def _tree(project: Path) -> list[dict]:
+def region_tree(project: Path) -> list[dict]:
     """Every region the project knows: data/regions.yaml, then the registry's own."""
     tree = yaml.safe_load((project / "data" / "regions.yaml").read_text(encoding="utf-8"))["regions"]
     registry = yaml.safe_load((project / "data" / "sources.yaml").read_text(encoding="utf-8"))
@@ -140,7 +140,7 @@ def make_corpus_project(source: Path, target: Path, copies: int = 100, seed: int
     registry["regions"] = registry.get("regions") or []
     originals = list(registry["documents"])
     texts = {entry["doc_id"]: (source / entry["file"]).read_text(encoding="utf-8") for entry in originals}
-    tree = _tree(target)
+    tree = region_tree(target)
     regions = RegionCopies(tree, copied_regions(tree, originals, list(texts.values())))
     rng = random.Random(seed)
     total = sum(len(text.encode("utf-8")) for text in texts.values())

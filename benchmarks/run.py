@@ -41,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus import copy_project, make_corpus_project, make_validation_project  # noqa: E402
+from corpus import copy_project, make_corpus_project, make_validation_project, region_tree  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RENSHE = str(BIN / "renshe")
@@ -174,10 +174,8 @@ def estimate_grid(project: Path, sample_size: int, seed: int = 14) -> Sample:
 
 
 def _region_levels(project: Path) -> dict[str, str]:
-    import yaml
-
-    registry = yaml.safe_load((project / "data" / "sources.yaml").read_text(encoding="utf-8"))
-    return {region["name"]: region["level"] for region in registry["regions"]}
+    """{name: level} of every region the project knows (data/regions.yaml and the registry's)."""
+    return {region["name"]: region["level"] for region in region_tree(project)}
 
 
 def bench_curves(workdir: Path, scales: list[int], repeat: int, full_grid: int, sample: int) -> dict:
@@ -203,7 +201,7 @@ def _corpus_size(project: Path, size: int) -> dict:
     import pandas as pd
 
     observations = pd.read_parquet(project / "data" / "clean" / "observations.parquet", columns=["doc_id", "region"])
-    return {"documents": observations.doc_id.nunique(), "regions": len(_region_levels(project)),
+    return {"documents": observations.doc_id.nunique(), "regions": observations.region.nunique(),
             "observations": len(observations), "megabytes": size / 1e6, "runs": len(planned_runs(project))}
 
 
@@ -267,7 +265,7 @@ def baseline_commands(project: Path) -> list[list[str]]:
     commands = []
     for name, kind, params in planned_runs(project):
         notebook = {"clean": "01_clean", "validate": "02_validate", "region": "10_region",
-                    "indicator": "20_indicator"}[kind]
+                    "indicator": "20_indicator", "plan": "30_plan"}[kind]
         command = [str(BIN / "papermill"), str(project / "notebooks" / f"{notebook}.ipynb"),
                    str(project / "site" / "pages" / f"{name}.ipynb"), "-k", "renshe", "--cwd",
                    str(project / "notebooks")]

@@ -59,7 +59,8 @@ def test_grid_on_a_local_dask_cluster_makes_the_pages_of_the_local_pool(validate
     assert {p.name: _content(p) for p in batch.executed_pages(pages)} == local_pages
     assert _content(pages / "failed" / "region-火星市.ipynb") == local_failed
     assert set(local_pages) == {"01_clean.ipynb", "02_validate.ipynb", "region-330800.ipynb", "region-330602.ipynb",
-                                "indicator-urban_new_jobs.ipynb"}
+                                "indicator-urban_new_jobs.ipynb", "plan-zhejiang_14fyp.ipynb",
+                                "plan-quzhou_14fyp.ipynb", "plan-shaoxing_2023_action_plan.ipynb"}
     quzhou = nbformat.read(pages / "region-330800.ipynb", as_version=4)
     text = "".join(str(o.get("data", {})) for c in quzhou.cells for o in c.get("outputs", []))
     assert "202万人" in text and "quzhou_14fyp:157" in text  # computed on a worker, from the project's data

@@ -59,13 +59,22 @@ class CheckInputs:
         """The rows of `frame` (a slice of `observations`) as plain dicts, in frame order.
 
         The builders read single rows many times; a dict lookup costs a fraction of
-        `Series.__getitem__`, and the rows are converted once per run, column by column.
+        `Series.__getitem__`. Only the rows asked for are converted (column by column, each
+        once per run): a builder that reads a few indicators must not cost a dict per
+        observation of a million.
         """
         if self._records is None:
-            names = list(self.observations.columns)
-            columns = [self.observations[name].tolist() for name in names]
-            self._records = {row["order"]: row for row in (dict(zip(names, values)) for values in zip(*columns))}
-        return [self._records[order] for order in frame["order"].tolist()]
+            self._records = {}
+        orders = frame["order"].tolist()
+        new = [position for position, order in enumerate(orders) if order not in self._records]
+        if new:
+            rows = self.observations.loc[frame.index[new]]
+            names = list(rows.columns)
+            columns = [rows[name].tolist() for name in names]
+            for values in zip(*columns):
+                row = dict(zip(names, values))
+                self._records[row["order"]] = row
+        return [self._records[order] for order in orders]
 
 
 # --- precision and periods --------------------------------------------------------------

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _frame, _groups, _mapped, _most_precise, check_row
 from renshe.checks.crosschecks.nesting import _indicator_set
 from renshe.checks.rules import Rule
@@ -24,6 +26,7 @@ def build_growth_rate(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
     obs = _mapped(inputs.observations)
     obs = obs[obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))
               & obs["measure"].isin(["actual", "change", "change_pct"])]
+    obs = _with_a_rate(obs)
     figures = _groups(inputs, obs, [*KEYS, "measure"])
     rows = []
     for rate in _deduplicated_rates(figures):
@@ -31,6 +34,17 @@ def build_growth_rate(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
         if row is not None:
             rows.append(row)
     return _frame(rule, rows, GAP_EXPECTATIONS)
+
+
+def _with_a_rate(obs):
+    """Only the figures of a document, region, indicator and basis that states a rate in %:
+    the rest cannot enter a check, and a corpus holds far more of them."""
+    rates = obs[(obs["measure"] == "change_pct") & (obs["unit"] == "%")]
+    scope = ["doc_id", "region", "indicator_id", "basis"]
+    if rates.empty:
+        return rates
+    wanted = pd.MultiIndex.from_frame(rates[scope].drop_duplicates().astype(str))
+    return obs[pd.MultiIndex.from_frame(obs[scope].astype(str)).isin(wanted)]
 
 
 def _deduplicated_rates(figures: dict[tuple, list[dict]]) -> list[dict]:
