@@ -21,7 +21,7 @@ from renshe.ingest.numbers import format_value, trim_number
 from renshe.publish.report.data import ReportData
 from renshe.publish.report.display import HTMLBlock, compact_sources
 from renshe.publish.report.formatting import difference_text, english_figure, period_sort_key
-from renshe.publish.report.plans import Figure, plan_documents, plan_progress
+from renshe.publish.report.plans import Figure, plan_documents, plans_setting_targets_for, plan_progress
 
 # How interesting each kind of statement is (higher first); ties keep the order of generation.
 SCORES = {"plan": 110, "fail": 100, "warn": 90, "behind": 90, "early": 70, "pace": 60, "sums": 50,
@@ -69,7 +69,7 @@ def plan_findings(data: ReportData, region: str | None = None) -> list[Finding]:
     # the codebook's order is its editors' order of importance: headline indicators first
     order = {entry["id"]: (not entry.get("headline"), i) for i, entry in enumerate(data.codebook)}
     findings = []
-    for doc_id in plan_documents(data):
+    for doc_id in plans_setting_targets_for(data, region) if region else plan_documents(data):
         rows = plan_progress(data, doc_id)
         if region:
             rows = [row for row in rows if row["region"] == region]

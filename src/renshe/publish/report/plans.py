@@ -51,6 +51,14 @@ def plan_documents(data: ReportData) -> list[str]:
     return [d.doc_id for d in data.registry.documents if PLAN_DOC_TYPE.search(d.doc_type) and d.doc_id in with_targets]
 
 
+def plans_setting_targets_for(data: ReportData, region: str) -> list[str]:
+    """The plan documents with a target for `region`: a region's page reads these plans only,
+    not every plan in the collection."""
+    obs = data.observations
+    setting = set(obs.loc[(obs["region"] == region) & (obs["measure"] == "target"), "doc_id"])
+    return [doc_id for doc_id in plan_documents(data) if doc_id in setting]
+
+
 def lower_is_better(data: ReportData) -> set[str]:
     """Indicators whose targets are ceilings, as the progress rules of expectations/rules.yaml say."""
     from renshe.checks.rules import load_rules
@@ -234,7 +242,8 @@ def progress_frame(rows: list[dict]) -> pd.DataFrame:
 
 def region_target_progress(data: ReportData, region: str) -> pd.DataFrame:
     """Every plan target set for `region`, from every plan document, as a table."""
-    rows = [row for doc_id in plan_documents(data) for row in plan_progress(data, doc_id) if row["region"] == region]
+    rows = [row for doc_id in plans_setting_targets_for(data, region) for row in plan_progress(data, doc_id)
+            if row["region"] == region]
     return progress_frame(rows)
 
 
