@@ -4,12 +4,12 @@
    and observations grown together); each stage (extract, validate, notebooks, site) runs as
    a process of its own, timed, with the peak memory of its largest process; the exponent of
    time against corpus size is fitted per stage (the log-log slope: 1 is linear).
-   At scales above --full-grid (default 10) the notebook grid is estimated from a sample,
-   labelled as such: every page whose content grows with the corpus (01_clean, 02_validate,
-   the nation, every indicator) runs in full, with --sample of the region pages below the
-   nation (each shows one province, city or district: bounded); the sample's mean run time
-   stands for the region pages not run, shared by the workers (see estimate_grid). A full
-   100x grid is 923 pages.
+   The notebook grid runs in full at every scale up to --full-grid (default 100: every page of
+   the 100x corpus, about 1,250). Above it the grid is estimated from a sample, labelled as
+   such: every page whose content grows with the corpus (01_clean, 02_validate, the nation,
+   every indicator) runs in full, with --sample of the region and plan pages (each shows one
+   region or plan: bounded); the sample's mean run time stands for the pages not run, shared
+   by the workers (see estimate_grid).
 2. Validation of 1,000,000 observations: the extracted 100x corpus replicated
    (corpus.make_validation_project), `renshe validate` timed, with its peak memory.
 3. A cold `renshe build` of the real project against the naive baseline (the papermill CLI
@@ -57,6 +57,8 @@ runs = plan_runs(paths)
 if len(sys.argv) > 2:
     runs = [run for run in runs if run.name in set(sys.argv[2].split(","))]
 result = run_notebooks(paths, runs, progress=False)
+for failure in result.failed:  # named first: the report of a failed stage quotes the end of the output
+    print(f"FAILED {failure.run.name}: {failure.error[-1500:]}", file=sys.stderr)
 print(json.dumps({"runs": len(runs), "failed": [r.run.name for r in result.failed],
                   "seconds": {r.run.name: r.seconds for r in result.results}}))
 sys.exit(result.exit_code)
@@ -299,7 +301,7 @@ def main() -> int:
     parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--only", default="curves,million,builds")
-    parser.add_argument("--full-grid", type=int, default=10, help="largest scale whose whole grid is run")
+    parser.add_argument("--full-grid", type=int, default=100, help="largest scale whose whole grid is run")
     parser.add_argument("--sample", type=int, default=40, help="region pages sampled above --full-grid")
     args = parser.parse_args()
     wanted = set(args.only.split(","))

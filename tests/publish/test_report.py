@@ -9,6 +9,7 @@ import pytest
 
 from conftest import copy_project
 from renshe.publish import report
+from renshe.publish.report.display import SHOW_ROWS
 from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 
@@ -427,3 +428,16 @@ def test_a_warning_without_figures_is_a_finding_in_words(tmp_path):
     run_validation(paths)
     texts = [finding.zh for finding in flagged_check_findings(report.load_report_data(paths.root))]
     assert any("province_targets_within_nation" in text and "matched no observations" in text for text in texts)
+
+
+def test_a_table_shows_its_first_thousand_rows_and_says_how_many_there_are():
+    """A national corpus has tens of thousands of checks: a page shows the first SHOW_ROWS and
+    points to the downloads for the rest, in the markup and in the text alike."""
+    frame = pd.DataFrame({"check_id": [f"rule#{n}" for n in range(1, 1006)], "status": "pass"})
+    block = report.table(frame, summary="全部核查 Every check")
+    assert block.markup.count("<tr>") == 1 + SHOW_ROWS  # the header and the rows shown
+    assert "rule#1000<" in block.markup and "rule#1001<" not in block.markup
+    assert "Showing the first 1000 of 1005 rows" in block.markup and "1005 rows, click to open" in block.markup
+    assert "共 1005 行" in repr(block)
+    small = report.table(frame.head(20))
+    assert small.markup.count("<tr>") == 21 and "Showing the first" not in small.markup

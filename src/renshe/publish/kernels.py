@@ -106,6 +106,9 @@ def worker_kernel(kernel_name: str, root: str, cwd: str) -> WorkerKernel:
     return kernel
 
 
+IOPUB_TIMEOUT = 120  # seconds to wait for a finished cell's output
+
+
 def _client(manager):
     """An asynchronous client of `manager`'s kernel (nbclient's own kind: with a blocking one its
     timeouts cannot fire, and a lost message would hang the run), whose output channel queues
@@ -146,7 +149,10 @@ def warm_kernel_engine() -> str:
                                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
             kernel = kwargs.pop("worker_kernel")
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            # a cell that displays a large table sends its output after it finished: nbclient's 4 s
+            # wait for it (iopub_timeout) failed the data quality page of a 100x corpus
             final_kwargs = merge_kwargs(kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
+                                        iopub_timeout=IOPUB_TIMEOUT,
                                         kernel_name=kernel_name, log=logger, log_output=log_output,
                                         stdout_file=stdout_file, stderr_file=stderr_file)
             client = PapermillNotebookClient(nb_man, km=kernel.manager, **final_kwargs)

@@ -107,21 +107,40 @@ def folded(markup: str, summary: str, open_: bool = False) -> str:
             f"{markup}</details>")
 
 
+# A page shows at most this many rows of a table: a national corpus has tens of thousands of
+# checks, which no reader scrolls and which would make a page of megabytes. The rest is in the
+# downloads and the explorer, and the table says so.
+SHOW_ROWS = 1000
+TEXT_ROWS = 50
+
+
 def table(frame: pd.DataFrame | None, empty_message: str = "无数据 No data.",
           missing_message: str = "no checks yet", fold_over: int | None = FOLD_ROWS,
-          summary: str = "") -> HTMLBlock:
+          summary: str = "", show_rows: int = SHOW_ROWS) -> HTMLBlock:
     """A DataFrame as an escaped HTML table without the index and without helper (_) columns;
-    more than `fold_over` rows fold behind a summary line (None: never)."""
+    more than `fold_over` rows fold behind a summary line (None: never); past `show_rows` rows
+    only the first are shown, with a note of how many there are."""
     if frame is None:
         return note(missing_message)
     if frame.empty:
         return note(empty_message)
+    total = len(frame)
+    frame = frame.head(show_rows)
     visible = frame[[c for c in frame.columns if not str(c).startswith("_")]]
-    text = visible.map(cell_text).to_string(index=False)
+    # the plain text (a text-only front end, the CLI) pads every row to the widest cell: its first
+    # rows are enough there, the HTML holds them all
+    text = visible.head(TEXT_ROWS).map(cell_text).to_string(index=False)
+    if len(frame) > TEXT_ROWS:
+        text += f"\n… {len(frame) - TEXT_ROWS} more rows in the HTML view"
     markup = f'<div class="renshe-table-wrap">{table_html(frame)}</div>'
-    if fold_over is not None and len(frame) > fold_over:
+    if total > len(frame):
+        cut = (f"显示前 {len(frame)} 行，共 {total} 行；全部见数据下载（data/clean 的 CSV）。 "
+               f"Showing the first {len(frame)} of {total} rows; every row is in the data downloads.")
+        markup += f'<p class="renshe-note">{html.escape(cut)}</p>'
+        text += "\n" + cut
+    if fold_over is not None and total > fold_over:
         label = summary or "表格"
-        markup = folded(markup, f"{label}：{len(frame)} 行，点击展开 · {len(frame)} rows, click to open")
+        markup = folded(markup, f"{label}：{total} 行，点击展开 · {total} rows, click to open")
     return HTMLBlock(markup, text)
 
 
