@@ -128,13 +128,18 @@ def _domain(frame: pd.DataFrame) -> list[str]:
     return [f"{first}-01-01", f"{last + 1}-01-01"]
 
 
-def _titled(chart, title_zh: str, subtitles: list[str]):
+def _title_and_config(title_zh: str, subtitles: list[str]) -> dict:
+    """A chart's title (with the legend in words) and its configuration, as chart arguments."""
     import altair as alt
 
     legend = ("实心圆与实线：实际值；空心菱形与虚线：目标；横线：跨年时期（如 2021-2025） "
               "filled circles, solid lines: actuals; hollow diamonds, dashed: targets; horizontal bars: multi-year periods")
-    return chart.properties(title=alt.TitleParams(title_zh, subtitle=[*subtitles, legend], anchor="start")) \
-        .configure(font=FONT_STACK).configure_legend(orient="bottom", columns=4, labelLimit=240)
+    return {"title": alt.TitleParams(title_zh, subtitle=[*subtitles, legend], anchor="start"),
+            "config": alt.Config(font=FONT_STACK, legend=alt.LegendConfig(orient="bottom", columns=4, labelLimit=240))}
+
+
+def _titled(chart, title_zh: str, subtitles: list[str]):
+    return chart.properties(**_title_and_config(title_zh, subtitles))
 
 
 def region_chart(data: ReportData, region: str):
@@ -153,9 +158,11 @@ def region_chart(data: ReportData, region: str):
     colour_sort = _colour_order(frame, "region")
     charts = [_panel(frame[frame["indicator"] == panel], "region", colour_sort, domain, panel, 220, 120)
               for panel in panels]
-    rows = [alt.hconcat(*charts[i:i + 3]) for i in range(0, len(charts), 3)]
-    return _titled(alt.vconcat(*rows), f"{region}：主要指标",
-                   [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis"])
+    # one concat wrapping three to a row, not rows of hconcats in a vconcat: Altair copies every
+    # subchart at each level it is wrapped in (half the cost of a page with twenty panels)
+    return alt.concat(*charts, columns=3, **_title_and_config(
+        f"{region}：主要指标",
+        [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis"]))
 
 
 def indicator_chart(data: ReportData, indicator_id: str):
