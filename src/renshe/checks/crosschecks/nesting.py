@@ -49,13 +49,30 @@ def _is_point(first_year: pd.Series, last_year: pd.Series) -> pd.Series:
     return (first_year != 0) & (first_year == last_year)
 
 
+def _by_join_year(frame: pd.DataFrame, prefix: str, window: int) -> pd.DataFrame:
+    """`frame` with `join_year`: a point period once for each year within `window` of its own, a
+    plan period once with -1 (it meets only plan periods, and pairs only with its own)."""
+    first, last = frame[f"{prefix}first_year"].to_numpy(), frame[f"{prefix}last_year"].to_numpy()
+    point = (first != 0) & (first == last)
+    copies = np.where(point, 2 * window + 1, 1)
+    repeated = frame.iloc[np.repeat(np.arange(len(frame)), copies)]
+    starts = np.cumsum(copies) - copies
+    offset = np.arange(int(copies.sum())) - np.repeat(starts, copies) - window  # -window..window per point
+    years = np.where(np.repeat(point, copies), np.repeat(first, copies) + offset, -1)
+    return repeated.assign(join_year=years.astype(np.int64))
+
+
 def _candidates(inputs: CheckInputs, children: pd.DataFrame, parents: pd.DataFrame, levels: list[str],
                 max_gap_months: int) -> pd.DataFrame:
     """Every (child, ancestor figure) the pairing rule allows, with what ranks them."""
     chains = _chains(inputs, children["region"], levels)
-    pairs = children.merge(chains, on="region").merge(
-        operand(parents, "parent_").assign(parent_group=parents["group"].to_numpy()),
-        left_on=["ancestor", "indicator_id", "measure", "unit"], right_on=[f"parent_{k}" for k in SUBJECT])
+    # joined by year as well as subject: only figures a few years apart can pair, and a region
+    # reporting across decades must not meet every year of its parent (a square in the years)
+    window = max_gap_months // 12 + 1
+    pairs = _by_join_year(children.merge(chains, on="region"), "", window).merge(
+        _by_join_year(operand(parents, "parent_").assign(parent_group=parents["group"].to_numpy()), "parent_", 0),
+        left_on=["ancestor", "indicator_id", "measure", "unit", "join_year"],
+        right_on=[*(f"parent_{k}" for k in SUBJECT), "join_year"])
     point_years = children[_is_point(children["first_year"], children["last_year"])]
     reported = point_years[SUBJECT].assign(parent_first_year=point_years["first_year"], year_reported=True)
     pairs = pairs.merge(reported.drop_duplicates(), on=[*SUBJECT, "parent_first_year"], how="left")
