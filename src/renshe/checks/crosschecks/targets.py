@@ -50,6 +50,9 @@ def _prefixed(frame: pd.DataFrame, prefix: str, to: str) -> pd.DataFrame:
 
 _YEAR = re.compile(r"\d{4}")
 SAME_SPAN, PER_YEAR_PACE, LEVEL = 0, 1, 2  # how a target's expected value is read
+# what a target and an actual are paired on and chosen by
+PAIRING_COLUMNS = ["basis", "period", "first_year", "last_year", "doc_id"]
+A_PAIRING_COLUMNS = ["basis", "period", "first_year", "last_year", "doc_id", "end_month", "half_unit", "order"]
 
 
 def _progress_checks(rule: Rule, inputs: CheckInputs) -> tuple[list, dict]:
@@ -57,8 +60,13 @@ def _progress_checks(rule: Rule, inputs: CheckInputs) -> tuple[list, dict]:
     obs = obs[obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
     subject = ["indicator_id", "region", "unit"]
     targets = most_precise_of_groups(obs[obs["measure"] == "target"], TARGET_KEYS)
-    actuals = obs[obs["measure"] == "actual"].dropna(subset=subject)
-    pairs = targets.merge(operand(actuals, "a_"), left_on=subject, right_on=[f"a_{k}" for k in subject])
+    actuals = operand(obs[obs["measure"] == "actual"].dropna(subset=subject), "a_")
+    # every target meets every actual of its subject: only the columns that choose among them are
+    # paired (a corpus across decades pairs each target with every year), the chosen ones' other
+    # columns are looked up after
+    pairs = targets[["group", *subject, *PAIRING_COLUMNS]].merge(
+        actuals[[f"a_{k}" for k in (*subject, *A_PAIRING_COLUMNS)]],
+        left_on=subject, right_on=[f"a_{k}" for k in subject])
     spans = pairs["basis"].isin(["cumulative", "per_year"])
     level = ~spans & (pairs["a_basis"] == "") & (pairs["a_last_year"] <= pairs["last_year"])
     years = [period for period in pairs["a_period"].unique() if _YEAR.fullmatch(period)]
@@ -72,10 +80,13 @@ def _progress_checks(rule: Rule, inputs: CheckInputs) -> tuple[list, dict]:
     level_latest = latest_most_precise(pairs[level], "group", "a_")
     base = latest_most_precise(pairs[level & (pairs["a_doc_id"] == pairs["doc_id"])
                                      & (pairs["a_last_year"] < pairs["last_year"])], "group", "a_")
-    latest = pd.concat([_prefixed(same, "a_", "a_").assign(how=SAME_SPAN),
-                        _prefixed(annual_latest, "a_", "a_").assign(how=PER_YEAR_PACE),
-                        _prefixed(level_latest, "a_", "a_").assign(how=LEVEL)])
-    checks = targets.merge(latest, on="group").merge(_prefixed(base, "a_", "b_"), on="group", how="left")
+    def chosen(frame: pd.DataFrame, to: str) -> pd.DataFrame:
+        return _prefixed(frame[["group", "a_order"]].merge(actuals, on="a_order"), "a_", to)
+
+    latest = pd.concat([chosen(same, "a_").assign(how=SAME_SPAN),
+                        chosen(annual_latest, "a_").assign(how=PER_YEAR_PACE),
+                        chosen(level_latest, "a_").assign(how=LEVEL)])
+    checks = targets.merge(latest, on="group").merge(chosen(base, "b_"), on="group", how="left")
     checks = checks.sort_values("group", kind="stable").reset_index(drop=True)
     expected, how, keep = _expected_by_now(rule, checks)
     checks, expected, how = checks[keep].reset_index(drop=True), expected[keep], how[keep]
@@ -214,17 +225,25 @@ def _comparable_targets(rule: Rule, inputs: CheckInputs) -> pd.DataFrame:
     parents = targets[targets["level"] == rule.get("parent_level")].dropna(subset=subject)
     ancestors = _parents_at_level(inputs, children["region"], rule.get("parent_level"))
     children = children.assign(ancestor=same_categories(ancestors, children["region"]))
-    pairs = children.merge(operand(parents, "parent_"), left_on=["ancestor", "indicator_id", "unit"],
-                           right_on=[f"parent_{k}" for k in subject])
+    # paired on the columns that choose a parent (a corpus across decades pairs every year with
+    # every year), the chosen parent's other columns looked up after
+    parents = operand(parents, "parent_")
+    pairs = children[["group", "ancestor", "indicator_id", "unit", *PAIRING_COLUMNS]].merge(
+        parents[[f"parent_{k}" for k in (*subject, *A_PAIRING_COLUMNS)]],
+        left_on=["ancestor", "indicator_id", "unit"], right_on=[f"parent_{k}" for k in subject])
+
+    def whole(frame: pd.DataFrame) -> pd.DataFrame:
+        return children.merge(frame[["group", "parent_order"]], on="group").merge(parents, on="parent_order")
+
     same = pairs[(pairs["parent_period"] == pairs["period"]) & (pairs["parent_basis"] == pairs["basis"])]
-    same = first_of_groups(same, "group", ["parent_half_unit", "parent_order"])
+    same = whole(first_of_groups(same, "group", ["parent_half_unit", "parent_order"]))
     # a one-year child target against the parent's plan-period target, read per year
     spanning = pairs[~pairs["group"].isin(same["group"]) & (pairs["basis"] == "")
                      & (pairs["first_year"] == pairs["last_year"])
                      & pairs["parent_basis"].isin(["per_year", "cumulative"])
                      & (pairs["parent_first_year"] <= pairs["first_year"])
                      & (pairs["parent_last_year"] >= pairs["last_year"])]
-    spanning = first_of_groups(spanning, "group", ["parent_half_unit", "parent_order"])
+    spanning = whole(first_of_groups(spanning, "group", ["parent_half_unit", "parent_order"]))
     cumulative = (spanning["parent_basis"] == "cumulative").to_numpy()
     years = (spanning["parent_last_year"] - spanning["parent_first_year"] + 1).to_numpy(dtype=np.int64)
     spanning = spanning.assign(
