@@ -22,12 +22,7 @@ SUBJECT = ["region", "indicator_id", "measure", "unit"]
 
 
 def _parent_at_level(inputs: CheckInputs, region: str, level: str) -> str | None:
-    current = inputs.region_parent.get(region)
-    while current:
-        if inputs.region_level.get(current) == level:
-            return current
-        current = inputs.region_parent.get(current)
-    return None
+    return next((a for a in ancestors(region, inputs.region_parent) if inputs.region_level.get(a) == level), None)
 
 
 def _parents_at_level(inputs: CheckInputs, regions: pd.Series, level: str) -> pd.Series:

@@ -40,9 +40,7 @@ def nesting_scope(data: ReportData, region: str) -> tuple[list[str], int]:
     """The ancestors a region is compared with, nearest first, and the period band: those of the
     level_nesting rule for the region's level (the checks compare the same pairs); a region no
     rule covers is compared with its parent only."""
-    # looked up once per loaded data: an indicator page asks for every region in the country
-    parent_of = data._index("parent_of", lambda: {r.name: r.parent for r in data.registry.regions})
-    level_of = data._index("level_of", lambda: {r.name: r.level for r in data.registry.regions})
+    parent_of, level_of = data.region_parents(), data.region_levels()
     path = data.paths.rules
     scopes = _nesting_scopes(str(path), path.stat().st_mtime_ns) if path.is_file() else {}
     levels, gap = scopes.get(level_of.get(region, ""), ((), DEFAULT_MAX_GAP_MONTHS))

@@ -90,9 +90,15 @@ class ReportData:
     def codebook_by_id(self) -> dict[str, dict]:
         return {entry["id"]: entry for entry in self.codebook}
 
+    def region_parents(self) -> dict[str, str | None]:
+        """{region: its parent} of every region the registry knows, made once per loaded data."""
+        return self._index("parents", lambda: {known.name: known.parent for known in reversed(self.registry.regions)})
+
+    def region_levels(self) -> dict[str, str]:
+        return self._index("levels", lambda: {known.name: known.level for known in reversed(self.registry.regions)})
+
     def parent_of(self, region: str) -> str | None:
-        parents = self._index("parents", lambda: {known.name: known.parent for known in reversed(self.registry.regions)})
-        return parents.get(region)
+        return self.region_parents().get(region)
 
     def children_of(self, region: str) -> list[str]:
         children = self._index("children", lambda: _children_by_parent(self.registry))
