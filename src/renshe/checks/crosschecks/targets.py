@@ -6,13 +6,11 @@ paired by subject in one merge, and the partner each check compares with is chos
 target by sorting (the latest period end, then the most precise report)."""
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from renshe.checks.crosschecks.columns import (OPERAND_COLUMNS, as_text, check_frame, choose, first_of_groups,
-                                               latest_most_precise, most_precise_of_groups, operand, operands,
+                                               most_precise_of_groups, operand, operands,
                                                same_categories, text, values_text)
 from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _frame, _mapped
 from renshe.checks.crosschecks.nesting import _indicator_set, _nesting_expectations, _parents_at_level, _share_rows
@@ -48,9 +46,9 @@ def _prefixed(frame: pd.DataFrame, prefix: str, to: str) -> pd.DataFrame:
 
 # --- progress: the latest actual against each target -------------------------------------
 
-_YEAR = re.compile(r"\d{4}")
 SAME_SPAN, PER_YEAR_PACE, LEVEL = 0, 1, 2  # how a target's expected value is read
-# what a target and an actual are paired on and chosen by
+SUBJECT = ["indicator_id", "region", "unit"]
+# what a target and a parent's target are paired on and chosen by
 PAIRING_COLUMNS = ["basis", "period", "first_year", "last_year", "doc_id"]
 A_PAIRING_COLUMNS = ["basis", "period", "first_year", "last_year", "doc_id", "end_month", "half_unit", "order"]
 
@@ -58,40 +56,76 @@ A_PAIRING_COLUMNS = ["basis", "period", "first_year", "last_year", "doc_id", "en
 def _progress_checks(rule: Rule, inputs: CheckInputs) -> tuple[list, dict]:
     obs = _mapped(operands(inputs))
     obs = obs[obs["indicator_id"].isin(_indicator_set(rule, inputs, "all"))]
-    subject = ["indicator_id", "region", "unit"]
     targets = most_precise_of_groups(obs[obs["measure"] == "target"], TARGET_KEYS)
-    actuals = operand(obs[obs["measure"] == "actual"].dropna(subset=subject), "a_")
-    # every target meets every actual of its subject: only the columns that choose among them are
-    # paired (a corpus across decades pairs each target with every year), the chosen ones' other
-    # columns are looked up after
-    pairs = targets[["group", *subject, *PAIRING_COLUMNS]].merge(
-        actuals[[f"a_{k}" for k in (*subject, *A_PAIRING_COLUMNS)]],
-        left_on=subject, right_on=[f"a_{k}" for k in subject])
-    spans = pairs["basis"].isin(["cumulative", "per_year"])
-    level = ~spans & (pairs["a_basis"] == "") & (pairs["a_last_year"] <= pairs["last_year"])
-    years = [period for period in pairs["a_period"].unique() if _YEAR.fullmatch(period)]
-    same_span = spans & (pairs["a_period"] == pairs["period"]) & (pairs["a_basis"] == pairs["basis"])
-    annual = (spans & (pairs["a_basis"] == "") & (pairs["a_first_year"] >= pairs["first_year"])
-              & (pairs["a_last_year"] <= pairs["last_year"]) & pairs["a_period"].isin(years))
-    # a cumulative or per-year target: the actual over the same span, else the latest annual one
-    same = first_of_groups(pairs[same_span], "group", ["a_half_unit", "a_order"])
-    annual_latest = latest_most_precise(pairs[annual & ~pairs["group"].isin(same["group"])], "group", "a_")
+    actuals = operand(obs[obs["measure"] == "actual"].dropna(subset=SUBJECT), "a_")
+    targets = targets.assign(subject=_subject_codes(targets, ""))
+    actuals = actuals.assign(a_subject=_subject_codes(actuals, "a_"))
+    spans = targets["basis"].isin(["cumulative", "per_year"])
+    annual = actuals["a_basis"].eq("") & actuals["a_period"].astype("string").str.fullmatch(r"\d{4}")
+    # a cumulative or per-year target: the actual over the same span, else the latest annual one in the span
+    same = _same_span(targets[spans], actuals)
+    spanning = targets[spans & ~targets["group"].isin(same["group"])]
+    annual_latest = _latest_until(spanning, actuals[annual], spanning["last_year"] * 12 + 12)
+    annual_latest = annual_latest[annual_latest["a_end_month"] >= annual_latest["first_year"] * 12 + 12]
     # a target for a year: the latest actual up to then, and the same plan's latest before it as the base
-    level_latest = latest_most_precise(pairs[level], "group", "a_")
-    base = latest_most_precise(pairs[level & (pairs["a_doc_id"] == pairs["doc_id"])
-                                     & (pairs["a_last_year"] < pairs["last_year"])], "group", "a_")
+    levels, plain = targets[~spans], actuals[actuals["a_basis"].eq("")]
+    level_latest = _latest_until(levels, plain, levels["last_year"] * 12 + 12)
+    base = _latest_until(levels, plain, levels["last_year"] * 12, by_document=True)
+
     def chosen(frame: pd.DataFrame, to: str) -> pd.DataFrame:
         return _prefixed(frame[["group", "a_order"]].merge(actuals, on="a_order"), "a_", to)
 
     latest = pd.concat([chosen(same, "a_").assign(how=SAME_SPAN),
                         chosen(annual_latest, "a_").assign(how=PER_YEAR_PACE),
                         chosen(level_latest, "a_").assign(how=LEVEL)])
-    checks = targets.merge(latest, on="group").merge(chosen(base, "b_"), on="group", how="left")
+    checks = targets.drop(columns="subject").merge(latest, on="group").merge(chosen(base, "b_"), on="group",
+                                                                             how="left")
     checks = checks.sort_values("group", kind="stable").reset_index(drop=True)
     expected, how, keep = _expected_by_now(rule, checks)
     checks, expected, how = checks[keep].reset_index(drop=True), expected[keep], how[keep]
     return ([checks["order"], checks["a_order"], checks["b_order"].fillna(-1).astype("int64")],
             _progress_columns(rule, checks, expected, how))
+
+
+def _subject_codes(frame: pd.DataFrame, prefix: str) -> np.ndarray:
+    """One integer per (indicator, region, unit): both sides' columns share the operands' categories."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for column in SUBJECT:
+        values = frame[prefix + column]
+        code = code * (len(values.cat.categories) + 1) + values.cat.codes.to_numpy(dtype=np.int64)
+    return code
+
+
+def _same_span(targets: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Per target: the most precise actual of its subject over the same period and basis."""
+    pairs = targets[["group", "subject", "period", "basis"]].merge(
+        actuals[["a_subject", "a_period", "a_basis", "a_half_unit", "a_order"]],
+        left_on=["subject", "period", "basis"], right_on=["a_subject", "a_period", "a_basis"])
+    return first_of_groups(pairs, "group", ["a_half_unit", "a_order"])
+
+
+def _latest_until(targets: pd.DataFrame, actuals: pd.DataFrame, until: pd.Series,
+                  by_document: bool = False) -> pd.DataFrame:
+    """Per target: of its subject's actuals (of its own document, `by_document`) ending at or before
+    `until` (a month count), the latest, then the most precise; in the order of the groups.
+
+    An as-of join, not every pair: a subject reported across decades would otherwise pair each
+    target with every year. A period's end month falls in its last year, so ending by the end of a
+    year is the same as a last year up to it."""
+    by = ["subject", "doc"] if by_document else ["subject"]
+    left = targets[["group", "first_year"]].assign(
+        subject=targets["subject"].to_numpy(), doc=targets["doc_id"].cat.codes.to_numpy(dtype=np.int64),
+        until=until.to_numpy(dtype=np.int64))
+    right = actuals[["a_end_month", "a_half_unit", "a_order"]].assign(
+        subject=actuals["a_subject"].to_numpy(), doc=actuals["a_doc_id"].cat.codes.to_numpy(dtype=np.int64),
+        a_end_month=actuals["a_end_month"].to_numpy(dtype=np.int64))
+    # of the reports ending in one month, the most precise (then the first in document order)
+    right = right.sort_values([*by, "a_end_month", "a_half_unit", "a_order"], kind="stable")
+    right = right.drop_duplicates([*by, "a_end_month"]).sort_values("a_end_month", kind="stable")
+    matched = pd.merge_asof(left.sort_values("until", kind="stable"), right[[*by, "a_end_month", "a_order"]],
+                            left_on="until", right_on="a_end_month", by=by, direction="backward")
+    matched = matched.dropna(subset=["a_order"]).astype({"a_order": "int64", "a_end_month": "int64"})
+    return matched.sort_values("group", kind="stable")[["group", "first_year", "a_end_month", "a_order"]]
 
 
 def _signs(rule: Rule, targets: pd.DataFrame) -> np.ndarray:
