@@ -1,5 +1,5 @@
 """Derived check frames: one row per check instance, built from the observations and a rule;
-one module per rule type. `build_all` builds the frames of every rule."""
+one module per rule type. `build` builds a rule's frame, `build_all` every rule's."""
 from __future__ import annotations
 
 from typing import Callable
@@ -24,8 +24,12 @@ BUILDERS: dict[str, Callable[[Rule, CheckInputs], DerivedFrame]] = {
 }
 
 
+def build(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
+    return BUILDERS[rule.type](rule, inputs)
+
+
 def build_all(rules: list[Rule], inputs: CheckInputs) -> list[DerivedFrame]:
-    return [BUILDERS[rule.type](rule, inputs) for rule in rules]
+    return [build(rule, inputs) for rule in rules]
 
 
-__all__ = ["CHECK_COLUMNS", "CheckInputs", "DerivedFrame", "build_all", "prepare"]
+__all__ = ["CHECK_COLUMNS", "CheckInputs", "DerivedFrame", "build", "build_all", "prepare"]

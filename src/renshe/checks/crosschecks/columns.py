@@ -181,7 +181,12 @@ PYTHON_WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).i
 
 def _taken(column: pd.Series, positions: np.ndarray):
     """`column`'s values at `positions` as Arrow text, missing where a position is -1."""
-    taken = pc.take(pa.array(column), pa.array(positions, mask=positions < 0))  # no copy of the whole column
+    missing = positions < 0
+    if isinstance(column.dtype, pd.CategoricalDtype):  # the codes taken, then only their texts
+        codes = column.cat.codes.to_numpy()[np.where(missing, 0, positions)]
+        missing |= codes < 0
+        column, positions = column.cat.categories.array, codes
+    taken = pc.take(pa.array(column), pa.array(positions, mask=missing))  # no copy of the whole column
     if isinstance(taken, pa.ChunkedArray):
         taken = taken.combine_chunks()
     return taken.cast(pa.large_string())

@@ -120,8 +120,10 @@ def prepare(observations: pd.DataFrame) -> pd.DataFrame:
     frame["first_year"] = frame["period"].map(dict(zip(periods, (span[0] for span in spans))))
     frame["last_year"] = frame["period"].map(dict(zip(periods, (span[1] for span in spans))))
     frame["source"] = frame["doc_id"] + ":" + frame["source_line"].astype("string")
-    # a line is quoted by every figure it holds: the builders keep each line once
-    frame["source_text"] = frame["source_text"].astype("category")
+    # text as categories: a corpus repeats its documents, regions, indicators and periods (and a
+    # line is quoted by every figure it holds), so the builders keep each text once and move codes
+    frame = frame.assign(**{name: column.astype("category") for name, column in frame.items()
+                            if isinstance(column.dtype, pd.StringDtype)})
     frame["order"] = range(len(frame))
     missing = frame["value"].isna()
     return frame[~missing] if missing.any() else frame

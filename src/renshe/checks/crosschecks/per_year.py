@@ -12,16 +12,19 @@ one stated as a maximum by any smaller.
 """
 from __future__ import annotations
 
-from renshe.checks.crosschecks.frames import CheckInputs, _groups, _mapped, _most_precise, check_row
+from renshe.checks.crosschecks.frames import CheckInputs, _groups, _most_precise, check_row
 from renshe.checks.rules import Rule
 from renshe.ingest.numbers import format_gap, format_value
 
 
 def per_year_change_rows(rule: Rule, inputs: CheckInputs) -> list[dict]:
-    obs = _mapped(inputs.observations)
+    obs = inputs.observations
     rows = []
     for pair in rule.get("flows"):
-        figures = obs[obs["indicator_id"].isin([pair["flow"], pair["stock"]])]
+        figures = obs[obs["indicator_id"].isin([pair["flow"], pair["stock"]])]  # one step: never a copy of the corpus
+        # only the plans stating a per-year target for the flow: their figures are read row by row
+        stating = (figures["indicator_id"] == pair["flow"]) & (figures["basis"] == "per_year")
+        figures = figures[figures["doc_id"].isin(figures.loc[stating & (figures["measure"] == "target"), "doc_id"])]
         by_period = _groups(inputs, figures, ["doc_id", "region", "indicator_id", "measure", "basis", "period"])
         for key, per_year in by_period.items():
             if key[2] != pair["flow"] or key[3:5] != ("target", "per_year"):

@@ -48,9 +48,8 @@ def _prefixed(frame: pd.DataFrame, prefix: str, to: str) -> pd.DataFrame:
 
 SAME_SPAN, PER_YEAR_PACE, LEVEL = 0, 1, 2  # how a target's expected value is read
 SUBJECT = ["indicator_id", "region", "unit"]
-# what a target and a parent's target are paired on and chosen by
-PAIRING_COLUMNS = ["basis", "period", "first_year", "last_year", "doc_id"]
-A_PAIRING_COLUMNS = ["basis", "period", "first_year", "last_year", "doc_id", "end_month", "half_unit", "order"]
+# what a region's target and its parent's are paired on
+CHOOSING = ["indicator_id", "unit", "period", "basis", "first_year", "last_year"]
 
 
 def _progress_checks(rule: Rule, inputs: CheckInputs) -> tuple[list, dict]:
@@ -216,8 +215,7 @@ def _cumulative_checks(rule: Rule, inputs: CheckInputs) -> tuple[list, dict]:
 
 def _by_subject(totals: pd.DataFrame, yearly: pd.DataFrame) -> pd.DataFrame:
     """Every (total, yearly) of one subject: pairs are only ever formed within one."""
-    subject = ["indicator_id", "region", "unit"]
-    return totals.merge(yearly.add_prefix("y_"), left_on=subject, right_on=[f"y_{k}" for k in subject])
+    return totals.merge(yearly.add_prefix("y_"), left_on=SUBJECT, right_on=[f"y_{k}" for k in SUBJECT])
 
 
 def _years_columns(pairs: pd.DataFrame) -> dict:
@@ -259,24 +257,28 @@ def _comparable_targets(rule: Rule, inputs: CheckInputs) -> pd.DataFrame:
     parents = targets[targets["level"] == rule.get("parent_level")].dropna(subset=subject)
     ancestors = _parents_at_level(inputs, children["region"], rule.get("parent_level"))
     children = children.assign(ancestor=same_categories(ancestors, children["region"]))
-    # paired on the columns that choose a parent (a corpus across decades pairs every year with
-    # every year), the chosen parent's other columns looked up after
     parents = operand(parents, "parent_")
-    pairs = children[["group", "ancestor", "indicator_id", "unit", *PAIRING_COLUMNS]].merge(
-        parents[[f"parent_{k}" for k in (*subject, *A_PAIRING_COLUMNS)]],
-        left_on=["ancestor", "indicator_id", "unit"], right_on=[f"parent_{k}" for k in subject])
 
     def whole(frame: pd.DataFrame) -> pd.DataFrame:
         return children.merge(frame[["group", "parent_order"]], on="group").merge(parents, on="parent_order")
 
-    same = pairs[(pairs["parent_period"] == pairs["period"]) & (pairs["parent_basis"] == pairs["basis"])]
+    def paired(frame: pd.DataFrame, parent_frame: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+        """`frame`'s targets with their parent's of the same `on`, on the columns that choose a
+        parent only (the chosen one's other columns are looked up after)."""
+        return frame[["group", "ancestor", *CHOOSING]].merge(
+            parent_frame[[f"parent_{k}" for k in ("region", *CHOOSING, "half_unit", "order")]],
+            left_on=["ancestor", *on], right_on=["parent_region", *(f"parent_{k}" for k in on)])
+
+    # the same year and basis: an exact join (a corpus across decades would pair every year with every year)
+    same = paired(children, parents, ["indicator_id", "unit", "period", "basis"])
     same = whole(first_of_groups(same, "group", ["parent_half_unit", "parent_order"]))
     # a one-year child target against the parent's plan-period target, read per year
-    spanning = pairs[~pairs["group"].isin(same["group"]) & (pairs["basis"] == "")
-                     & (pairs["first_year"] == pairs["last_year"])
-                     & pairs["parent_basis"].isin(["per_year", "cumulative"])
-                     & (pairs["parent_first_year"] <= pairs["first_year"])
-                     & (pairs["parent_last_year"] >= pairs["last_year"])]
+    one_year = children[~children["group"].isin(same["group"]) & (children["basis"] == "")
+                        & (children["first_year"] == children["last_year"])]
+    spanning = paired(one_year, parents[parents["parent_basis"].isin(["per_year", "cumulative"])],
+                      ["indicator_id", "unit"])
+    spanning = spanning[(spanning["parent_first_year"] <= spanning["first_year"])
+                        & (spanning["parent_last_year"] >= spanning["last_year"])]
     spanning = whole(first_of_groups(spanning, "group", ["parent_half_unit", "parent_order"]))
     cumulative = (spanning["parent_basis"] == "cumulative").to_numpy()
     years = (spanning["parent_last_year"] - spanning["parent_first_year"] + 1).to_numpy(dtype=np.int64)
