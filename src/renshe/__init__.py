@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from renshe.lazy_imports import defer_iri_grammar
+
 __version__ = "0.1.0"
+defer_iri_grammar()  # before any of our dependencies imports jsonschema
 
 
 def load_observations(root: str | Path | None = None):

@@ -311,8 +311,10 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
         if result is not None:
             results_json.append(result.to_json_dict())
         rows.append(_crosscheck_rows(item, result))
+        large = len(item.frame) > LARGE_FRAME
         del item, result, validation
-        release_memory()
+        if large:  # a small frame's leftovers cost less than a collection over Great Expectations' objects
+            release_memory()
     del inputs
     gx.prune(names)
     checks = pd.concat(rows, ignore_index=True)[CHECK_COLUMNS]
@@ -325,6 +327,9 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
                        json.dumps(results_json, ensure_ascii=False, indent=1, default=str).encode("utf-8"))
     publish_data_docs(gx.build_docs(), paths.clean / DATA_DOCS_DIR)
     return ValidationResults(checks, rules.path, paths.clean)
+
+
+LARGE_FRAME = 10_000  # check rows after which a rule's leftovers are handed back before the next rule
 
 
 def _returning_allocator() -> None:
