@@ -442,3 +442,20 @@ def test_a_table_shows_its_first_thousand_rows_and_says_how_many_there_are():
     assert "共 1005 行" in repr(block)
     small = report.table(frame.head(20))
     assert small.markup.count("<tr>") == 21 and "Showing the first" not in small.markup
+
+
+def test_time_charts_are_vega_lite_checked_against_the_schema_and_open_in_altair(data, monkeypatch):
+    import altair as alt
+    import jsonschema
+
+    chart = report.region_chart(data, "衢州市")
+    spec = chart.to_dict()  # checked against the Vega-Lite schema, as Altair checks its charts
+    assert spec["$schema"] == alt.SCHEMA_URL and len(spec["concat"]) >= 2
+    assert chart.to_altair().to_dict() == spec  # the same chart as an Altair object, to build on
+    with pytest.raises(jsonschema.ValidationError):
+        report.VegaLiteChart({"concat": [{"mark": "no such mark"}]}).to_dict()
+    monkeypatch.setenv("RENSHE_CHART_ASSETS", "../assets/vega")
+    report.setup_charts()
+    bundle = chart._repr_mimebundle_()
+    assert "vegaEmbed" in bundle["text/html"] and "衢州市：主要指标" in bundle["text/html"]
+    assert bundle["text/plain"] == "<chart: 衢州市：主要指标>"

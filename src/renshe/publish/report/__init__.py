@@ -32,7 +32,8 @@ from renshe.publish.report.display import (  # noqa: F401
     HTMLBlock, note, TITLE_PREFIX, NOWRAP_CELL, LONG_CELL, FLAGGED_STATUSES, BOOLEAN_TEXT, cell_text, LONG_TOKEN, TOKEN_BREAK, table_html, FOLD_ROWS, folded, table, CHECK_COLUMNS, compact_sources, checks_display, checks_table,
 )
 from renshe.publish.report.charts import (  # noqa: F401
-    CHINESE_NUMBER_EXPR, MEASURE_SHAPES, chinese_number_axis, district_chart, chart_html, _renderer, setup_charts,
+    CHINESE_NUMBER_EXPR, MEASURE_SHAPES, VegaLiteChart, chinese_number_axis, district_chart, chart_html, _renderer,
+    setup_charts,
 )
 from renshe.publish.report.timeline import period_dates, time_frame, region_chart, indicator_chart  # noqa: F401
 from renshe.publish.report.plans import (  # noqa: F401

@@ -16,8 +16,9 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from renshe.publish.report.charts import MEASURE_SHAPES, _colour_order, chinese_number_axis
-from renshe.publish.report.data import FONT_STACK, LEVEL_LABELS, ReportData
+from renshe.publish.report.charts import (CHINESE_NUMBER_EXPR, MEASURE_SHAPES, VegaLiteChart, _colour_order,
+                                           chart_config, dataset)
+from renshe.publish.report.data import LEVEL_LABELS, ReportData
 from renshe.publish.report.display import note
 from renshe.publish.report.formatting import excerpt, quoted_line, with_display_columns
 from renshe.publish.report.region import region_observations
@@ -67,13 +68,9 @@ def time_frame(frame: pd.DataFrame, data: ReportData) -> pd.DataFrame:
     return frame[columns].drop_duplicates().reset_index(drop=True)
 
 
-def _tooltip():
-    import altair as alt
-
-    return [alt.Tooltip("display:N", title="数值 value"), alt.Tooltip("printed:N", title="原文 as printed"),
-            alt.Tooltip("period:N", title="时期 period"), alt.Tooltip("measure_label:N", title="口径 measure"),
-            alt.Tooltip("basis_label:N", title="累计/每年 basis"), alt.Tooltip("region:N", title="地区 region"),
-            alt.Tooltip("source:N", title="来源 source (doc_id:line)"), alt.Tooltip("line:N", title="原文行 source line")]
+TOOLTIP = [("display", "数值 value"), ("printed", "原文 as printed"), ("period", "时期 period"),
+           ("measure_label", "口径 measure"), ("basis_label", "累计/每年 basis"), ("region", "地区 region"),
+           ("source", "来源 source (doc_id:line)"), ("line", "原文行 source line")]
 
 
 def _needs_log(values: pd.Series) -> bool:
@@ -89,38 +86,43 @@ def _log_ticks(values: pd.Series) -> list[float]:
 
 
 def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domain: list[str], title: str,
-           width: int, height: int):
-    """One panel: actual lines and circles, target diamonds, spans as rules; y in 万 / 亿."""
-    import altair as alt
-
+           width: int, height: int, datasets: dict[str, list]) -> dict:
+    """One panel's Vega-Lite: actual lines and circles, target diamonds, spans as rules; y in 万 / 亿.
+    Its rows join `datasets` under their name."""
     log = _needs_log(frame["value"])
     units = sorted(set(frame["unit"]))
     y_title = f"数值 value ({'、'.join(units)})" + ("，对数刻度 log scale" if log else "")
-    x = alt.X("middle:T", title=None, scale=alt.Scale(domain=domain),
-              axis=alt.Axis(format="%Y", tickCount={"interval": "year", "step": 1}, labelAngle=0, grid=True))
-    ticks = {"values": _log_ticks(frame["value"])} if log else {}
-    y = alt.Y("value:Q", scale=alt.Scale(type="log") if log else alt.Scale(zero=False, nice=True),
-              axis=chinese_number_axis(y_title, **ticks))
+    x = {"axis": {"format": "%Y", "grid": True, "labelAngle": 0, "tickCount": {"interval": "year", "step": 1}},
+         "field": "middle", "scale": {"domain": domain}, "title": None, "type": "temporal"}
+    axis = {"labelExpr": CHINESE_NUMBER_EXPR, "title": y_title, **({"values": _log_ticks(frame["value"])} if log else {})}
+    y = {"axis": axis, "field": "value", "scale": {"type": "log"} if log else {"nice": True, "zero": False},
+         "type": "quantitative"}
     one_colour = frame[colour_field].nunique() == 1
-    colour = alt.Color(f"{colour_field}:N", sort=colour_sort, title=None, legend=None if one_colour else alt.Legend())
-    base = alt.Chart(frame).encode(color=colour, tooltip=_tooltip())
-    points = frame[~frame["span"]]
-    line = base.transform_filter("!datum.span && datum.measure == 'actual'").mark_line(strokeWidth=2).encode(
-        x=x, y=y, detail=f"{colour_field}:N")
-    dots = base.transform_filter("!datum.span").mark_point(size=90, strokeWidth=2, opacity=1).encode(
-        x=x, y=y,
-        shape=alt.Shape("measure:N", scale=alt.Scale(domain=list(MEASURE_SHAPES), range=list(MEASURE_SHAPES.values())),
-                        legend=None),
-        fill=alt.condition(alt.datum.measure == "actual", alt.Color(f"{colour_field}:N", sort=colour_sort, legend=None),
-                           alt.value("white")))
-    spans = base.transform_filter("datum.span").mark_rule(strokeWidth=3).encode(
-        x=alt.X("start:T", scale=alt.Scale(domain=domain)), x2="end:T", y=y,
-        strokeDash=alt.condition(alt.datum.measure == "target", alt.value([6, 3]), alt.value([1, 0])))
-    layers = [line, dots] if len(points) else []
+    colour = {"field": colour_field, "legend": None if one_colour else {}, "sort": colour_sort, "title": None,
+              "type": "nominal"}
+    shared = {"color": colour, "tooltip": [{"field": field, "title": text, "type": "nominal"} for field, text in TOOLTIP]}
+    line = {"mark": {"type": "line", "strokeWidth": 2},
+            "encoding": {**shared, "detail": {"field": colour_field, "type": "nominal"}, "x": x, "y": y},
+            "transform": [{"filter": "!datum.span && datum.measure == 'actual'"}]}
+    dots = {"mark": {"type": "point", "opacity": 1, "size": 90, "strokeWidth": 2},
+            "encoding": {**shared, "x": x, "y": y,
+                         "fill": {"condition": {"test": "(datum.measure === 'actual')", "field": colour_field,
+                                                "legend": None, "sort": colour_sort, "type": "nominal"},
+                                  "value": "white"},
+                         "shape": {"field": "measure", "legend": None, "type": "nominal",
+                                   "scale": {"domain": list(MEASURE_SHAPES), "range": list(MEASURE_SHAPES.values())}}},
+            "transform": [{"filter": "!datum.span"}]}
+    spans = {"mark": {"type": "rule", "strokeWidth": 3},
+             "encoding": {**shared, "x": {"field": "start", "scale": {"domain": domain}, "type": "temporal"},
+                          "x2": {"field": "end"}, "y": y,
+                          "strokeDash": {"condition": {"test": "(datum.measure === 'target')", "value": [6, 3]},
+                                         "value": [1, 0]}},
+             "transform": [{"filter": "datum.span"}]}
+    layers = [line, dots] if (~frame["span"]).any() else []
     if frame["span"].any():
         layers.append(spans)
-    return alt.layer(*layers).properties(width=width, height=height, title=alt.TitleParams(title, anchor="start",
-                                                                                          fontSize=12))
+    return {"layer": layers, "data": {"name": dataset(frame, datasets)}, "height": height, "width": width,
+            "title": {"text": title, "anchor": "start", "fontSize": 12}}
 
 
 def _domain(frame: pd.DataFrame) -> list[str]:
@@ -129,22 +131,15 @@ def _domain(frame: pd.DataFrame) -> list[str]:
 
 
 def _title_and_config(title_zh: str, subtitles: list[str]) -> dict:
-    """A chart's title (with the legend in words) and its configuration, as chart arguments."""
-    import altair as alt
-
+    """A chart's title (with the legend in words) and its configuration."""
     legend = ("实心圆与实线：实际值；空心菱形与虚线：目标；横线：跨年时期（如 2021-2025） "
               "filled circles, solid lines: actuals; hollow diamonds, dashed: targets; horizontal bars: multi-year periods")
-    return {"title": alt.TitleParams(title_zh, subtitle=[*subtitles, legend], anchor="start"),
-            "config": alt.Config(font=FONT_STACK, legend=alt.LegendConfig(orient="bottom", columns=4, labelLimit=240))}
-
-
-def _titled(chart, title_zh: str, subtitles: list[str]):
-    return chart.properties(**_title_and_config(title_zh, subtitles))
+    return {"title": {"text": title_zh, "anchor": "start", "subtitle": [*subtitles, legend]},
+            "config": chart_config(legend={"columns": 4, "labelLimit": 240, "orient": "bottom"})}
 
 
 def region_chart(data: ReportData, region: str):
     """The region's indicators with two or more periods, one small panel each, on one time axis."""
-    import altair as alt
 
     frame = time_frame(region_observations(data, region), data)
     frame = frame[frame.groupby("indicator")["period"].transform("nunique") >= 2]
@@ -156,18 +151,17 @@ def region_chart(data: ReportData, region: str):
               .sort_values(["_order", "indicator"])["indicator"].drop_duplicates().tolist())
     domain = _domain(frame)
     colour_sort = _colour_order(frame, "region")
-    charts = [_panel(frame[frame["indicator"] == panel], "region", colour_sort, domain, panel, 220, 120)
+    datasets: dict[str, list] = {}
+    charts = [_panel(frame[frame["indicator"] == panel], "region", colour_sort, domain, panel, 220, 120, datasets)
               for panel in panels]
-    # one concat wrapping three to a row, not rows of hconcats in a vconcat: Altair copies every
-    # subchart at each level it is wrapped in (half the cost of a page with twenty panels)
-    return alt.concat(*charts, columns=3, **_title_and_config(
+    return VegaLiteChart({"concat": charts, "columns": 3, **_title_and_config(
         f"{region}：主要指标",
-        [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis"]))
+        [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis"]),
+        "datasets": datasets})
 
 
 def indicator_chart(data: ReportData, indicator_id: str):
     """Every region and period of one indicator: one panel, or one per unit when the units differ."""
-    import altair as alt
 
     obs = data.observations[data.observations["indicator_id"] == indicator_id]
     frame = time_frame(obs, data)
@@ -177,8 +171,9 @@ def indicator_chart(data: ReportData, indicator_id: str):
     domain = _domain(frame)
     colour_sort = _colour_order(frame, "region")
     units = sorted(frame["unit"].unique(), key=lambda u: -int((frame["unit"] == u).sum()))
+    datasets: dict[str, list] = {}
     panels = [_panel(frame[frame["unit"] == unit], "region", colour_sort, domain,
-                     f"单位 unit: {unit}" if len(units) > 1 else "", 620, 240) for unit in units]
-    chart = panels[0] if len(panels) == 1 else alt.vconcat(*panels).resolve_scale(color="shared")
+                     f"单位 unit: {unit}" if len(units) > 1 else "", 620, 240, datasets) for unit in units]
+    chart = panels[0] if len(panels) == 1 else {"vconcat": panels, "resolve": {"scale": {"color": "shared"}}}
     subtitle = f"{english}: every region and period" + (", one panel per unit" if len(units) > 1 else "")
-    return _titled(chart, f"{name}：各地区、各时期", [subtitle])
+    return VegaLiteChart({**chart, **_title_and_config(f"{name}：各地区、各时期", [subtitle]), "datasets": datasets})
