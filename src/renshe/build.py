@@ -16,6 +16,7 @@ import csv
 import json
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -276,7 +277,8 @@ def _remove_retired_pages(pages: Path, planned: set[str], state: BuildState) -> 
             state.forget(f"page:{page}")
 
 
-def site_step(paths: ProjectPaths, library: str) -> Step:
+def site_step(paths: ProjectPaths, library: str, data_outputs: Future | None = None) -> Step:
+    """`data_outputs`: the site's inputs made from the data alone, being made while the notebooks ran."""
     def inputs() -> list[bytes]:
         pages = paths.site / "pages"
         sources = [p for p in visible_files(paths.site, skip=SITE_GENERATED)
@@ -287,7 +289,7 @@ def site_step(paths: ProjectPaths, library: str) -> Step:
     def action() -> str:
         from renshe.publish.site import render_site
 
-        return render_site(paths)
+        return render_site(paths, data_outputs=data_outputs.result() if data_outputs else None)
 
     return Step("site", inputs=inputs, outputs=lambda: [paths.site / "_site" / "index.html"], action=action)
 
@@ -353,7 +355,8 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
         with _pool_ahead(paths, state, library, force, jobs, scheduler) as pool:
             reports.append(run_step(validate_step(paths, library), state, force))
             print(f"validate: {reports[-1].detail}", flush=True)
-            notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool)
+            with _site_data_ahead(paths, due=pool is not None) as site_data:
+                notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool)
         reports.append(notebooks_report)
         print(f"notebooks: {notebooks_report.detail}", flush=True)
         if grid.results:
@@ -363,11 +366,26 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
             state.forget("site")
             print("site: not rendered, a notebook run failed; the previous site is kept", flush=True)
         else:
-            reports.append(run_step(site_step(paths, library), state, force))
+            reports.append(run_step(site_step(paths, library, site_data), state, force))
             print(f"site: {reports[-1].detail}", flush=True)
         print(build_summary(paths, reports, grid))
     print(f"total {time.perf_counter() - started:.1f} s")
     return 1 if grid.failed else 0
+
+
+@contextmanager
+def _site_data_ahead(paths: ProjectPaths, due: bool) -> Iterator[Future | None]:
+    """The site's inputs made from the data alone (downloads, explorer data, findings), made in a
+    thread of this process while the notebooks run: it only waits on its workers meanwhile, and
+    those seconds came after the grid before. Only for a grid that runs (a no-op build stays a
+    fraction of a second); leaving waits for it."""
+    if not due:
+        yield None
+        return
+    from renshe.publish.site import prepare_data_outputs
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-data") as executor:
+        yield executor.submit(prepare_data_outputs, paths)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from renshe.publish.site.explorer import (  # noqa: F401
     EXPLORER_DATA, EXPLORER_SCRIPT, DATA_VARIABLE, explorer_payload, explorer_script, write_explorer_data, explorer_partial,
 )
 from renshe.publish.site.partials import (  # noqa: F401
-    findings_partial, key_figures, quality_partial, data_partial, prepare_site,
+    findings_partial, key_figures, quality_partial, data_partial, prepare_site, prepare_data_outputs, DataOutputs,
 )
 from renshe.publish.site.builtin import (  # noqa: F401
     INCLUDE, RAW_HTML_FENCE, FRONT_MATTER, LOCAL_DOC_LINK, Page, load_project, render_qmd, render_notebook, render_builtin,

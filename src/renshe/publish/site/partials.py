@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import shutil
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -69,15 +70,28 @@ def _status_counts(checks: pd.DataFrame | None) -> str:
     return f"{len(checks)} checks: " + ", ".join(f"{count} {status}" for status, count in counts.items())
 
 
-def findings_partial(paths: ProjectPaths) -> str:
+def findings_partial(paths: ProjectPaths, home: "HomeFindings | None" = None) -> str:
     """The home page's opening: the statements worth reading first, then the collection in numbers."""
     from renshe.publish import report
 
-    data = report.load_report_data(paths.root)
-    statements = report.top_findings(report.all_findings(data), report.HOME_LIMITS)
+    home = home or home_findings(paths)
     pages = {f"pages/{page.stem}.html" for page in executed_pages(paths.site / "pages")}
-    return (_raw_html(report.findings_html(statements, root="", pages=pages).markup)
-            + "\n### 数据概况 The collection in numbers\n\n" + collection_partial(data))
+    return (_raw_html(report.findings_html(home.statements, root="", pages=pages).markup)
+            + "\n### 数据概况 The collection in numbers\n\n" + home.collection)
+
+
+@dataclass
+class HomeFindings:
+    statements: list
+    collection: str  # the collection in numbers, as markdown
+
+
+def home_findings(paths: ProjectPaths) -> HomeFindings:
+    """What the home page opens with, from the data alone (the links to pages are added after the notebooks ran)."""
+    from renshe.publish import report
+
+    data = report.load_report_data(paths.root)
+    return HomeFindings(report.top_findings(report.all_findings(data), report.HOME_LIMITS), collection_partial(data))
 
 
 def collection_partial(data) -> str:
@@ -194,32 +208,47 @@ def data_partial(paths: ProjectPaths, tables: dict[str, pd.DataFrame]) -> str:
     return text
 
 
-def prepare_site(paths: ProjectPaths) -> None:
-    """Write every generated input of the Quarto project (partials, downloads, data docs, assets,
-    the explorer's data)."""
+@dataclass
+class DataOutputs:
+    """What `prepare_data_outputs` wrote, for the partials made after the pages."""
+    tables: dict
+    explored: object
+    home: HomeFindings
+
+
+def prepare_data_outputs(paths: ProjectPaths) -> DataOutputs:
+    """The site's inputs made from the data alone (assets, downloads, data docs, the explorer's
+    data, the home page's findings): `renshe build` makes them while the notebooks run."""
+    from renshe.publish import report
+
     site = paths.site
-    pages = site / "pages"
-    pages.mkdir(parents=True, exist_ok=True)
     copy_assets(site / "assets")
     tables = write_downloads(paths, site / "downloads")
     docs_source = paths.clean / "data-docs"
     shutil.rmtree(site / "data-docs", ignore_errors=True)
     if docs_source.is_dir():
         shutil.copytree(docs_source, site / "data-docs")
-    entries = _page_entries(paths)
-    from renshe.publish import report
-
     explored = write_explorer_data(report.load_report_data(paths.root), site / "assets" / EXPLORER_DATA)
+    return DataOutputs(tables, explored, home_findings(paths))
+
+
+def prepare_site(paths: ProjectPaths, data_outputs: DataOutputs | None = None) -> None:
+    """Write every generated input of the Quarto project (partials, downloads, data docs, assets,
+    the explorer's data); `data_outputs`: those made from the data alone, already written."""
+    pages = paths.site / "pages"
+    pages.mkdir(parents=True, exist_ok=True)
+    data_outputs = data_outputs or prepare_data_outputs(paths)
+    entries = _page_entries(paths)
     partials = {
-        "_explore.md": explorer_partial(explored),
+        "_explore.md": explorer_partial(data_outputs.explored),
         "_regions.md": _link_list([e for e in entries if e.get("kind") == "region"],
                                   "No region pages yet: run `renshe build`."),
         "_indicators.md": _link_list([e for e in entries if e.get("kind") == "indicator"],
                                      "No indicator pages yet: run `renshe build`."),
         "_plans.md": plans_partial(paths, entries),
-        "_findings.md": findings_partial(paths),
+        "_findings.md": findings_partial(paths, data_outputs.home),
         "_quality.md": quality_partial(paths),
-        "_data.md": data_partial(paths, tables),
+        "_data.md": data_partial(paths, data_outputs.tables),
     }
     for name, text in partials.items():
         (pages / name).write_text(text, encoding="utf-8")

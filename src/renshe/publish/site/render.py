@@ -10,7 +10,7 @@ from renshe.errors import RensheError
 from renshe.outputs import atomic_directory
 from renshe.paths import ProjectPaths
 from renshe.publish.site.builtin import render_builtin
-from renshe.publish.site.partials import prepare_site
+from renshe.publish.site.partials import DataOutputs, prepare_site
 
 
 def quarto_path() -> str | None:
@@ -33,13 +33,14 @@ def render_quarto(paths: ProjectPaths) -> None:
                               paths.site / "_quarto.yml")
 
 
-def render_site(paths: ProjectPaths, renderer: str = "auto") -> str:
-    """Prepare the generated inputs and render site/ into site/_site; returns a report for the CLI."""
+def render_site(paths: ProjectPaths, renderer: str = "auto", data_outputs: DataOutputs | None = None) -> str:
+    """Prepare the generated inputs and render site/ into site/_site; returns a report for the CLI.
+    `data_outputs`: the inputs made from the data alone, already written (partials.prepare_data_outputs)."""
     if renderer not in ("auto", "quarto", "builtin"):
         raise RensheError(f"unknown renderer {renderer!r}; use auto, quarto or builtin")
     if renderer == "quarto" and quarto_path() is None:
         raise RensheError("renderer 'quarto' requested but quarto is not on PATH")
-    prepare_site(paths)
+    prepare_site(paths, data_outputs)
     output = paths.site / "_site"
     if renderer == "quarto" or (renderer == "auto" and quarto_path()):
         render_quarto(paths)
