@@ -92,12 +92,16 @@ def chart_config(**config) -> dict:
     return {"view": dict(DEFAULT_VIEW), "font": FONT_STACK, **config}
 
 
-def dataset(frame: pd.DataFrame, datasets: dict[str, list]) -> str:
-    """`frame`'s rows as Vega-Lite data (converted as Altair converts a frame), added to `datasets`
-    under a name made from their content; returns the name."""
+def chart_rows(frame: pd.DataFrame) -> list[dict]:
+    """`frame`'s rows as Vega-Lite data values, converted as Altair converts a frame (once for a
+    whole chart: its panels take their rows from these)."""
     import altair as alt
 
-    values = alt.to_values(frame)["values"]
+    return alt.to_values(frame)["values"]
+
+
+def dataset(values: list[dict], datasets: dict[str, list]) -> str:
+    """`values` added to `datasets` under a name made from their content; returns the name."""
     name = "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
     datasets[name] = values
     return name

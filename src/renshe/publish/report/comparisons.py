@@ -53,10 +53,14 @@ def _comparison_rows(data: ReportData, child_obs: pd.DataFrame, parent_obs: pd.D
     paired as the level-nesting checks pair them (checks/pairing.py)."""
     rows = []
     keys = ["indicator_id", "unit", "basis", "measure"]
+    # the parents' figures split once by subject and region, not searched again for each child figure
+    parents_by_subject = {tuple(subject): dict(iter(rows_.groupby("region", sort=False)))
+                          for subject, rows_ in parent_obs.groupby(keys, sort=False)}
+    none = parent_obs.iloc[0:0]
     for (region, *subject), child in child_obs.groupby(["region", *keys], sort=False):
         chain, gap = nesting_scope(data, region)
-        same = parent_obs[(parent_obs[keys] == subject).all(axis=1)] if len(parent_obs) else parent_obs
-        candidates = [(name, same[same["region"] == name]) for name in chain]
+        same = parents_by_subject.get(tuple(subject), {})
+        candidates = [(name, same.get(name, none)) for name in chain]
         near = near_periods_allowed(data.codebook_by_id.get(subject[0]))
         pairs = pair_with_ancestors(child["period"], [(name, rows_["period"]) for name, rows_ in candidates], gap, near)
         by_name = dict(candidates)

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from renshe.publish.report.charts import (CHINESE_NUMBER_EXPR, MEASURE_SHAPES, VegaLiteChart, _colour_order,
-                                           chart_config, dataset)
+                                           chart_config, chart_rows, dataset)
 from renshe.publish.report.data import LEVEL_LABELS, ReportData
 from renshe.publish.report.display import note
 from renshe.publish.report.formatting import excerpt, quoted_line, with_display_columns
@@ -86,9 +86,10 @@ def _log_ticks(values: pd.Series) -> list[float]:
 
 
 def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domain: list[str], title: str,
-           width: int, height: int, datasets: dict[str, list]) -> dict:
+           width: int, height: int, datasets: dict[str, list], rows: list[dict]) -> dict:
     """One panel's Vega-Lite: actual lines and circles, target diamonds, spans as rules; y in 万 / 亿.
-    Its rows join `datasets` under their name."""
+    `rows`: the chart's data values by position in its frame (`frame` is a part of it); the
+    panel's join `datasets` under their name."""
     log = _needs_log(frame["value"])
     units = sorted(set(frame["unit"]))
     y_title = f"数值 value ({'、'.join(units)})" + ("，对数刻度 log scale" if log else "")
@@ -121,7 +122,8 @@ def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domai
     layers = [line, dots] if (~frame["span"]).any() else []
     if frame["span"].any():
         layers.append(spans)
-    return {"layer": layers, "data": {"name": dataset(frame, datasets)}, "height": height, "width": width,
+    values = [rows[position] for position in frame.index]
+    return {"layer": layers, "data": {"name": dataset(values, datasets)}, "height": height, "width": width,
             "title": {"text": title, "anchor": "start", "fontSize": 12}}
 
 
@@ -151,9 +153,10 @@ def region_chart(data: ReportData, region: str):
               .sort_values(["_order", "indicator"])["indicator"].drop_duplicates().tolist())
     domain = _domain(frame)
     colour_sort = _colour_order(frame, "region")
-    datasets: dict[str, list] = {}
-    charts = [_panel(frame[frame["indicator"] == panel], "region", colour_sort, domain, panel, 220, 120, datasets)
-              for panel in panels]
+    frame, datasets = frame.reset_index(drop=True), {}
+    rows = chart_rows(frame)
+    charts = [_panel(frame[frame["indicator"] == panel], "region", colour_sort, domain, panel, 220, 120, datasets,
+                     rows) for panel in panels]
     return VegaLiteChart({"concat": charts, "columns": 3, **_title_and_config(
         f"{region}：主要指标",
         [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis"]),
@@ -172,8 +175,9 @@ def indicator_chart(data: ReportData, indicator_id: str):
     colour_sort = _colour_order(frame, "region")
     units = sorted(frame["unit"].unique(), key=lambda u: -int((frame["unit"] == u).sum()))
     datasets: dict[str, list] = {}
+    rows = chart_rows(frame)  # time_frame numbers its rows from 0
     panels = [_panel(frame[frame["unit"] == unit], "region", colour_sort, domain,
-                     f"单位 unit: {unit}" if len(units) > 1 else "", 620, 240, datasets) for unit in units]
+                     f"单位 unit: {unit}" if len(units) > 1 else "", 620, 240, datasets, rows) for unit in units]
     chart = panels[0] if len(panels) == 1 else {"vconcat": panels, "resolve": {"scale": {"color": "shared"}}}
     subtitle = f"{english}: every region and period" + (", one panel per unit" if len(units) > 1 else "")
     return VegaLiteChart({**chart, **_title_and_config(f"{name}：各地区、各时期", [subtitle]), "datasets": datasets})
