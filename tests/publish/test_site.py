@@ -310,3 +310,23 @@ def test_explorer_ships_every_observation_as_a_script_and_loads_nothing_else(bui
     assert "4606.46 万人" in payload["texts"][pension[fields.index("source_text")]]
     page = _html(output, "explore.html")
     assert '<script src="assets/observations.js"></script>' in page and '<script src="assets/explorer.js"></script>' in page
+
+
+def test_builtin_renderer_gives_images_alt_text_as_nbconvert_does(tmp_path):
+    import base64
+
+    import nbformat
+
+    pixel = base64.b64encode(bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                                           "0000000d4944415478da63f8cfc0f01f0005000200a2b7fc160000000049454e44ae426082"))
+    table = nbformat.v4.new_output("execute_result", {"text/html": "<table><tr><td>116.32万人</td></tr></table>"},
+                                   execution_count=1)
+    image = nbformat.v4.new_output("display_data", {"image/png": pixel.decode()})
+    for name, outputs in (("table.ipynb", [table]), ("image.ipynb", [table, image])):
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=outputs)])
+        nbformat.write(notebook, tmp_path / name)
+    plain = site.render_notebook(tmp_path, Path("table.ipynb")).body
+    assert "<td>116.32万人</td>" in plain and "<img" not in plain
+    pictured = site.render_notebook(tmp_path, Path("image.ipynb")).body
+    assert "<td>116.32万人</td>" in pictured
+    assert re.search(r'<img[^>]*alt="No description has been provided for this image"', pictured)

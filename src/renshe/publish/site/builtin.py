@@ -18,6 +18,7 @@ from renshe.paths import ProjectPaths
 INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
 RAW_HTML_FENCE = re.compile(r"```\{=html\}\n(.*?)\n```", re.S)
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?", re.S)
+NON_ASCII_REFERENCE = re.compile(r"&#(?:0*([1-9]\d{2,})|[xX]0*([89a-fA-F][0-9a-fA-F]|[1-9a-fA-F][0-9a-fA-F]{2,}));")
 LOCAL_DOC_LINK = re.compile(r'(href="(?![a-z]+:|#|/)[^"]*?)\.(?:qmd|ipynb)(#[^"]*)?"')
 
 
@@ -70,10 +71,40 @@ def render_qmd(site: Path, source: Path) -> Page:
                 _markdown_to_html(text))
 
 
+def _referenced_character(match: re.Match) -> str:
+    code = int(match.group(1), 10) if match.group(1) else int(match.group(2), 16)
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+
 def _notebook_exporter():
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+    class PageExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its accessibility pass on pages that have no image:
+        that pass parses the whole page with BeautifulSoup to give images without one an alt text
+        (and JupyterLab template cells a tabindex, which the basic template has none of): four
+        fifths of converting a page of tables. A page with an image takes nbconvert's own path."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            # what HTMLExporter.from_notebook_node sets up before converting
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name", None))
+            highlight = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight)
+            self.register_filter("filter_data_type", data_types)
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            if "<img" in html:
+                return super().from_notebook_node(nb, resources, **kw)
+            # the markdown cells' headings come as character references (&#20027;): text as
+            # BeautifulSoup writes it back, so the page's Chinese reads as Chinese in its source
+            return NON_ASCII_REFERENCE.sub(_referenced_character, html), resources
+
+    return PageExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                         exclude_output_prompt=True, anchor_link_text="")
 
 
