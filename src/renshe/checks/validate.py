@@ -297,8 +297,10 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
     # the observations' own suites first: Great Expectations' work on the corpus and the rules'
     # frames are not in memory at the same time
     rows, results_json = _run_schema_suite(gx, observations, inputs.doc_lines, rules)
+    large = len(observations) > LARGE_CORPUS
     del observations  # the rules read the prepared observations (inputs)
-    release_memory()
+    if large:
+        release_memory()
     names = {SCHEMA_SUITE, LINES_SUITE}
     for rule in rules.rules:  # one rule's frame at a time: built, judged, made rows, released
         item = build(rule, inputs)
@@ -311,15 +313,16 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
         if result is not None:
             results_json.append(result.to_json_dict())
         rows.append(_crosscheck_rows(item, result))
-        large = len(item.frame) > LARGE_FRAME
+        large_frame = len(item.frame) > LARGE_FRAME
         del item, result, validation
-        if large:  # a small frame's leftovers cost less than a collection over Great Expectations' objects
+        if large_frame:  # a small frame's leftovers cost less than a collection over Great Expectations' objects
             release_memory()
     del inputs
     gx.prune(names)
     checks = pd.concat(rows, ignore_index=True)[CHECK_COLUMNS]
     del rows
-    release_memory()
+    if large:
+        release_memory()
 
     paths.clean.mkdir(parents=True, exist_ok=True)
     write_csv(checks, paths.clean / "checks.csv")
@@ -330,6 +333,7 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
 
 
 LARGE_FRAME = 10_000  # check rows after which a rule's leftovers are handed back before the next rule
+LARGE_CORPUS = 100_000  # observations after which each step's leftovers are handed back before the next
 
 
 def _returning_allocator() -> None:

@@ -53,7 +53,9 @@ def _comparison_rows(data: ReportData, child_obs: pd.DataFrame, parent_obs: pd.D
     paired as the level-nesting checks pair them (checks/pairing.py)."""
     rows = []
     keys = ["indicator_id", "unit", "basis", "measure"]
-    # the parents' figures split once by subject and region, not searched again for each child figure
+    # the parents' figures of the children's indicators split once by subject and region, not
+    # searched again for each child figure
+    parent_obs = parent_obs[parent_obs["indicator_id"].isin(child_obs["indicator_id"].unique())]
     parents_by_subject = {tuple(subject): dict(iter(rows_.groupby("region", sort=False)))
                           for subject, rows_ in parent_obs.groupby(keys, sort=False)}
     none = parent_obs.iloc[0:0]
