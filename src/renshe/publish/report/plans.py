@@ -168,7 +168,9 @@ def plan_progress(data: ReportData, doc_id: str) -> list[dict]:
     """Every target of the plan `doc_id`, judged ones first (latest target year first; behind, on
     track, reached), then the ones without a comparable actual; each a dict of Figures, status and
     share of the way."""
-    cache = data.__dict__.setdefault("_plan_progress", {})  # a page asks for each plan several times
+    # worked out once per loaded data (shared by its views, as its check index is): a page asks
+    # for each plan several times, and a worker's kernel runs page after page on the same data
+    cache = data.shared.setdefault("plan_progress", {})
     if doc_id not in cache:
         cache[doc_id] = _plan_progress(data, doc_id)
     return [dict(row) for row in cache[doc_id]]
