@@ -1,6 +1,7 @@
 """A region against others: its share of the parent region, its districts, the checks about it."""
 from __future__ import annotations
 
+import operator
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -50,30 +51,50 @@ def nesting_scope(data: ReportData, region: str) -> tuple[list[str], int]:
 
 def _comparison_rows(data: ReportData, child_obs: pd.DataFrame, parent_obs: pd.DataFrame) -> list[dict]:
     """Each child figure against the nearest ancestor in `parent_obs` with a comparable one,
-    paired as the level-nesting checks pair them (checks/pairing.py)."""
+    paired as the level-nesting checks pair them (checks/pairing.py).
+
+    The figures are read once into tuples and grouped here: a page compares hundreds of small
+    groups, where a pandas selection per group cost more than the comparisons."""
     rows = []
-    keys = ["indicator_id", "unit", "basis", "measure"]
-    # the parents' figures of the children's indicators split once by subject and region, not
-    # searched again for each child figure
-    parent_obs = parent_obs[parent_obs["indicator_id"].isin(child_obs["indicator_id"].unique())]
-    parents_by_subject = {tuple(subject): dict(iter(rows_.groupby("region", sort=False)))
-                          for subject, rows_ in parent_obs.groupby(keys, sort=False)}
-    none = parent_obs.iloc[0:0]
-    for (region, *subject), child in child_obs.groupby(["region", *keys], sort=False):
+    subject_of = operator.attrgetter("indicator_id", "unit", "basis", "measure")
+    indicators = set(child_obs["indicator_id"])
+    parents: dict[tuple, dict[str, list]] = {}  # subject -> region -> its figures, in order
+    for parent in parent_obs[parent_obs["indicator_id"].isin(indicators)].itertuples(index=False):
+        parents.setdefault(subject_of(parent), {}).setdefault(parent.region, []).append(parent)
+    children: dict[tuple, list] = {}  # (region, subject) -> its figures, groups in order of appearance
+    for child in child_obs.itertuples(index=False):
+        children.setdefault((child.region, subject_of(child)), []).append(child)
+    for (region, subject), figures in children.items():
         chain, gap = nesting_scope(data, region)
-        same = parents_by_subject.get(tuple(subject), {})
-        candidates = [(name, same.get(name, none)) for name in chain]
+        same = parents.get(subject, {})
+        candidates = [(name, same.get(name, [])) for name in chain]
         near = near_periods_allowed(data.codebook_by_id.get(subject[0]))
-        pairs = pair_with_ancestors(child["period"], [(name, rows_["period"]) for name, rows_ in candidates], gap, near)
+        pairs = pair_with_ancestors([f.period for f in figures],
+                                    [(name, [f.period for f in found]) for name, found in candidates], gap, near)
         by_name = dict(candidates)
-        for row in child.drop_duplicates(["period", "value"]).itertuples(index=False):
+        for row in _first_of_each(figures, lambda f: (f.period, _same_value(f.value))):
             pair = pairs.get(row.period)
             if pair is None:
                 continue
-            parents = by_name[pair.parent]
-            for parent in parents[parents["period"] == pair.parent_period].drop_duplicates("value").itertuples(index=False):
+            in_period = [f for f in by_name[pair.parent] if f.period == pair.parent_period]
+            for parent in _first_of_each(in_period, lambda f: _same_value(f.value)):
                 rows.append(_comparison_row(data, row, parent, pair))
     return rows
+
+
+def _first_of_each(figures: list, key) -> list:
+    """The first figure of each key, in order (what `drop_duplicates` keeps)."""
+    seen, first = set(), []
+    for figure in figures:
+        if key(figure) not in seen:
+            seen.add(key(figure))
+            first.append(figure)
+    return first
+
+
+def _same_value(value: float):
+    """A value as a key: missing values count as one, as pandas counts them."""
+    return None if value != value else value
 
 
 def _comparison_row(data: ReportData, row, parent, pair: Pair) -> dict:
