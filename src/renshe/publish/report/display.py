@@ -85,13 +85,16 @@ def _cell_html(text: str, title: str | None, column: str) -> str:
 def table_html(frame: pd.DataFrame) -> str:
     """An HTML table of the visible columns; every header, cell and title is escaped."""
     visible = [c for c in frame.columns if not str(c).startswith("_")]
-    titles = {c: frame[TITLE_PREFIX + str(c)] for c in visible if TITLE_PREFIX + str(c) in frame.columns}
+    # each column read once as a list: a cell read from a frame costs more than writing it
+    values = [frame[c].tolist() for c in visible]
+    titles = [frame[TITLE_PREFIX + str(c)].tolist() if TITLE_PREFIX + str(c) in frame.columns else None
+              for c in visible]
+    names = [str(c) for c in visible]
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in visible)
     rows = []
     for i in range(len(frame)):
-        cells = "".join(_cell_html(cell_text(frame[c].iat[i]),
-                                   cell_text(titles[c].iat[i]) if c in titles else None, str(c))
-                        for c in visible)
+        cells = "".join(_cell_html(cell_text(column[i]), cell_text(title[i]) if title is not None else None, name)
+                        for column, title, name in zip(values, titles, names))
         rows.append(f"<tr>{cells}</tr>")
     return (f'<table class="renshe-table"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
