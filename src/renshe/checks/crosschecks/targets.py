@@ -1,9 +1,10 @@
 """Rule type targets: progress of actuals towards targets, cumulative against per-year targets,
 and a region's targets inside its parent's.
 
-Each check is built for every target at once: targets and their candidate partners are
-paired by subject in one merge, and the partner each check compares with is chosen per
-target by sorting (the latest period end, then the most precise report)."""
+Each check is built for every target at once, never by pairing a target with every figure of
+its subject (a corpus across decades would make that a square in the years): the latest actual
+up to a target's year is an as-of join on the period end (then the most precise report), the
+same period or a parent's plan span an exact join."""
 from __future__ import annotations
 
 import numpy as np
