@@ -13,6 +13,8 @@ bytes); the helpers mirror `_groups` (groups in order of first appearance) and
 """
 from __future__ import annotations
 
+import functools
+import sys
 from typing import Callable
 
 import numpy as np
@@ -175,8 +177,12 @@ def choose(condition, if_true, if_false) -> pd.api.extensions.ExtensionArray:
 
 # --- quoting the sources --------------------------------------------------------------
 
-# what str.strip() removes, for Arrow's trim (its own idea of white space differs by a few controls)
-PYTHON_WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
+@functools.cache
+def python_whitespace() -> str:
+    """What str.strip() removes, for Arrow's trim (its own idea of white space differs by a few
+    controls). Made on first use: a pass over every code point costs a tenth of a second, which
+    the report's kernels, importing this module, need not pay."""
+    return "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
 
 
 def _taken(column: pd.Series, positions: np.ndarray):
@@ -205,7 +211,7 @@ def quote(inputs: CheckInputs, orders: list) -> tuple[pd.api.extensions.Extensio
         new = positions >= 0
         for earlier_source in earlier:  # a source quoted by an earlier operand is not quoted again
             new &= ~pc.fill_null(pc.equal(earlier_source, source), False).to_numpy(zero_copy_only=False)
-        line = pc.utf8_trim(_taken(observations["source_text"], positions), characters=PYTHON_WHITESPACE)
+        line = pc.utf8_trim(_taken(observations["source_text"], positions), characters=python_whitespace())
         source_separator = pc.if_else(pa.array(started), pa.scalar("; ", pa.large_string()), empty)
         line_separator = pc.if_else(pa.array(started), pa.scalar(" | ", pa.large_string()), empty)
         chosen = pa.array(new)
