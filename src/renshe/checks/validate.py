@@ -132,6 +132,8 @@ class _GX:
         self.datasource = (self.context.data_sources.get(DATASOURCE) if DATASOURCE in names
                            else self.context.data_sources.add_pandas(DATASOURCE))
         self.gx_root = Path(self.context.root_directory)
+        self._suites: dict | None = None
+        self._validations: dict | None = None
 
     def clear_run_outputs(self) -> None:
         """Results and docs of earlier runs: the published docs show this run only."""
@@ -140,7 +142,7 @@ class _GX:
 
     def suite(self, name: str, expectations: list[tuple[str, dict]], meta: dict):
         wanted = [getattr(self.gxe, class_name)(**kwargs) for class_name, kwargs in expectations]
-        existing = {s.name: s for s in self.context.suites.all()}.get(name)
+        existing = self._stored_suites().get(name)
         if existing is not None:
             # An unchanged suite keeps its file (and ids) untouched, so the committed JSON only
             # changes when rules.yaml does; a changed one is stored afresh.
@@ -152,20 +154,33 @@ class _GX:
         suite = self.gx.ExpectationSuite(name=name, meta=dict(meta))  # GX adds its version to meta
         for expectation in wanted:
             suite.add_expectation(expectation)
-        return self.context.suites.add(suite)
+        self._suites[name] = self.context.suites.add(suite)
+        return self._suites[name]
+
+    def _stored_suites(self) -> dict:
+        """The stored suites by name, read from the project once per run (not once per rule)."""
+        if self._suites is None:
+            self._suites = {suite.name: suite for suite in self.context.suites.all()}
+        return self._suites
+
+    def _stored_validations(self) -> dict:
+        if self._validations is None:
+            self._validations = {v.name: v for v in self.context.validation_definitions.all()}
+        return self._validations
 
     def validation(self, name: str, suite):
         assets = {a.name: a for a in self.datasource.assets}
         asset = assets.get(name) or self.datasource.add_dataframe_asset(name)
         batch = asset.batch_definitions[0] if asset.batch_definitions else \
             asset.add_batch_definition_whole_dataframe("whole")
-        existing = {v.name: v for v in self.context.validation_definitions.all()}
+        existing = self._stored_validations()
         if name in existing and existing[name].suite.id == suite.id and existing[name].data.id == batch.id:
             return existing[name]
         if name in existing:
             self.context.validation_definitions.delete(name)
-        return self.context.validation_definitions.add(
+        existing[name] = self.context.validation_definitions.add(
             self.gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        return existing[name]
 
     def run(self, validation, frame: pd.DataFrame, id_column: str, values: bool = True):
         """Validate `frame`; every unexpected row is named by `id_column` (a column, or the index's
