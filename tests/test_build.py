@@ -275,6 +275,18 @@ def test_changed_document_reruns_only_what_reads_it(copy, rebuild):
     assert executed(again.stdout) == set() and step_line(again.stdout, "site") == "unchanged"
 
 
+def test_a_bad_rule_stops_a_forced_build_in_its_validation_process_naming_the_file_and_line(copy, rebuild):
+    """A forced (or changed-corpus) build validates in a process started while it extracted: an
+    error there reaches the user as it would from `renshe validate`, and nothing later runs."""
+    rules = copy.root / "expectations" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8") + "  - {id: broken, type: no_such_type}\n", encoding="utf-8")
+    line = len(rules.read_text(encoding="utf-8").splitlines())
+    result = rebuild(copy.root, "--force")
+    assert result.returncode != 0
+    assert f"rules.yaml:{line}: rule 'broken': unknown rule type 'no_such_type'" in result.stdout + result.stderr
+    assert "notebooks:" not in result.stdout
+
+
 @pytest.mark.slow
 def test_changed_rule_reruns_validation_and_the_pages_showing_its_checks(copy, rebuild):
     """national_card_coverage: severity error -> warning (one check row, about 全国)."""

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import time
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from renshe.ingest.regions import ancestors
 from renshe.paths import ProjectPaths
 from renshe.buildstate import (  # noqa: F401 (tests and tools reach them through renshe.build)
     LOCK_FILE, BuildState, Step, StepReport, build_lock, files_fingerprint, library_fingerprint,
-    recover_interrupted_outputs, run_step, sha256_of, visible_files,
+    is_due, recover_interrupted_outputs, run_step, sha256_of, visible_files,
 )
 
 # Written by `renshe site` into site/ from data/clean and the package: outputs, not sources.
@@ -74,13 +75,12 @@ def _rule_files(paths: ProjectPaths) -> list[Path]:
     return visible_files(paths.expectations, skip=["gx"])
 
 
-def validate_step(paths: ProjectPaths, library: str) -> Step:
+def validate_step(paths: ProjectPaths, library: str, validator: Executor | None = None) -> Step:
+    """`validator`: a process that imported the validation while the build extracted, to run it in."""
     def action() -> str:
-        from renshe.checks.validate import run_validation
-
-        results = run_validation(paths)
-        counts = results.checks["status"].value_counts()
-        return ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pass", "fail", "warn"))
+        if validator is not None:
+            return validator.submit(validation_counts, str(paths.root)).result()
+        return validation_counts(str(paths.root))
 
     return Step(
         "validate",
@@ -90,6 +90,36 @@ def validate_step(paths: ProjectPaths, library: str) -> Step:
         outputs=lambda: [paths.clean / "checks.csv"],
         action=action,
     )
+
+
+def validation_counts(root: str) -> str:
+    """`run_validation` of the project at `root`, as the build reports it."""
+    from renshe.checks.validate import run_validation
+
+    counts = run_validation(ProjectPaths.at(root)).checks["status"].value_counts()
+    return ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pass", "fail", "warn"))
+
+
+def _import_validation() -> None:
+    import renshe.checks.validate
+    import great_expectations  # noqa: F401 - the seconds this process is started ahead for
+
+
+def _start_validator(due: bool) -> Executor | None:
+    """A process that imports the validation and Great Expectations (two seconds) while the build
+    extracts, when the extraction is due (a changed corpus is validated again): those seconds
+    leave the path to the notebooks."""
+    if not due:
+        return None
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_import_validation)
+    executor.submit(int)  # a worker starts with its first task: start it now
+    return executor
+
+
+def _stop(executor: Executor | None) -> None:
+    if executor is not None:
+        executor.shutdown(wait=True)
 
 
 def _frame_bytes(frame) -> bytes:
@@ -350,13 +380,21 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
             print(f"an earlier build was interrupted: {line}", flush=True)
         state = BuildState.load(paths)
         library = library_fingerprint()
-        reports = [run_step(extract_step(paths, library, scheduler), state, force)]
-        print(f"extract: {reports[-1].detail}", flush=True)
-        with _pool_ahead(paths, state, library, force, jobs, scheduler) as pool:
-            reports.append(run_step(validate_step(paths, library), state, force))
-            print(f"validate: {reports[-1].detail}", flush=True)
-            with _site_data_ahead(paths, due=pool is not None) as site_data:
-                notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool)
+        extract = extract_step(paths, library, scheduler)
+        validator = _start_validator(is_due(extract, state, force))
+        try:
+            reports = [run_step(extract, state, force)]
+            print(f"extract: {reports[-1].detail}", flush=True)
+            with _pool_ahead(paths, state, library, force, jobs, scheduler) as pool:
+                try:
+                    reports.append(run_step(validate_step(paths, library, validator), state, force))
+                finally:
+                    _stop(validator)  # its memory is not held through the notebooks
+                print(f"validate: {reports[-1].detail}", flush=True)
+                with _site_data_ahead(paths, due=pool is not None) as site_data:
+                    notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool)
+        finally:
+            _stop(validator)
         reports.append(notebooks_report)
         print(f"notebooks: {notebooks_report.detail}", flush=True)
         if grid.results:

@@ -121,11 +121,16 @@ class Step:
     action: Callable[[], str]
 
 
+def is_due(step: Step, state: BuildState, force: bool, fingerprint: str | None = None) -> bool:
+    """Whether `step` has work to do: forced, an output missing, or its inputs changed."""
+    fingerprint = fingerprint or sha256_of(step.inputs())
+    return force or not all(p.exists() for p in step.outputs()) or not state.is_current(step.name, fingerprint)
+
+
 def run_step(step: Step, state: BuildState, force: bool) -> StepReport:
     started = time.perf_counter()
     fingerprint = sha256_of(step.inputs())
-    outputs_present = all(p.exists() for p in step.outputs())
-    if not force and outputs_present and state.is_current(step.name, fingerprint):
+    if not is_due(step, state, force, fingerprint):
         return StepReport(step.name, False, time.perf_counter() - started, "unchanged")
     state.forget(step.name)  # killed half-way, the step must run again next time
     detail = step.action()
