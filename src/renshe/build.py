@@ -393,22 +393,31 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
                 print(f"validate: {reports[-1].detail}", flush=True)
                 with _site_data_ahead(paths, due=pool is not None) as site_data:
                     notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool)
+                if pool is not None:
+                    pool.begin_close()  # its workers and kernels stop while the site renders
+                reports.append(notebooks_report)
+                reports += _site_after(paths, library, state, force, notebooks_report, grid, site_data)
         finally:
             _stop(validator)
-        reports.append(notebooks_report)
-        print(f"notebooks: {notebooks_report.detail}", flush=True)
-        if grid.results:
-            print("notebooks executed: " + ", ".join(r.run.name for r in grid.results), flush=True)
-            print(grid.format(), flush=True)
-        if grid.failed:  # the site must not be built on a partial grid; the old site stays
-            state.forget("site")
-            print("site: not rendered, a notebook run failed; the previous site is kept", flush=True)
-        else:
-            reports.append(run_step(site_step(paths, library, site_data), state, force))
-            print(f"site: {reports[-1].detail}", flush=True)
         print(build_summary(paths, reports, grid))
     print(f"total {time.perf_counter() - started:.1f} s")
     return 1 if grid.failed else 0
+
+
+def _site_after(paths: ProjectPaths, library: str, state: BuildState, force: bool, notebooks_report: StepReport,
+                grid, site_data: Future | None) -> list[StepReport]:
+    """The notebooks' report, then the site, unless a notebook run failed."""
+    print(f"notebooks: {notebooks_report.detail}", flush=True)
+    if grid.results:
+        print("notebooks executed: " + ", ".join(r.run.name for r in grid.results), flush=True)
+        print(grid.format(), flush=True)
+    if grid.failed:  # the site must not be built on a partial grid; the old site stays
+        state.forget("site")
+        print("site: not rendered, a notebook run failed; the previous site is kept", flush=True)
+        return []
+    report = run_step(site_step(paths, library, site_data), state, force)
+    print(f"site: {report.detail}", flush=True)
+    return [report]
 
 
 @contextmanager
@@ -423,7 +432,14 @@ def _site_data_ahead(paths: ProjectPaths, due: bool) -> Iterator[Future | None]:
     from renshe.publish.site import prepare_data_outputs
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-data") as executor:
-        yield executor.submit(prepare_data_outputs, paths)
+        made = executor.submit(prepare_data_outputs, paths)
+        executor.submit(_import_site_renderer)
+        yield made
+
+
+def _import_site_renderer() -> None:
+    """nbconvert, imported while the notebooks run rather than when the site is rendered."""
+    import nbconvert.exporters.html  # noqa: F401
 
 
 @contextmanager

@@ -295,6 +295,10 @@ class NotebookPool:
         for _ in range(self.size):
             self.executor.submit(warm_worker, str(paths.root), kernel_name)
 
+    def begin_close(self) -> None:
+        """Let the workers (and their kernels) stop in the background; `close` waits for them."""
+        self.executor.shutdown(wait=False)
+
     def close(self) -> None:
         self.executor.shutdown(wait=True)
 
