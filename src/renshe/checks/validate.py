@@ -164,6 +164,7 @@ class _GX:
         return self._suites
 
     def _stored_validations(self) -> dict:
+        """The stored validation definitions by name, read once per run."""
         if self._validations is None:
             self._validations = {v.name: v for v in self.context.validation_definitions.all()}
         return self._validations

@@ -18,7 +18,7 @@ from renshe.paths import ProjectPaths
 INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
 RAW_HTML_FENCE = re.compile(r"```\{=html\}\n(.*?)\n```", re.S)
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?", re.S)
-NON_ASCII_REFERENCE = re.compile(r"&#(?:0*([1-9]\d{2,})|[xX]0*([89a-fA-F][0-9a-fA-F]|[1-9a-fA-F][0-9a-fA-F]{2,}));")
+CHARACTER_REFERENCE = re.compile(r"&#(?:(\d+)|[xX]([0-9a-fA-F]+));")
 LOCAL_DOC_LINK = re.compile(r'(href="(?![a-z]+:|#|/)[^"]*?)\.(?:qmd|ipynb)(#[^"]*)?"')
 
 
@@ -72,8 +72,10 @@ def render_qmd(site: Path, source: Path) -> Page:
 
 
 def _referenced_character(match: re.Match) -> str:
+    """A reference to a character beyond ASCII as the character (UTF-8 needs no reference); an
+    ASCII one (&#60; for <) stays escaped."""
     code = int(match.group(1), 10) if match.group(1) else int(match.group(2), 16)
-    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+    return chr(code) if 127 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
 
 
 def _notebook_exporter():
@@ -102,7 +104,7 @@ def _notebook_exporter():
                 return super().from_notebook_node(nb, resources, **kw)
             # the markdown cells' headings come as character references (&#20027;): text as
             # BeautifulSoup writes it back, so the page's Chinese reads as Chinese in its source
-            return NON_ASCII_REFERENCE.sub(_referenced_character, html), resources
+            return CHARACTER_REFERENCE.sub(_referenced_character, html), resources
 
     return PageExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                         exclude_output_prompt=True, anchor_link_text="")
