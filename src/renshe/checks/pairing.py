@@ -21,33 +21,20 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from renshe import periods
+
 # A year-end stock against the end of March of the same year (2023 / 2023-03) is 9 months
 # apart; a year-end against the previous year-end (12) is a different year, not a near period.
 DEFAULT_MAX_GAP_MONTHS = 9
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(\d{4})|-(\d{2})|-Q([1-4]))?$")
-
-
 def period_span(period: str) -> tuple[int, int]:
     """(first year, last year) of a period: '2021-2025' -> (2021, 2025); '2023-03' -> (2023, 2023)."""
-    match = _PERIOD.match(str(period))
-    if not match:
-        return (0, 0)
-    first = int(match.group(1))
-    return (first, int(match.group(2)) if match.group(2) else first)
+    return periods.span_years(period)
 
 
 def period_end_month(period: str) -> int:
     """Months since year 0 at the end of the period: stocks are read at that point."""
-    match = _PERIOD.match(str(period))
-    if not match:
-        return 0
-    year = int(match.group(2) or match.group(1))
-    if match.group(3):
-        return year * 12 + int(match.group(3))
-    if match.group(4):
-        return year * 12 + int(match.group(4)) * 3
-    return year * 12 + 12
+    return periods.end_month(period)
 
 
 @dataclass(frozen=True)

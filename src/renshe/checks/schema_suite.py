@@ -20,6 +20,7 @@ from renshe.checks.crosschecks import CHECK_COLUMNS
 from renshe.checks.crosschecks.columns import per_distinct
 from renshe.ingest.documents import DocumentEntry, read_document
 from renshe.ingest.numbers import BASE_UNITS, QUALIFIERS
+from renshe.periods import PERIOD_PATTERN  # the one period vocabulary
 from renshe.schema import BASES, LEVELS, MEASURES, OBSERVATION_COLUMNS
 
 SCHEMA_SUITE = "schema.observations"
@@ -31,7 +32,6 @@ SUITE_META = {SCHEMA_SUITE: {"built_from": "expectations/rules.yaml schema:", "f
 DEFAULT_REQUIRED = ["doc_id", "table_id", "region", "region_code", "level", "indicator_zh", "period",
                     "measure", "value", "unit", "value_raw", "source_line", "source_text"]
 DEFAULT_KEY = ["doc_id", "table_id", "region", "indicator_key", "period", "measure", "basis", "source_line"]
-PERIOD_PATTERN = r"^\d{4}(?:-\d{2}|-Q[1-4]|-\d{4})?$"
 LINE_KEY = ["doc_id", "source_line", "source_text"]
 LINE_COLUMNS = {"line_count", "raw_line", "source_text_stripped"}
 MAX_EXAMPLES = 5

@@ -14,6 +14,8 @@ import re
 
 import pandas as pd
 
+from renshe import periods
+
 from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _frame, _groups, _most_precise, check_row
 from renshe.checks.crosschecks.nesting import _indicator_set
 from renshe.checks.rules import Rule
@@ -63,14 +65,10 @@ def _beside(rows: list[dict], rate: dict, unit: str) -> dict | None:
     return _most_precise(same_line or rows) if rows else None
 
 
-_POINT = re.compile(r"^(\d{4})(-\d{2}|-Q[1-4])?$")
-
-
 def _previous_period(period: str) -> str | None:
     """The same period a year earlier: 2023 -> 2022, 2023-03 -> 2022-03, 2023-Q1 -> 2022-Q1;
     None for a plan period (2021-2025), which has no year-on-year rate."""
-    match = _POINT.match(str(period))
-    return f"{int(match.group(1)) - 1}{match.group(2) or ''}" if match else None
+    return periods.year_before(period)
 
 
 def _growth_row(rule: Rule, rate: dict, figures: dict[tuple, list[dict]]) -> dict | None:

@@ -6,6 +6,8 @@ import unicodedata
 
 import pandas as pd
 
+from renshe import periods
+
 from renshe.ingest.numbers import SCALABLE_UNITS, format_value, trim_number
 from renshe.publish.report.data import MEASURE_LABELS
 
@@ -52,20 +54,9 @@ def quoted_line(source_text: str) -> str:
     return str(source_text).strip("\t").replace("\t", CELL_SEPARATOR)
 
 
-def period_sort_key(period: str) -> tuple[int, int, int]:
-    """Order periods by their end: 2015 < 2016-2020 < 2020 < 2023-Q1 < 2023-03 < 2023."""
-    text = str(period)
-    span = re.fullmatch(r"(\d{4})-(\d{4})", text)
-    if span:
-        return int(span.group(2)), 0, int(span.group(1))
-    quarter = re.fullmatch(r"(\d{4})-Q([1-4])", text)
-    if quarter:
-        return int(quarter.group(1)), int(quarter.group(2)) * 3, 1
-    month = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if month:
-        return int(month.group(1)), int(month.group(2)), 2
-    year = re.fullmatch(r"\d{4}", text)
-    return (int(text), 13, 0) if year else (9999, 99, 0)
+def period_sort_key(period: str) -> tuple[int, int, int, int]:
+    """Order periods by their end (renshe.periods.sort_key): 2015 < 2016-2020 < 2020 < 2023-Q1 < 2023-03 < 2023."""
+    return periods.sort_key(period)
 
 
 def period_rank(periods: pd.Series) -> pd.Series:

@@ -16,6 +16,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from renshe import periods
+
 from renshe.publish.report.charts import (CHINESE_NUMBER_EXPR, MEASURE_SHAPES, VegaLiteChart, _colour_order,
                                            chart_config, chart_rows, dataset)
 from renshe.publish.report.data import LEVEL_LABELS, ReportData
@@ -27,21 +29,8 @@ LOG_RATIO = 100  # max / min above which a panel's values need a log scale
 
 
 def period_dates(period: str) -> tuple[date, date] | None:
-    """First and last day of a period: 2023, 2023-Q1, 2023-03, 2016-2020; None if unknown."""
-    text = str(period)
-    if match := re.fullmatch(r"(\d{4})-(\d{4})", text):
-        return date(int(match.group(1)), 1, 1), date(int(match.group(2)), 12, 31)
-    if match := re.fullmatch(r"(\d{4})-Q([1-4])", text):
-        year, quarter = int(match.group(1)), int(match.group(2))
-        following = date(year, 3 * quarter + 1, 1) if quarter < 4 else date(year + 1, 1, 1)
-        return date(year, 3 * quarter - 2, 1), following - timedelta(days=1)
-    if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
-        year, month = int(match.group(1)), int(match.group(2))
-        following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-        return date(year, month, 1), following - timedelta(days=1)
-    if re.fullmatch(r"\d{4}", text):
-        return date(int(text), 1, 1), date(int(text), 12, 31)
-    return None
+    """First and last day of a period (renshe.periods): 2023, 2023-H1, 2023-Q1, 2023-03, 2023-01/09, 2016-2020."""
+    return periods.dates(period)
 
 
 def time_frame(frame: pd.DataFrame, data: ReportData) -> pd.DataFrame:
