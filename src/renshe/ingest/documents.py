@@ -22,8 +22,11 @@ from renshe.yamlfiles import SAFE_LOADER, yaml_errors
 from renshe.paths import ProjectPaths
 
 LEVELS = ("national", "province", "city", "district")
-# statistical_communique: a statistics bureau's annual communiqué (统计公报), read like a bulletin
-DOC_TYPES = ("statistical_bulletin", "statistical_communique", "five_year_plan", "action_plan", "press_briefing")
+# statistical_communique: a statistics bureau's annual communiqué (统计公报), read like a bulletin;
+# news_report: a news agency's or paper's report of any of these; yearbook_table: a table of a
+# statistical yearbook. The last two are read like bulletins: actuals of their reference period.
+DOC_TYPES = ("statistical_bulletin", "statistical_communique", "five_year_plan", "action_plan", "press_briefing",
+             "news_report", "yearbook_table")
 SCRIPTS = ("hans", "hant")
 # region_code may be left out when the region tree (data/regions.yaml) knows the region
 REQUIRED_FIELDS = (
@@ -178,10 +181,11 @@ def _document_region(raw: dict, fields: dict[str, int], lookup: dict[str, Region
     known = lookup.get(name)
     written = str(raw.get("region_code") or "").strip()
     if known is None:
-        if not written:
-            raise RensheError(f"document {doc_id} lacks region_code: {name} is not in data/regions.yaml "
-                              "nor in the registry's regions", path, line)
-        return name, written
+        by_code = next((r for r in lookup.values() if written and r.code == written), None)
+        hint = f" (code {written} is {by_code.name})" if by_code else ""
+        raise RensheError(f"document {doc_id}: region {name} is not in the region tree{hint}; a region the "
+                          "official list lacks is declared under `regions:` of data/sources.yaml with its "
+                          "code, level and parent", path, fields.get("region", line))
     if written and written != known.code:
         raise RensheError(f"document {doc_id}: region_code {written} conflicts with {name} = {known.code} "
                           "in the region tree", path, fields.get("region_code", line))
