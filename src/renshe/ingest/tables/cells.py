@@ -8,6 +8,7 @@ from pathlib import Path
 
 from renshe.errors import UnknownUnitError
 from renshe.ingest.documents import Document, Region, load_registry
+from renshe.ingest.regions import scoped_lookup
 from renshe.ingest.numbers import NotAFigure, parse_figure, split_unit
 from renshe.ingest.tables.detect import find_tables
 from renshe.ingest.periods import span_containing
@@ -79,7 +80,7 @@ def _registry_regions(document: Document) -> dict[str, Region]:
     for folder in document.path.parents:
         paths = ProjectPaths.at(folder)
         if paths.registry.is_file():
-            return _regions_of(folder, _stamp(paths.registry), _stamp(paths.regions))
+            return _regions_of(folder, _stamp(paths.registry), _stamp(paths.regions), document.entry.region)
     return {}
 
 
@@ -87,12 +88,20 @@ def _stamp(path: Path) -> tuple[int, int]:
     return (path.stat().st_mtime_ns, path.stat().st_size) if path.is_file() else (0, 0)
 
 
-@lru_cache(maxsize=4)
-def _regions_of(root: Path, registry_stamp: tuple[int, int], tree_stamp: tuple[int, int]) -> dict[str, Region]:
+@lru_cache(maxsize=64)
+def _regions_of(root: Path, registry_stamp: tuple[int, int], tree_stamp: tuple[int, int],
+                scope: str) -> dict[str, Region]:
     # keyed by the registry's and the region tree's modification times and sizes: read once per
     # run (a corpus has hundreds of region tables), read again when either file changes
-    registry = load_registry(ProjectPaths.at(root))
-    return registry.region_lookup  # names and short names (柯城 -> 柯城区)
+    registry = _registry_of(root, registry_stamp, tree_stamp)
+    # names and short names (柯城 -> 柯城区), and a name two divisions share as the document's
+    # own region prints it (朝阳区 in a 长春市 table is 长春市朝阳区)
+    return scoped_lookup(registry.regions, scope)
+
+
+@lru_cache(maxsize=4)
+def _registry_of(root: Path, registry_stamp: tuple[int, int], tree_stamp: tuple[int, int]):
+    return load_registry(ProjectPaths.at(root))
 
 
 def _document_region(document: Document) -> Region:

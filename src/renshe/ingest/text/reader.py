@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from renshe.ingest.documents import Document
+from renshe.ingest.text.places import places_for
 from renshe.ingest.text.config import Scope, TextConfig, config_for, scope_for
 from renshe.ingest.text.readings import Context, _ASSERTION
 from renshe.ingest.text.rows import Rows
@@ -33,6 +34,7 @@ class DocumentReader(TimeWords, SentenceReading, Rows):
         self.paragraph_topic = ""  # the last subject read in the paragraph, for the next sentence
         self.line_numbers: dict[int, tuple] = {}  # _numbers_on, by line
         self.set_aside: list[dict] = []  # figures read with doubt, with the reason (unparsed.csv)
+        self.places = places_for(entry.path, entry.region, entry.year)  # sub-regions named in the text
 
     @staticmethod
     def _cleaner(config: TextConfig, chosen: tuple[int, ...]) -> SubjectCleaner:

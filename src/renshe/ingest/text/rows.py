@@ -9,9 +9,10 @@ from functools import lru_cache
 
 from renshe.ingest.documents import Paragraph, normalize_line
 from renshe.ingest.numbers import scale_value, signed_change
-from renshe.ingest.text.clauses import _spans, sentences
+from renshe.ingest.text.clauses import _spans, clauses, sentences
 from renshe.ingest.text.config import TEXT_TABLE_ID
 from renshe.ingest.text.figures import Figure, _DIGITS, _PRINTED_NUMBER, _STANDALONE_NUMBER, enclosures, find_figures
+from renshe.ingest.text.places import strip_places
 from renshe.ingest.text.readings import Reading
 from renshe.ingest.text.subjects import merge_overlap
 
@@ -35,15 +36,33 @@ class Rows:
             if span[0] > figures[-1].start:
                 break  # time words after the last figure set nothing that is read
             in_sentence = [f for f in figures if span[0] <= f.start < span[1]]
+            places = self._places_in(text, inside, span, in_sentence)
             for reading in self.read_sentence(text, inside, span, in_sentence):
                 reading = self._doubted(reading)
+                place = places.get(reading.figure.start)
+                if place is not None and place.doubt and not reading.doubt:
+                    reading = replace(reading, doubt=place.doubt)
                 if reading.doubt:
                     self.set_aside.append(self.aside(paragraph, reading))
                     continue
-                rows.append(self.row(paragraph, reading))
+                rows.append(self._credited(self.row(paragraph, reading), place, places))
                 spans.append(span)
         self._qualify_repeats(text, inside, rows, spans)
         return rows
+
+    def _places_in(self, text: str, inside: list[str], span: tuple[int, int], figures: list[Figure]) -> dict:
+        """The sub-region each figure of the sentence is about (text/places.py), by figure start."""
+        if self.places is None or not figures:
+            return {}
+        return self.places.credit(text, clauses(text, inside, span, figures), [f.start for f in figures])
+
+    def _credited(self, row: dict, place, places: dict) -> dict:
+        if place is not None and place.region is not None:
+            subject = (self.clean(place.subject) if place.subject else "") or \
+                strip_places(row["indicator_zh"], list(places.values()))
+            row.update(region=place.region.name, region_code=place.region.code, level=place.region.level,
+                       indicator_zh=subject)
+        return row
 
     def _qualify_repeats(self, text: str, inside: list[str], rows: list[dict], spans: list[tuple[int, int]]) -> None:
         """A subject stated twice in a paragraph for the same period and measure (平台…累计访问量47亿人次,
@@ -98,7 +117,7 @@ class Rows:
         seen: dict[tuple, dict] = {}
         kept = []
         for row in rows:
-            key = (row["indicator_zh"], row["period"], row["measure"], row["basis"], row["source_line"])
+            key = (row["region"], row["indicator_zh"], row["period"], row["measure"], row["basis"], row["source_line"])
             if key in seen:
                 first = seen[key]
                 self.set_aside.append({
