@@ -65,6 +65,37 @@ def _cmd_codebook_accept(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_add(args: argparse.Namespace) -> int:
+    from renshe.ingest.add import FIELDS, add_document, ask_on_terminal
+
+    paths = ProjectPaths.at(args.root)
+    options = {name: getattr(args, name) for name in FIELDS}
+    ask = ask_on_terminal if sys.stdin.isatty() and sys.stdout.isatty() else None
+    print(add_document(paths, args.file, options, dry_run=args.dry_run, ask=ask))
+    return 0
+
+
+def _add_add_command(commands) -> None:
+    add = commands.add_parser("add", help="register a document: copy it into data/raw, its entry into data/sources.yaml",
+                              description="Infer the registry entry from the document itself (title, issuer, "
+                                          "doc_type, region and level, reference period, published date, script), "
+                                          "compute its sha256, show what the build would read from it, then copy "
+                                          "it unchanged into data/raw/ and add the entry to data/sources.yaml "
+                                          "(comments and layout kept). Every inferred field can be given.")
+    add.add_argument("file", type=Path, help="the document (.txt, or any format the build reads)")
+    add.add_argument("--dry-run", action="store_true", help="show what would be registered and read; write nothing")
+    add.add_argument("--doc-id", help="the document's id (default: region_period_kind, e.g. kunming_2023_bulletin)")
+    add.add_argument("--doc-type", help="statistical_bulletin, statistical_communique, five_year_plan, action_plan, "
+                                        "press_briefing, news_report or yearbook_table")
+    add.add_argument("--region", help="the region it is about (a name or short name of the region tree)")
+    add.add_argument("--reference-period", help="2023, 2023-Q1, 2023-H1, 2023-01/09, 2023-06 or 2021-2025")
+    add.add_argument("--published", help="the date printed on it, YYYY-MM-DD")
+    add.add_argument("--title", help="its title as printed")
+    add.add_argument("--issuer", help="the body that issued it")
+    add.add_argument("--script", help="hans (Simplified) or hant (Traditional)")
+    add.set_defaults(handler=_cmd_add)
+
+
 def _add_codebook_commands(commands) -> None:
     codebook = commands.add_parser("codebook", help="phrases without an indicator id: suggestions, and adding aliases",
                                    description="Grow data/codebook.yaml from the phrases the extraction could "
@@ -126,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(handler=_cmd_build)
 
     _add_codebook_commands(commands)
+    _add_add_command(commands)
     return parser
 
 
