@@ -81,9 +81,12 @@ class Registry:
     def region(self, name: str) -> Region:
         found = self.region_lookup.get(name)
         if found is None:
-            known = ", ".join(r.name for r in self.regions)
-            raise RensheError(f"unknown region {name!r}; data/regions.yaml and the registry have: {known}",
-                              self.path)
+            import difflib
+
+            close = difflib.get_close_matches(name, list(self.region_lookup), n=5, cutoff=0.5)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise RensheError(f"unknown region {name!r}: not among the {len(self.regions)} regions of "
+                              f"data/regions.yaml and the registry{hint}", self.path)
         return found
 
     def region_names(self) -> list[str]:
