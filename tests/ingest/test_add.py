@@ -152,3 +152,27 @@ def test_given_fields_win_over_inferred_ones(project_paths):
     assert (added.entry["doc_type"], added.entry["region"], added.entry["region_code"], added.entry["level"]) == (
         "yearbook_table", "城固县", "610722", "district")
     assert {"doc_type", "region", "doc_id"} <= added.given
+
+
+# --- hold-out: written after the rules, run once, never tuned on -----------------------------------
+
+HOLDOUT = {  # file -> (region, code, level, doc_type, reference_period, published, {region: figures})
+    "baishan_2023_communique.txt": ("白山市", "220600", "city", "statistical_communique", "2023", None,
+                                    {"白山市": 3, "浑江区": 1, "抚松县": 1}),
+    "fujian_2023h1_news.txt": ("福建省", "350000", "province", "news_report", "2023-H1", "2023-07-20",
+                               {"福建省": 3, "福州市": 1, "厦门市": 1}),
+    "jingchuan_2024_action_plan.txt": ("泾川县", "620821", "district", "action_plan", "2024", "2024-02-26",
+                                       {"泾川县": 3}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOLDOUT))
+def test_holdout_documents_are_inferred_and_credited(project_paths, name):
+    region, code, level, doc_type, period, published, figures = HOLDOUT[name]
+    added = add_document(project_paths, FIXTURES / "holdout" / name, {}, dry_run=True)
+    entry = added.entry
+    assert (entry["region"], entry["region_code"], entry["level"], entry["doc_type"], entry["reference_period"],
+            entry["published"]) == (region, code, level, doc_type, period, published)
+    for place, count in figures.items():
+        assert any(line.strip().startswith(f"{place} (") and line.strip().endswith(f": {count} figures")
+                   for line in added.preview.splitlines()), added.preview
