@@ -101,3 +101,39 @@ def test_a_bare_name_two_divisions_share_is_read_inside_the_documents_region(pro
     _register(project_paths, "changchun_2023", text, "长春市", "city")
     rows = _rows(read_text(load_documents(project_paths, ["changchun_2023"])[0]))
     assert ("长春市朝阳区", "220104", "district", "城镇新增就业", 19000) in rows
+
+
+def test_a_region_per_row_table_reads_a_shared_bare_name_inside_the_documents_region(project_paths):
+    from renshe.ingest.tables import extract_tables
+
+    text = ("2023年长春市人力资源和社会保障事业发展统计公报\n\n表1 各城区城镇新增就业\n"
+            "地区\t城镇新增就业（万人）\t城镇登记失业率（%）\n朝阳区\t1.9\t2.8\n南关区\t1.2\t3.1\n")
+    _register(project_paths, "changchun_table_2023", text, "长春市", "city")
+    document = load_documents(project_paths, ["changchun_table_2023"])[0]
+    rows = {(o["region"], o["region_code"], o["level"], o["value"]) for t in extract_tables(document)
+            for o in t.observations}
+    assert {("长春市朝阳区", "220104", "district", 19000), ("南关区", "220102", "district", 12000)} <= rows
+
+
+def test_a_district_in_a_citys_plan_is_credited_its_target(project_paths):
+    text = ("衢州市就业促进“十四五”规划\n\n到2025年，全市城镇新增就业15万人。柯城区城镇新增就业3.5万人，"
+            "江山市城镇新增就业2.6万人。\n")
+    (project_paths.raw / "quzhou_jobs_plan.txt").write_text(text, encoding="utf-8")
+    entry = f"""  - doc_id: quzhou_jobs_plan
+    file: data/raw/quzhou_jobs_plan.txt
+    title: 衢州市就业促进“十四五”规划
+    issuer: test
+    level: city
+    region: 衢州市
+    doc_type: five_year_plan
+    reference_period: "2021-2025"
+    script: hans
+    sha256: {hashlib.sha256(text.encode()).hexdigest()}
+
+regions:"""
+    registry = project_paths.registry.read_text(encoding="utf-8")
+    project_paths.registry.write_text(registry.replace("\nregions:", "\n" + entry, 1), encoding="utf-8")
+    figures = read_text(load_documents(project_paths, ["quzhou_jobs_plan"])[0])
+    rows = {(o["region"], o["region_code"], o["measure"], o["value"]) for o in figures.observations}
+    assert {("衢州市", "330800", "target", 150000), ("柯城区", "330802", "target", 35000),
+            ("江山市", "330881", "target", 26000)} <= rows
