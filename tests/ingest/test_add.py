@@ -130,20 +130,31 @@ def test_a_field_that_cannot_be_inferred_is_named_or_asked_for(project_paths, tm
     text.write_text("全年城镇新增就业3.24万人。\n", encoding="utf-8")
     with pytest.raises(RensheError) as caught:
         add_document(project_paths, text, {})
-    message = str(caught.value)
-    assert "cannot infer issuer from the document; give --issuer" in message or \
-        "cannot infer doc_type from the document; give --doc-type (allowed: statistical_bulletin," in message
+    assert str(caught.value).endswith("untitled.txt: cannot infer title from the document; give --title "
+                                      "(allowed: the document's title as printed)")
+    with pytest.raises(RensheError, match=r"cannot infer doc_type from the document; give --doc-type "
+                                          r"\(allowed: statistical_bulletin, .*news_report, yearbook_table\)"):
+        add_document(project_paths, text, {"title": "汉中市统计数据", "issuer": "汉中市统计局"})
     asked = []
 
     def ask(name, allowed):
         asked.append(name)
-        return {"issuer": "汉中市统计局", "doc_type": "statistical_communique", "region": "汉中市",
-                "reference_period": "2023"}[name]
+        return {"title": "汉中市统计数据", "issuer": "汉中市统计局", "doc_type": "statistical_communique",
+                "region": "汉中市", "reference_period": "2023"}[name]
 
-    added = add_document(project_paths, text, {"title": "汉中市统计数据"}, ask=ask)
-    assert set(asked) == {"issuer", "doc_type", "region", "reference_period"}
+    added = add_document(project_paths, text, {}, ask=ask)
+    assert asked == ["title", "issuer", "doc_type", "region", "reference_period"]  # a sentence is no title
     entry = load_registry(project_paths).document(added.entry["doc_id"])
     assert (entry.region_code, entry.doc_type, entry.reference_period) == ("610700", "statistical_communique", "2023")
+
+
+def test_a_given_field_is_checked(project_paths):
+    with pytest.raises(RensheError, match="published '2024-13-01' is not a date; give --published YYYY-MM-DD"):
+        add_document(project_paths, FIXTURES / "yunnan_2023_bulletin.txt", {"published": "2024-13-01"}, dry_run=True)
+    with pytest.raises(RensheError, match=r"doc_type 'bulletin' is not valid; give --doc-type \(allowed: statistical_bulletin"):
+        add_document(project_paths, FIXTURES / "yunnan_2023_bulletin.txt", {"doc_type": "bulletin"}, dry_run=True)
+    with pytest.raises(RensheError, match="region '火星市' is not valid; give --region"):
+        add_document(project_paths, FIXTURES / "yunnan_2023_bulletin.txt", {"region": "火星市"}, dry_run=True)
 
 
 def test_given_fields_win_over_inferred_ones(project_paths):

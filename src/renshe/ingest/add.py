@@ -121,6 +121,9 @@ def _fields(inferred: Inferred, options: dict, registry: Registry, ask: Ask | No
                 raise RensheError(f"{what}; give --{name.replace('_', '-')} (allowed: {allowed[name]})", file)
             values[name] = ask(name, allowed[name]).strip()
     values["reference_period"] = canonical(values["reference_period"])
+    published = values.get("published")
+    if published and not _is_date(str(published)):
+        raise RensheError(f"published {published!r} is not a date; give --published YYYY-MM-DD", file)
     values["doc_id"] = options.get("doc_id") or _doc_id(values, registry)
     while not _DOC_ID.match(values["doc_id"] or "") or any(d.doc_id == values["doc_id"] for d in registry.documents):
         used = any(d.doc_id == values["doc_id"] for d in registry.documents)
@@ -130,6 +133,16 @@ def _fields(inferred: Inferred, options: dict, registry: Registry, ask: Ask | No
             raise RensheError(f"{problem}; give another --doc-id ({allowed['doc_id']})", file)
         values["doc_id"] = ask("doc_id", allowed["doc_id"]).strip()
     return values
+
+
+def _is_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def _valid(name: str, value: str | None, registry: Registry) -> bool:

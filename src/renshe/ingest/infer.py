@@ -108,7 +108,8 @@ def infer_title(head: list[str]) -> str | None:
     first = head[0]
     if not _DOC_WORDS.search(first) and len(head) > 1 and _DOC_WORDS.search(head[1]) and len(head[1]) <= 40:
         first += head[1]  # a title printed on two lines
-    return first if len(first) <= 80 else None
+    # a sentence (…。) is the text's start, not a title: a title names the document and stops
+    return first if len(first) <= 80 and not first.endswith(("。", "；", "!", "?", ";")) else None
 
 
 def infer_issuer(head: list[str], tail: list[str], news: bool) -> str | None:
