@@ -113,7 +113,7 @@ def _leave_out_outside(main, result: ReadResult) -> None:
     while node.parent is not None:
         for sibling in node.parent.children:
             if sibling is node or not getattr(sibling, "name", None):
-                if sibling is not node and str(sibling).strip() and not getattr(sibling, "name", None):
+                if sibling is not node and str(sibling).strip() and type(sibling).__name__ == "NavigableString":
                     result.leave_out(str(sibling), "outside the main content", Origin(element=_path(node.parent)))
                 continue
             reason = _furniture(sibling, inside_main=False) or "outside the main content"

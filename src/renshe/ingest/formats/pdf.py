@@ -109,8 +109,6 @@ def _page_items(page, number: int, path: Path) -> list[_Item]:
     free = [w for w in words if not any(_inside(w, box) for box in boxes)]
     chart = _chart_area(page, boxes)
     lines = _lines(free)
-    for line in lines:
-        line.segments = _segments(line)
     items.extend(_aligned_tables(lines, number, chart))
     return sorted(items, key=lambda item: item.top)
 
@@ -138,6 +136,7 @@ def _lines(words: list[dict]) -> list[_Line]:
     for line in lines:
         line.words.sort(key=lambda w: w["x0"])
         line.size = max(w["bottom"] - w["top"] for w in line.words)
+        line.segments = _segments(line)
     return lines
 
 
@@ -194,8 +193,9 @@ def _chart_area(page, table_boxes) -> tuple[float, float, float, float] | None:
     shapes += list(page.curves)
     if not shapes:
         return None
-    return (min(s["x0"] for s in shapes) - 20, min(s["top"] for s in shapes) - 20,
-            max(s["x1"] for s in shapes) + 20, max(s["bottom"] for s in shapes) + 20)
+    # axis labels stand beside the plot: a few characters to its left and right, a line above and below
+    return (min(s["x0"] for s in shapes) - 50, min(s["top"] for s in shapes) - 20,
+            max(s["x1"] for s in shapes) + 50, max(s["bottom"] for s in shapes) + 20)
 
 
 def chart_text(text: str) -> bool:
@@ -236,11 +236,13 @@ def _furniture_line(line: _Line, chart) -> str:
 
 
 def _columns(block: list[_Line]) -> list[tuple[float, float]]:
-    """The columns of an aligned block: the x-extents of its runs of words, overlapping ones merged."""
+    """The columns of an aligned block: the x-extents of its runs of words, merged where they overlap
+    or stand closer than a column gap (a left-aligned header over right-aligned figures)."""
     spans = sorted((seg[0]["x0"], seg[-1]["x1"]) for line in block for seg in line.segments)
+    gap = COLUMN_GAP * min(line.size for line in block)
     columns: list[list[float]] = []
     for x0, x1 in spans:
-        if columns and x0 <= columns[-1][1]:
+        if columns and x0 < columns[-1][1] + gap:
             columns[-1][1] = max(columns[-1][1], x1)
         else:
             columns.append([x0, x1])
