@@ -262,3 +262,26 @@ def test_registered_pdf_builds_with_pages(tmp_path):
         assert text[row.source_line - 1] == row.source_text
     left_out = (project / "data" / "clean" / "left_out.csv").read_text("utf-8-sig")
     assert "running page header" in left_out and "chart text" in left_out
+
+
+def test_layout_table_read_as_blocks(tmp_path):
+    """An older site lays the page out in a table: its article is read as text, the data table in it
+    as rows, the navigation row outside the content left out."""
+    path = tmp_path / "page.html"
+    article = "2022年全省城镇新增就业125.3万人，失业人员再就业38.6万人，就业困难人员实现就业12.5万人。" * 3
+    path.write_text(f"""<html><head><meta charset="utf-8"></head><body><table><tr><td>首页 | 信息公开</td></tr>
+        <tr><td><p>{article}</p><table><tr><td>指标</td><td>2022年</td></tr><tr><td>城镇新增就业</td><td>125.3</td></tr>
+        </table></td></tr></table></body></html>""", encoding="utf-8")
+    read = read_file(path)
+    assert read.lines == [article, "指标\t2022年", "城镇新增就业\t125.3"]
+    assert [item.text for item in read.left_out] == ["首页 | 信息公开"]
+
+
+@pytest.mark.parametrize("name, content", [("broken.pdf", b"%PDF-1.4\n1 0 obj <<>> garbage"),
+                                           ("broken.docx", b"PK\x03\x04 not a zip")])
+def test_damaged_file_is_one_line_naming_it(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(RensheError) as caught:
+        read_file(path)
+    assert str(caught.value).startswith(str(path)) and "\n" not in str(caught.value)

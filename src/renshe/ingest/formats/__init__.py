@@ -39,7 +39,13 @@ def read_file(path: Path, data: bytes | None = None, name: str = "") -> ReadResu
         from renshe.ingest.formats.docx import read_docx as reader
     else:
         from renshe.ingest.formats.html import read_html as reader
-    result = reader(path, data)
+    try:
+        result = reader(path, data)
+    except RensheError:
+        raise
+    except Exception as exc:  # a damaged file the library could not parse: the file as a whole is invalid
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        raise RensheError(f"cannot read this {kind} file ({detail})", path) from exc
     if not any(line.replace("\x00", "").strip() for line in result.lines):
         what = f"document {name}" if name else f"the {kind} file"
         raise RensheError(f"no text: {what} is empty (no readable text: empty, whitespace only, "

@@ -101,7 +101,8 @@ def _main_content(soup):
     best, best_size = None, 0
     for element in soup.find_all(["div", "section", "td", "body"]):
         size = sum(len(child.get_text(strip=True)) for child in element.find_all(["p", "table", "h1", "h2", "h3"],
-                                                                                 recursive=False))
+                                                                                 recursive=False)
+                   if child.name != "table" or not _layout_table(child))
         if size > best_size:
             best, best_size = element, size
     return best
@@ -161,6 +162,10 @@ class _Walker:
                 self.pieces.append(text)
             elif name == "br":
                 self.flush()
+            elif name == "table" and _layout_table(child):
+                self.flush()
+                self.walk(child)
+                self.flush()
             elif name == "table":
                 self.flush()
                 self.result.add_table(_table_cells(child, len(self.result.tables)),
@@ -171,6 +176,17 @@ class _Walker:
                 self.flush()
             else:
                 self.walk(child)
+
+
+LAYOUT_CELL_TEXT = 200  # characters: a data cell is a label or a figure, a longer one is a page's text
+
+
+def _layout_table(table) -> bool:
+    """A table that lays out the page (older sites put the whole article in one): it holds another
+    table, or a cell with paragraphs of text. Its content is read as blocks, not as rows."""
+    if table.find("table") is not None:
+        return True
+    return any(len(cell.get_text(strip=True)) > LAYOUT_CELL_TEXT for cell in table.find_all(["td", "th"]))
 
 
 def _table_cells(table, index: int) -> list[Cell]:

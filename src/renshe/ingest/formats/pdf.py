@@ -109,7 +109,7 @@ def _page_items(page, number: int, path: Path) -> list[_Item]:
     free = [w for w in words if not any(_inside(w, box) for box in boxes)]
     chart = _chart_area(page, boxes)
     lines = _lines(free)
-    items.extend(_aligned_tables(lines, number, chart))
+    items.extend(_aligned_tables(lines, number, chart, float(page.height)))
     return sorted(items, key=lambda item: item.top)
 
 
@@ -203,13 +203,15 @@ def chart_text(text: str) -> bool:
     return not _CJK.search(text) and sum(ch.isdigit() for ch in text) >= 2 and bool(_GLUED.search(text))
 
 
-def _aligned_tables(lines: list[_Line], number: int, chart) -> list[_Item]:
-    """Lines as items; a run of lines printed in two or more aligned columns is one table."""
+def _aligned_tables(lines: list[_Line], number: int, chart, height: float) -> list[_Item]:
+    """Lines as items; a run of lines printed in two or more aligned columns is one table (never a
+    line in the page's margins: a running footer is not the last row of a table above it)."""
     items: list[_Item] = []
     start = 0
     while start < len(lines):
         end = start
-        while end < len(lines) and len(lines[end].segments) >= 2 and not _furniture_line(lines[end], chart):
+        while end < len(lines) and len(lines[end].segments) >= 2 and not _furniture_line(lines[end], chart) \
+                and not (lines[end].top < height * MARGIN or lines[end].bottom > height * (1 - MARGIN)):
             end += 1
         block = lines[start:end]
         columns = _columns(block) if len(block) >= 2 else []
