@@ -285,3 +285,31 @@ def test_damaged_file_is_one_line_naming_it(tmp_path, name, content):
     with pytest.raises(RensheError) as caught:
         read_file(path)
     assert str(caught.value).startswith(str(path)) and "\n" not in str(caught.value)
+
+
+def test_html_pre_keeps_its_spacing(tmp_path):
+    """A <pre> block (a table as pdftotext -layout writes it) keeps its columns' spaces for the
+    space-aligned table reader."""
+    path = tmp_path / "page.htm"
+    path.write_text("<html><body><div id='content'><p>表1 2022年城镇新增就业（万人）</p><pre>\n"
+                    "指标          2022年    2021年\n城镇新增就业   125.3     138.1\n</pre></div></body></html>",
+                    encoding="utf-8")
+    read = read_file(path)
+    assert read.format == "html"
+    assert read.lines == ["表1 2022年城镇新增就业（万人）", "指标          2022年    2021年",
+                          "城镇新增就业   125.3     138.1"]
+
+
+def test_docx_content_controls_are_read(tmp_path):
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    document.add_paragraph("前言")
+    document.element.body.insert(1, parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtContent><w:p><w:r><w:t>全年城镇新增就业125.3万人。</w:t></w:r></w:p>'
+        "</w:sdtContent></w:sdt>"))
+    path = tmp_path / "controls.docx"
+    document.save(path)
+    assert read_file(path).lines == ["前言", "全年城镇新增就业125.3万人。"]

@@ -20,16 +20,21 @@ def read_docx(path: Path, data: bytes) -> ReadResult:
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise RensheError(f"not a Word .docx file ({exc})", path) from exc
     result = ReadResult("docx")
-    paragraph_index = table_index = 0
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            result.add(Paragraph(child, document).text, Origin(paragraph=paragraph_index))
-            paragraph_index += 1
-        elif tag == "tbl":
-            result.add_table(_cells(Table(child, document), table_index), Origin(table=table_index))
-            table_index += 1
+    counts = {"p": 0, "tbl": 0}
+
+    def read(parent) -> None:
+        for child in parent.iterchildren():
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                result.add(Paragraph(child, document).text, Origin(paragraph=counts["p"]))
+                counts["p"] += 1
+            elif tag == "tbl":
+                result.add_table(_cells(Table(child, document), counts["tbl"]), Origin(table=counts["tbl"]))
+                counts["tbl"] += 1
+            elif tag in ("sdt", "sdtContent", "customXml"):  # content controls (a table of contents) hold body text
+                read(child)
+
+    read(document.element.body)
     _leave_out_furniture(document, result)
     return result
 

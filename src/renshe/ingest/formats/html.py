@@ -162,6 +162,12 @@ class _Walker:
                 self.pieces.append(text)
             elif name == "br":
                 self.flush()
+            elif name == "pre":  # preformatted: its lines as printed, spaces kept (a space-aligned table)
+                self.flush()
+                origin = Origin(element=_path(child))
+                for line in child.get_text().split("\n"):
+                    if line.strip():
+                        self.result.add(line.rstrip(), origin)
             elif name == "table" and _layout_table(child):
                 self.flush()
                 self.walk(child)
