@@ -313,3 +313,26 @@ def test_docx_content_controls_are_read(tmp_path):
     path = tmp_path / "controls.docx"
     document.save(path)
     assert read_file(path).lines == ["前言", "全年城镇新增就业125.3万人。"]
+
+
+@pytest.fixture(scope="module")
+def henan(codebook):
+    return {kind: _extract(FIXTURES / f"henan_14fyp.{kind}", codebook) for kind in FORMATS}
+
+
+def test_plan_in_every_format(henan):
+    """A plan's indicator table (2020 base, 2025 target, an attribute column) and its targets in the
+    text: the same observations from each format, the table's on page 1 of the PDF."""
+    _, txt = henan["txt"]
+    table = {(r.indicator_id, r.period, r.measure): (r.value, r.qualifier) for r in txt.itertuples(index=False)
+             if r.table_id == "zhuanlan1"}
+    assert table[("surveyed_unemployment_rate", "2025", "target")] == (5.5, "<")
+    assert table[("unemployment_insurance_participants", "2020", "actual")] == (8810000, "")
+    text = {(r.indicator_id, r.period): r.value for r in txt.itertuples(index=False) if r.table_id == "text"}
+    assert text[("urban_new_jobs", "2021-2025")] == 5000000
+    for kind in ("docx", "html", "pdf"):
+        assert _keys(henan[kind][1]) == _keys(txt), kind
+    _, pdf = henan["pdf"]
+    assert set(pdf[pdf.table_id == "zhuanlan1"].source_page) == {1}
+    assert set(pdf[pdf.value == 2000000].source_page) == {2}  # 农村劳动力新增转移就业, after the page break
+    assert not {145.2, 146.2, 139.2} & set(pdf.value)  # the chart's labels
