@@ -14,10 +14,14 @@
    (corpus.make_validation_project), `renshe validate` timed, with its peak memory.
 3. A cold `renshe build` of the real project against the naive baseline (the papermill CLI
    one notebook after another, then rendering), in the same run, and a no-op rebuild.
+4. PDF extraction: a corpus of at least --pdf-pages generated text-layer pages (pdf_corpus: the
+   format fixtures printed again and again) read (renshe.ingest.formats) and extracted, one
+   document after another in one process: pages per CPU-second (= per second per core) and its
+   peak memory.
 
 Nothing here asserts a time: it reports.
 
-    .venv/bin/python benchmarks/run.py [--scales 1,10,100] [--repeat 1] [--only curves,million,builds]
+    .venv/bin/python benchmarks/run.py [--scales 1,10,100] [--repeat 1] [--only curves,million,builds,pdf]
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from corpus import copy_project, make_corpus_project, make_validation_project, region_tree  # noqa: E402
+from pdf_corpus import MEASURE as PDF_MEASURE, make_pdf_corpus  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RENSHE = str(BIN / "renshe")
@@ -296,11 +301,31 @@ def bench_builds(workdir: Path, repeat: int) -> list[Measurement]:
     return [cold, noop, base]
 
 
+def bench_pdf(workdir: Path, repeat: int, pages: int) -> list[Measurement]:
+    """PDF reading and extraction of a generated corpus, on one core."""
+    import json
+
+    project = fresh_project(workdir, "pdf")  # the documents' configuration is found above them
+    files = make_pdf_corpus(project / "data" / "raw" / "pdf", pages=pages)
+    read = Measurement("PDF read (renshe.ingest.formats), pages/s/core", ">= 20 pages/s/core")
+    whole = Measurement("PDF read + extract, pages/s/core", "")
+    for _ in range(repeat):
+        sample = run_measured([sys.executable, "-c", PDF_MEASURE, *map(str, files)], project)
+        found = json.loads(sample.output.strip().splitlines()[-1])
+        read.samples.append(Sample(found["pages"] / found["read_cpu"], sample.peak_mb))
+        whole.samples.append(Sample(found["pages"] / (found["read_cpu"] + found["extract_cpu"]), sample.peak_mb))
+        note = (f"{found['pages']:.0f} pages in {found['documents']} documents, {found['observations']} "
+                f"observations; wall {found['wall']:.1f} s")
+        read.extra = whole.extra = note
+    return [read, whole]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--only", default="curves,million,builds")
+    parser.add_argument("--only", default="curves,million,builds,pdf")
+    parser.add_argument("--pdf-pages", type=int, default=240, help="pages of the generated PDF corpus")
     parser.add_argument("--full-grid", type=int, default=100, help="largest scale whose whole grid is run")
     parser.add_argument("--sample", type=int, default=40, help="region pages sampled above --full-grid")
     args = parser.parse_args()
@@ -318,8 +343,11 @@ def main() -> int:
             targets.append(bench_million(workdir, args.repeat))
         if "builds" in wanted:
             targets += bench_builds(workdir, args.repeat)
+        if "pdf" in wanted:
+            targets += bench_pdf(workdir, args.repeat, args.pdf_pages)
         if targets:
-            lines += ["| measurement | median s | min-max s | peak MB | target | notes |", "|---|---|---|---|---|---|"]
+            lines += ["| measurement | median s (pages/s for PDF) | min-max | peak MB | target | notes |",
+                      "|---|---|---|---|---|---|"]
             lines += [m.row() for m in targets]
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"{args.repeat} run(s) each; load average at the start: {load:.1f}")

@@ -15,6 +15,8 @@ OBSERVATION_COLUMNS = [
     "doc_id", "table_id", "region", "region_code", "level", "indicator_id", "indicator_zh",
     "period", "measure", "qualifier", "value", "unit", "value_raw", "unit_raw",
     "source_line", "source_text",
+    # the PDF page the line was printed on (0: a format without pages)
+    "source_page",
     # beyond the contract: how the period is to be read ('' | cumulative | per_year)
     "basis",
 ]
@@ -22,7 +24,7 @@ MEASURES = ("actual", "target", "change", "change_pct")
 LEVELS = ("national", "province", "city", "district")
 BASES = ("", "cumulative", "per_year")
 
-_STRING_COLUMNS = [c for c in OBSERVATION_COLUMNS if c not in ("value", "source_line")]
+_STRING_COLUMNS = [c for c in OBSERVATION_COLUMNS if c not in ("value", "source_line", "source_page")]
 
 UNPARSED_COLUMNS = [
     "doc_id", "table_id", "region", "row_label", "column", "cell_text", "reason",
@@ -80,6 +82,7 @@ def coerce_observations(frame: pd.DataFrame) -> pd.DataFrame:
         frame[column] = frame[column].fillna("").astype("string")
     frame["value"] = pd.to_numeric(frame["value"]).astype("float64")
     frame["source_line"] = pd.to_numeric(frame["source_line"]).astype("int64")
+    frame["source_page"] = pd.to_numeric(frame["source_page"]).fillna(0).astype("int64")
     return frame
 
 

@@ -13,7 +13,7 @@ from renshe import cli
 from renshe.paths import ProjectPaths
 from renshe.schema import OBSERVATION_COLUMNS, UNPARSED_COLUMNS
 
-STRING_COLUMNS = [c for c in OBSERVATION_COLUMNS if c not in ("value", "source_line")]
+STRING_COLUMNS = [c for c in OBSERVATION_COLUMNS if c not in ("value", "source_line", "source_page")]
 TABLE_FILES = {
     "zhejiang_14fyp__zhuanlan1.csv", "zhejiang_14fyp__zhuanlan2.csv", "zhejiang_14fyp__tasks.csv",
     "quzhou_14fyp__table1.csv", "quzhou_14fyp__table2.csv", "quzhou_14fyp__annex1.csv",
@@ -51,7 +51,10 @@ def test_extract_writes_every_output(extracted):
     paths, _ = extracted
     written = {p.name for p in paths.clean.iterdir()}
     assert {"observations.parquet", "observations.csv", "unparsed.csv", "unmapped.csv",
-            "extract_summary.csv", "tables"} <= written
+            "extract_summary.csv", "tables", "text", "left_out.csv"} <= written
+    for document in ("zhejiang_2023_bulletin", "quzhou_14fyp"):  # the lines as read, source_line's numbering
+        lines = (paths.clean / "text" / f"{document}.txt").read_text("utf-8").splitlines()
+        assert lines == (paths.raw / f"{document}.txt").read_text("utf-8").splitlines()
     assert {p.name for p in (paths.clean / "tables").iterdir()} == TABLE_FILES
     for name in ("observations.csv", "unparsed.csv", "unmapped.csv", "extract_summary.csv"):
         assert (paths.clean / name).read_bytes().startswith(BOM), name
@@ -63,6 +66,7 @@ def test_parquet_has_the_contract_columns_and_dtypes(extracted):
     frame = pd.read_parquet(paths.clean / "observations.parquet")
     assert list(frame.columns) == OBSERVATION_COLUMNS
     assert frame["value"].dtype == "float64" and frame["source_line"].dtype == "int64"
+    assert frame["source_page"].dtype == "int64" and set(frame["source_page"]) == {0}  # the seeds are .txt
     for column in STRING_COLUMNS:
         assert pd.api.types.is_string_dtype(frame[column]), column
     tables = frame[frame.table_id != "text"]
@@ -107,6 +111,7 @@ def test_load_observations(extracted):
     frame = renshe.load_observations(paths.root)
     assert list(frame.columns) == OBSERVATION_COLUMNS
     assert frame["value"].dtype == "float64" and frame["source_line"].dtype == "int64"
+    assert frame["source_page"].dtype == "int64" and set(frame["source_page"]) == {0}  # the seeds are .txt
     assert frame["period"].dtype == "string"
     row = frame[(frame.table_id == "zhuanlan1") & (frame.indicator_zh == "城镇登记失业率")
                 & (frame.measure == "target")].iloc[0]

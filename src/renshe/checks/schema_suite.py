@@ -95,7 +95,7 @@ def schema_expectations(settings: dict) -> list[tuple[str, dict]]:
     """Every schema expectation, in the order of the check rows."""
     required = settings.get("required_columns", DEFAULT_REQUIRED)
     units = settings.get("allowed_units") or sorted(set(BASE_UNITS.values()))
-    numeric = {"value", "source_line"}
+    numeric = {"value", "source_line", "source_page"}
     expectations: list[tuple[str, dict]] = [("ExpectColumnToExist", {"column": c}) for c in OBSERVATION_COLUMNS]
     expectations += [("ExpectColumnValuesToNotBeNull", {"column": c}) for c in required]
     expectations += [("ExpectColumnValueLengthsToBeBetween", {"column": c, "min_value": 1})
@@ -103,6 +103,7 @@ def schema_expectations(settings: dict) -> list[tuple[str, dict]]:
     expectations += [
         ("ExpectColumnValuesToBeOfType", {"column": "value", "type_": "float64"}),
         ("ExpectColumnValuesToBeOfType", {"column": "source_line", "type_": "int64"}),
+        ("ExpectColumnValuesToBeOfType", {"column": "source_page", "type_": "int64"}),
         ("ExpectColumnValuesToBeInSet", {"column": "unit", "value_set": units}),
         ("ExpectColumnValuesToBeInSet", {"column": "measure", "value_set": list(MEASURES)}),
         ("ExpectColumnValuesToBeInSet", {"column": "qualifier", "value_set": list(QUALIFIERS)}),
@@ -110,6 +111,7 @@ def schema_expectations(settings: dict) -> list[tuple[str, dict]]:
         ("ExpectColumnValuesToBeInSet", {"column": "basis", "value_set": list(BASES)}),
         ("ExpectColumnValuesToMatchRegex", {"column": "period", "regex": PERIOD_PATTERN}),
         ("ExpectColumnValuesToBeBetween", {"column": "source_line", "min_value": 1}),
+        ("ExpectColumnValuesToBeBetween", {"column": "source_page", "min_value": 0}),
         ("ExpectColumnPairValuesAToBeGreaterThanB",
          {"column_A": "line_count", "column_B": "source_line", "or_equal": True}),
         ("ExpectColumnPairValuesToBeEqual", {"column_A": "source_text_stripped", "column_B": "raw_line"}),

@@ -1,5 +1,8 @@
 """The document registry (data/sources.yaml) and the raw documents it describes.
 
+A document is read by its format's reader (renshe.ingest.formats: .txt, .pdf, .docx, .html) into
+lines with an origin each; the rest of the pipeline reads those lines.
+
 Raw text is never rewritten: `normalize_line` produces a matching-only copy of each
 line, and `Paragraph` keeps, for every character of re-joined prose, the raw line it
 came from. That is what lets every figure point back to `data/raw/<doc_id>.txt:<line>`.
@@ -17,6 +20,9 @@ from pathlib import Path
 import yaml
 
 from renshe.errors import RensheError
+from renshe.ingest.formats import read_file
+from renshe.ingest.formats.model import NO_ORIGIN, LeftOut, Origin
+from renshe.ingest.formats.txt import decode_utf8
 from renshe.ingest.regions import Region, build_regions, entries_with_lines, read_region_entries, region_lookup
 from renshe.yamlfiles import SAFE_LOADER, yaml_errors
 from renshe.paths import ProjectPaths
@@ -199,22 +205,25 @@ def _document_region(raw: dict, fields: dict[str, int], lookup: dict[str, Region
 
 
 def _decode_strict(data: bytes, path: Path) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise RensheError(
-            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "the documents must be UTF-8 text, re-encode the file (e.g. iconv -f GBK -t UTF-8)",
-            path, line,
-        ) from exc
+    return decode_utf8(data, path)
 
 
 @dataclass
 class Document:
     entry: DocumentEntry
-    raw_lines: list[str]
+    raw_lines: list[str]  # the lines as read (renshe.ingest.formats): a table's rows as tab rows
     _normalized: list[str] | None = field(default=None, repr=False)
+    origins: list[Origin] = field(default_factory=list)  # where each line was printed, one per line
+    left_out: list[LeftOut] = field(default_factory=list)  # furniture recognised and not read
+    format: str = "txt"
+
+    def origin(self, number: int) -> Origin:
+        """Where 1-based line `number` was printed (no page for a format without pages)."""
+        return self.origins[number - 1] if 0 < number <= len(self.origins) else NO_ORIGIN
+
+    def page(self, number: int) -> int:
+        """The PDF page of 1-based line `number`; 0 for a format without pages."""
+        return self.origin(number).page
 
     @property
     def doc_id(self) -> str:
@@ -243,7 +252,8 @@ class Document:
 
 
 def read_document(entry: DocumentEntry, verify: bool = True) -> Document:
-    """Read a raw document, checking its bytes against the registry's sha256."""
+    """Read a raw document as published (.txt, .pdf, .docx, .html: renshe.ingest.formats), checking
+    its bytes against the registry's sha256."""
     if not entry.path.is_file():
         raise RensheError(f"document {entry.doc_id}: raw file is missing", entry.path)
     data = entry.path.read_bytes()
@@ -256,10 +266,8 @@ def read_document(entry: DocumentEntry, verify: bool = True) -> Document:
                 "update sha256 in data/sources.yaml",
                 entry.path,
             )
-    text = _decode_strict(data, entry.path)
-    if not text.strip():
-        raise RensheError(f"document {entry.doc_id} is empty", entry.path, 1)
-    return Document(entry, text.splitlines())
+    read = read_file(entry.path, data, name=entry.doc_id)
+    return Document(entry, read.lines, origins=read.origins, left_out=read.left_out, format=read.format)
 
 
 # --- normalisation for matching -------------------------------------------------------

@@ -3,7 +3,9 @@
 Outputs (all written to a temporary folder and swapped in only when every document
 succeeded, so a failure leaves the previous outputs untouched):
   observations.parquet, observations.csv (UTF-8 with BOM), unparsed.csv, unmapped.csv,
-  tables/<doc_id>__<table_id>.csv (the wide layouts), extract_summary.csv
+  tables/<doc_id>__<table_id>.csv (the wide layouts), extract_summary.csv,
+  text/<doc_id>.txt (each document's lines as read: the lines `source_line` counts, for every
+  format), left_out.csv (the furniture each reader recognised and did not read, with the reason)
 """
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ class DocumentResult:
     tables: list[Table]
     text_observations: list[dict]
     text_set_aside: list[dict] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # the document's lines as read
+    left_out: list[dict] = field(default_factory=list)
 
     def table_rows(self) -> list[dict]:
         rows = []
@@ -53,7 +57,19 @@ def extract_document(document: Document) -> DocumentResult:
     found_tables = tables.extract_tables(document)
     table_lines = {line for table in found_tables for line in table.lines}
     text = narrative.read_text(document, skip_lines=table_lines)
-    return DocumentResult(document.doc_id, found_tables, text.observations, text.set_aside)
+    for records in [table.observations for table in found_tables] + [text.observations]:
+        _add_pages(document, records)
+    left_out = [{"doc_id": document.doc_id, "page": item.origin.page, "where": item.origin.describe(),
+                 "reason": item.reason, "text": item.text} for item in document.left_out]
+    return DocumentResult(document.doc_id, found_tables, text.observations, text.set_aside,
+                          document.raw_lines, left_out)
+
+
+def _add_pages(document: Document, records: list[dict]) -> None:
+    """Each observation's `source_page`: the page its line was printed on (0 without pages). The
+    one place provenance to the page is filled, for tables and running text alike."""
+    for record in records:
+        record["source_page"] = document.page(int(record["source_line"]))
 
 
 def read_and_extract(entry: DocumentEntry) -> DocumentResult:
@@ -159,13 +175,27 @@ def write_outputs(output: ExtractOutput, target: Path) -> None:
         "unmapped.csv": csv_bytes(output.unmapped),
         "extract_summary.csv": csv_bytes(output.summary),
     }
+    left_out = [row for result in output.results for row in result.left_out]
+    files["left_out.csv"] = _left_out_bytes(left_out)
     for result in output.results:
         for table in result.tables:
             files[f"tables/{result.doc_id}__{table.table_id}.csv"] = table_csv_bytes(table.columns, table.rows)
+        if result.lines:
+            files[f"text/{result.doc_id}.txt"] = ("\n".join(result.lines) + "\n").encode("utf-8")
     with atomic_directory(target) as staging:
         (staging / "tables").mkdir()
+        (staging / "text").mkdir()
         for name, data in files.items():  # the staging folder is the atomic unit: plain writes suffice
             put_file(staging, name, data, previous=target)
+
+
+LEFT_OUT_COLUMNS = ["doc_id", "page", "where", "reason", "text"]
+
+
+def _left_out_bytes(rows: list[dict]) -> bytes:
+    import pandas as pd
+
+    return csv_bytes(pd.DataFrame.from_records(rows, columns=LEFT_OUT_COLUMNS))
 
 
 def run_extract(paths: ProjectPaths | None = None, doc_ids: list[str] | None = None,

@@ -26,7 +26,8 @@ OBSERVATION_FIELDS = {
     "measure": "actual, target, change or change_pct", "qualifier": "'', >=, <=, >, < or ~ (about)",
     "value": "value in the canonical unit (万 and 亿 folded in)", "unit": "canonical unit",
     "value_raw": "the number as printed", "unit_raw": "the unit as printed",
-    "source_line": "1-based line of data/raw/<doc_id>.txt", "source_text": "that line, verbatim",
+    "source_line": "1-based line of the document as read (data/clean/text/<doc_id>.txt)", "source_text": "that line, verbatim",
+    "source_page": "the PDF page of that line (0 for a format without pages)",
     "basis": "'' (point in time), cumulative or per_year",
 }
 
