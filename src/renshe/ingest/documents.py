@@ -5,7 +5,8 @@ lines with an origin each; the rest of the pipeline reads those lines.
 
 Raw text is never rewritten: `normalize_line` produces a matching-only copy of each
 line, and `Paragraph` keeps, for every character of re-joined prose, the raw line it
-came from. That is what lets every figure point back to `data/raw/<doc_id>.txt:<line>`.
+came from. That is what lets every figure point back to its line (`doc_id:line`: the line of
+data/raw/<doc_id>.txt, or for another format of data/clean/text/<doc_id>.txt, with its page).
 """
 from __future__ import annotations
 
