@@ -24,7 +24,7 @@ from renshe.errors import RensheError
 from renshe.ingest.formats import read_file
 from renshe.ingest.formats.model import NO_ORIGIN, LeftOut, Origin
 from renshe.ingest.formats.txt import decode_utf8
-from renshe.ingest.regions import Region, build_regions, entries_with_lines, read_region_entries, region_lookup
+from renshe.ingest.regions import Region, build_regions, entries_with_lines, read_region_tree, region_lookup
 from renshe.yamlfiles import SAFE_LOADER, yaml_errors
 from renshe.paths import ProjectPaths
 
@@ -179,8 +179,8 @@ def _load_regions(paths: ProjectPaths, own: object, own_lines: list[int]) -> tup
     if own is not None and not isinstance(own, list):
         raise RensheError("`regions:` must be a list of {name, code, level, parent}", paths.registry,
                           own_lines[0] if own_lines else None)
-    entries = read_region_entries(paths.regions) + entries_with_lines(own or [], paths.registry, own_lines)
-    return build_regions(entries)
+    tree, lines = read_region_tree(paths.regions)
+    return build_regions(entries_with_lines(own or [], paths.registry, own_lines), tree, paths.regions, lines)
 
 
 def _document_region(raw: dict, fields: dict[str, int], lookup: dict[str, Region], path: Path,

@@ -8,8 +8,9 @@ official codes), with English names and the years a code was valid where it was 
 abolished; an analyst adds what the official list lacks (a development zone) under `regions:`
 in data/sources.yaml, in the same form.
 
-The tree is read once per file content: the parsed entries are kept in .renshe-cache/ (JSON,
-keyed by the file's sha1), so a process does not parse 3,000 YAML entries again.
+The tree is read and checked once per file content: the checked regions are kept in
+.renshe-cache/ (JSON, keyed by the file's sha1), so a process does not parse and check 3,000
+YAML entries again; only the registry's own regions are checked against them.
 
 A name, alias or code claimed twice, a parent that does not exist or is not above its child,
 or a code that does not start with its province's (and city's) digits is an error naming the
@@ -81,44 +82,57 @@ class RegionEntry:
 
 
 def read_region_entries(path: Path) -> list[RegionEntry]:
-    """The `regions:` items of data/regions.yaml (none when the file is absent)."""
+    """The `regions:` items of data/regions.yaml as written (none when the file is absent)."""
     path = Path(path)
     if not path.is_file():
         return []
-    items, lines = _parsed_tree(path, path.read_bytes())
+    items, lines = _parsed(path)
     return entries_with_lines(items, path, lines)
 
 
-def _parsed_tree(path: Path, data: bytes) -> tuple[list, list[int]]:
-    """The `regions:` items and the line of each: from the cache when this content was read
-    before (in this process, or by another: .renshe-cache/ beside data/), else parsed."""
-    digest = hashlib.sha1(data).hexdigest()
-    cache = path.resolve().parent.parent / CACHE_FOLDER / f"regions-{digest}.json"
-    return _cached_tree(path, digest, cache)
-
-
-@lru_cache(maxsize=4)
-def _cached_tree(path: Path, digest: str, cache: Path) -> tuple[list, list[int]]:
-    try:
-        stored = json.loads(cache.read_text(encoding="utf-8"))
-        return stored["items"], stored["lines"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+def _parsed(path: Path) -> tuple[list, list[int]]:
     data, text = load_yaml(path)
     items = data.get("regions") if isinstance(data, dict) else None
     if items is None:
         return [], []
     if not isinstance(items, list):
         raise RensheError("`regions:` must be a list of {name, code, level, parent}", path, 1)
-    lines = list_item_lines(text, "regions")
+    return items, list_item_lines(text, "regions")
+
+
+def read_region_tree(path: Path) -> tuple[tuple[Region, ...], tuple[int | None, ...]]:
+    """The regions of data/regions.yaml, checked, and the line of each. A content read and
+    checked before (in this process, or by another: .renshe-cache/ beside data/) is taken from
+    the cache instead of being parsed and checked again; an invalid file is never cached."""
+    path = Path(path)
+    if not path.is_file():
+        return (), ()
+    digest = hashlib.sha1(path.read_bytes()).hexdigest()
+    cache = path.resolve().parent.parent / CACHE_FOLDER / f"regions-v2-{digest}.json"
+    return _cached_tree(path, digest, cache)
+
+
+@lru_cache(maxsize=4)
+def _cached_tree(path: Path, digest: str, cache: Path) -> tuple[tuple[Region, ...], tuple[int | None, ...]]:
+    try:
+        stored = json.loads(cache.read_text(encoding="utf-8"))
+        regions = tuple(Region(name, code, level, parent, tuple(aliases), en, tuple(valid) if valid else None)
+                        for name, code, level, parent, aliases, en, valid in stored["regions"])
+        return regions, tuple(stored["lines"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    items, lines = _parsed(path)
+    regions = build_regions(entries_with_lines(items, path, lines))
+    rows = [[r.name, r.code, r.level, r.parent, list(r.aliases), r.en, list(r.valid) if r.valid else None]
+            for r in regions]
     try:  # written whole then renamed: a reader never sees half a file
         cache.parent.mkdir(exist_ok=True)
         partial = cache.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps({"items": items, "lines": lines}, ensure_ascii=False), encoding="utf-8")
+        partial.write_text(json.dumps({"regions": rows, "lines": lines}, ensure_ascii=False), encoding="utf-8")
         os.replace(partial, cache)
-    except (OSError, TypeError, ValueError):
-        pass  # a read-only project, or a value JSON cannot hold: parse again next time
-    return items, lines
+    except OSError:
+        pass  # a read-only project: check it again next time
+    return regions, tuple(lines)
 
 
 def entries_with_lines(items: list, path: Path, lines: list[int]) -> list[RegionEntry]:
@@ -126,12 +140,20 @@ def entries_with_lines(items: list, path: Path, lines: list[int]) -> list[Region
     return [RegionEntry(item, path, lines[i] if i < len(lines) else None) for i, item in enumerate(items)]
 
 
-def build_regions(entries: Iterable[RegionEntry]) -> tuple[Region, ...]:
-    """The regions of `entries` in order, every entry checked against the others."""
+def build_regions(entries: Iterable[RegionEntry], base: tuple[Region, ...] = (), base_path: Path | None = None,
+                  base_lines: tuple[int | None, ...] = ()) -> tuple[Region, ...]:
+    """The regions of `base` (already checked: read_region_tree) then of `entries` in order,
+    every entry checked against the others and against `base`."""
     regions: list[Region] = []
     where: dict[str, RegionEntry] = {}  # name -> its entry
     claimed: dict[str, tuple[str, RegionEntry]] = {}  # name or alias -> (region name, entry)
     codes: dict[str, tuple[str, RegionEntry]] = {}
+    tree_path = Path(base_path or "data/regions.yaml")
+    for i, region in enumerate(base):
+        entry = RegionEntry(None, tree_path, base_lines[i] if i < len(base_lines) else None)
+        for label in (region.name, *region.aliases):
+            claimed[label] = (region.name, entry)
+        codes[region.code] = (region.name, entry)
     for entry in entries:
         region = _parse_entry(entry)
         for label in (region.name, *region.aliases):
@@ -147,10 +169,10 @@ def build_regions(entries: Iterable[RegionEntry]) -> tuple[Region, ...]:
         codes[region.code] = (region.name, entry)
         where[region.name] = entry
         regions.append(region)
-    by_name = {region.name: region for region in regions}
+    by_name = {region.name: region for region in (*base, *regions)}
     for region in regions:
         _check_parent(region, by_name, where[region.name])
-    return tuple(regions)
+    return (*base, *regions)
 
 
 def _parse_entry(entry: RegionEntry) -> Region:
