@@ -6,10 +6,10 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from renshe.errors import UnknownUnitError
+from renshe.errors import RensheError, UnknownUnitError
 from renshe.ingest.documents import Document, Region, load_registry
 from renshe.ingest.numbers import NotAFigure, parse_figure, split_unit
-from renshe.ingest.tables.detect import find_tables
+from renshe.ingest.tables.detect import Found, find_tables
 from renshe.ingest.periods import span_containing
 from renshe.ingest.tables.headers import TOTAL_WORDS, DocumentTime, header_names_something, indicator_name
 from renshe.ingest.tables.layouts import Column, TableSpec, layouts_for
@@ -43,6 +43,7 @@ class Label:
     indicator: str
     unit_raw: str
     of_which: bool
+    problem: str = ""  # why the row's figures cannot be read (a unit the parser does not know)
 
 
 def clean_label(text: str) -> tuple[str, str, bool]:
@@ -67,8 +68,7 @@ def _label(document: Document, spec: TableSpec, cell: Cell, parent_unit: str) ->
         try:
             split_unit(unit)
         except UnknownUnitError as exc:
-            raise UnknownUnitError(f"table {spec.table_id}, row {indicator!r}: {exc.message}",
-                                   document.path, cell.line) from exc
+            return Label(indicator, "", of_which, f"unknown unit in the row label: {exc.message}")
     elif of_which:
         unit = parent_unit  # "其中：" sub-row printed without a unit: the unit of its parent row
     return Label(indicator, unit, of_which)
@@ -140,8 +140,8 @@ class Collector:
             self.set_aside(region, row_label, name, cell, reason)
             return
         except UnknownUnitError as exc:
-            raise UnknownUnitError(f"table {self.spec.table_id}, row {row_label!r}, column {name!r}: "
-                                   f"{exc.message}", self.document.path, cell.line) from exc
+            self.set_aside(region, row_label, name, cell, f"unknown unit: {exc.message}")
+            return
         if figure.kind == "missing":
             self.set_aside(region, row_label, name, cell, f"missing marker {figure.value_raw!r}: no figure printed")
             return
@@ -151,9 +151,9 @@ class Collector:
                            f"ratio {figure.value_raw} (parts {parts}), kept as text")
             return
         if not figure.unit:
-            raise self.document.error(f"table {self.spec.table_id}, row {row_label!r}, column {name!r}: "
-                                      f"figure {cell.text!r} has no unit (none in the row label or column spec)",
-                                      cell.line)
+            self.set_aside(region, row_label, name, cell, "no unit: none in the cell, the row label, a unit "
+                                                          "column, the column header or a 单位 note")
+            return
         period, basis = _period(column, figure.cumulative, row_basis)
         self.observe(region, indicator, column, figure, cell, period, basis)
 
@@ -215,8 +215,12 @@ def _indicator_rows(collector: Collector, layout: Layout, names_at: dict[int, li
             elif column.role in ("ordinal", "text") and cell.text:
                 collector.set_aside(region, label.indicator, name, cell, f"{column.role} column, not a figure")
         for column, name, cell in zip(spec.columns, names, row.cells):
-            if column.role == "value" and cell.text:
-                unit = row_unit or column.unit or _note_unit(layout, label.indicator + column.header)
+            if column.role == "value" and cell.text and label.problem:
+                collector.set_aside(region, label.indicator, name, cell, label.problem)
+            elif column.role == "value" and cell.text:
+                # a growth rate is in % whatever the row counts (参保人数 万人 | 比上年增长 %)
+                unit = ((column.unit or "%") if column.measure == "change_pct" else
+                        row_unit or column.unit or _note_unit(layout, label.indicator + column.header))
                 collector.figure_cell(region, indicator_name(label.indicator, column, rows_are_parts), label.indicator, column,
                                       name, cell, unit, row_basis)
 
@@ -226,10 +230,15 @@ def _region_rows(collector: Collector, layout: Layout, names_at: dict[int, list[
     regions = _registry_regions(document)
     data_rows = [(i, row) for i, row in enumerate(layout.rows) if row.kind == "data"]
     for index, row in data_rows:
-        region = _row_region(document, spec, row, regions)
+        region = _row_region(document, row, regions)
         names = names_at[index]
         for position, (column, name, cell) in enumerate(zip(spec.columns, names, row.cells)):
             if column.role != "value" or not cell.text:
+                continue
+            if region is None:
+                collector.set_aside(_document_region(document), row.cells[0].text, name, cell,
+                                    f"row {row.cells[0].text!r} is not a region of data/regions.yaml nor of "
+                                    "data/sources.yaml `regions:` (add it there with its code, level and parent)")
                 continue
             merged = all(not other.cells[position].text for i, other in data_rows if i != index)
             indicator, unit = _column_indicator(spec, name, column)
@@ -278,15 +287,12 @@ def _year_measure(column: Column, year: int, time: DocumentTime) -> str:
     return "target" if time.is_plan and year >= time.start else "actual"
 
 
-def _row_region(document: Document, spec: TableSpec, row: Row, regions: dict[str, Region]) -> Region:
+def _row_region(document: Document, row: Row, regions: dict[str, Region]) -> Region | None:
+    """The region a row names; None for a name the region tree and the registry lack."""
     name = row.cells[0].text
     if name in TOTAL_LABELS:
         return _document_region(document)
-    if name not in regions:
-        raise document.error(f"table {spec.table_id}: row {name!r} is not a region of data/regions.yaml "
-                             "nor of data/sources.yaml `regions:`; add it there with its code, level and parent",
-                             row.line)
-    return regions[name]
+    return regions.get(name)
 
 
 def _text_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
@@ -364,5 +370,35 @@ def extract_tables(document: Document) -> list[Table]:
     laid_out = [_extract(document, spec) for spec in layouts_for(document.path, document.entry.layout or document.doc_id)]
     covered = {line for _table, lines in laid_out for line in lines}
     found = find_tables(document, covered, {table.table_id for table, _lines in laid_out})
-    tables = [table for table, _lines in laid_out] + [extract_table(document, table.spec) for table in found]
+    tables = [table for table, _lines in laid_out] + [_detected(document, table) for table in found]
     return sorted(tables, key=lambda table: table.lines.start)  # in the order the document prints them
+
+
+def _detected(document: Document, found: Found) -> Table:
+    """A table found from its printed layout; one whose rows contradict its header (a row wider than
+    the header, a repeated header that says otherwise) is reported as not read, its figures set aside."""
+    if found.problem:
+        return not_read(document, found.spec, found.lines, found.problem)
+    try:
+        return extract_table(document, found.spec)
+    except RensheError as exc:
+        return not_read(document, found.spec, found.lines, exc.message)
+
+
+_NUMBER_TOKEN = re.compile(r"[^\s|]*\d[^\s|]*")
+
+
+def not_read(document: Document, spec: TableSpec, lines: range, reason: str) -> Table:
+    """A block that looks like a table but cannot be read: every figure printed in it set aside
+    with the reason, so nothing is lost silently."""
+    collector = Collector(document, spec)
+    region = _document_region(document)
+    why = f"table not read: {reason}"
+    title = " ".join(document.normalized_lines[spec.at_line - 1].split()) if spec.at_line else ""
+    for number in lines:
+        if number == spec.at_line and title:
+            continue
+        for token in _NUMBER_TOKEN.findall(document.normalized_lines[number - 1]):
+            collector.set_aside(region, "", "", Cell(token, token, number), why)
+    return Table(document.doc_id, spec.table_id, title, ["source_line"], [], [], collector.unparsed, 0,
+                 lines, not_read=reason)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from renshe.ingest.documents import Document, is_page_number
+from renshe.ingest.documents import Document, is_page_number, normalize_line
+from renshe.ingest.tables import aligned
 from renshe.ingest.tables.layouts import TableSpec
 
 _FOOTNOTE = re.compile(r"^(?:备)?注\s*:")
@@ -135,7 +136,30 @@ def _skip_notes(document: Document, after: int) -> tuple[int, set[str]]:
 
 def read_rows(document: Document, layout: str, start: int) -> tuple[list[Row], int | None]:
     """The printed rows of a table in `layout` from line `start`, and the first line after it."""
+    if layout in ("pipe", "spaced"):
+        return _read_text_block(document, start)
     return (_read_cell_lines if layout == "cell_lines" else _read_tab_rows)(document, start)
+
+
+_last_blocks: tuple[list[str], dict] = ([], {})  # (raw_lines, their pipe and space blocks by first line)
+
+
+def text_blocks(document: Document) -> dict[int, "aligned.Block"]:
+    """The document's pipe and space-aligned tables by their first line (found once per document)."""
+    global _last_blocks
+    if _last_blocks[0] is not document.raw_lines:
+        _last_blocks = (document.raw_lines, {block.start: block for block in aligned.find_blocks(document)})
+    return _last_blocks[1]
+
+
+def _read_text_block(document: Document, start: int) -> tuple[list[Row], int | None]:
+    block = text_blocks(document).get(start)
+    if block is None or block.problem:
+        raise document.error(f"no readable table starts at line {start}", start)
+    script = document.entry.script
+    rows = [Row([Cell(_shown(raw), normalize_line(raw, script).strip(), line) for raw, line in cells])
+            for cells in block.rows]
+    return rows, (block.end if block.end <= len(document.raw_lines) else None)
 
 
 def read_layout(document: Document, spec: TableSpec) -> Layout:

@@ -1,0 +1,322 @@
+"""Tables printed as text without tabs: pipe-delimited rows and space-aligned columns.
+
+A converted document prints a table in one of these text layouts besides tabs and Word dumps:
+
+* ``pipe``: ``| 指标 | 2021年 | 2022年 |`` (markdown, with or without a ``|---|`` rule row) or a
+  yearbook's ``年份 | 城镇新增就业（万人） | …`` without outer pipes;
+* ``spaced``: space-aligned columns as ``pdftotext -layout`` writes them, or cells separated by
+  single spaces (``就业 城镇调查失业率（%） 5.2 <5.5 预期性``).
+
+A space-aligned line is split into cells at runs of two or more spaces; the columns are found
+as pdfplumber's text strategy finds them, from where the cells of the figure rows sit across the
+block (character positions counted in display columns: a CJK character is two wide,
+unicodedata.east_asian_width), so a cell printed only on a group's first row (类别), an empty
+leading cell or a centred header falls in its column by position. Cells separated by single
+spaces are split at every space (never inside a number: a figure has none); a row with fewer
+cells than the table lacks its leading ones (a category printed only on the group's first row).
+
+The header is the one or two label lines above the first figure row: a second line whose cells
+stand under cells of the first continues them (a header wrapped in its cell: 计量 / 单位 is
+计量单位); one with a cell under an empty top cell is a second header row, the top cell a group
+over the sub-columns (2022年 over 绝对数 and 比上年增长%), named as ``2022年/绝对数``.
+
+A block with figure rows that cannot be read this way (no header above the figures, cells that
+fall between columns) is returned with its `problem`, to be reported, never silently dropped.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from renshe.ingest.documents import Document, is_page_number, normalize_line
+
+FIGURE = re.compile(r"^[〔\[(（<>≥≤~约+\-]*\d[\d.,]*%?[〕\])）]?%?$")
+_YEAR = re.compile(r"^(?:19|20)\d{2}年?$")
+_PLACEHOLDER = {"—", "——", "-", "--", "–", "/", "…", "…………"}
+_RULE_CELL = re.compile(r"^:?-{3,}:?$")
+_PROSE = re.compile(r"[，。；！？]|[,;]\s")
+_TITLE = re.compile(r"^\s*(?:(?:附)?表|专栏)\s*[\d一二三四五六七八九十]|^\s*\d+-\d+\s|^\s*单位\s*[:：]")
+CELL_MAX = 60  # display columns (30 CJK characters): a longer cell is running text, not a table cell
+LABEL_HEADER_WORDS = ("指标", "项目", "名称", "类别", "分类", "地区", "区域", "年份", "年度", "市", "县", "区",
+                      "单位", "属性", "序号")
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+@dataclass
+class Token:
+    text: str  # as printed
+    start: int  # display column
+    end: int
+
+    @property
+    def norm(self) -> str:
+        return normalize_line(self.text).strip()
+
+
+def is_figure(text: str) -> bool:
+    return bool(FIGURE.match(text.replace(" ", "")))
+
+
+_GAP = re.compile(r"(?:[ \u3000]{2,}|\u3000)")
+
+
+def _spaced_tokens(raw: str) -> tuple[list[Token], bool]:
+    """The cells of a line (display columns) and whether two of them are apart by two or more
+    spaces (an aligned layout)."""
+    tokens: list[Token] = []
+    text = raw.rstrip()
+    position = 0
+    for piece in _GAP.split(text):
+        at = text.index(piece, position) if piece else position
+        if piece.strip():
+            stripped = piece.strip()
+            offset = at + piece.index(stripped)
+            start = width(text[:offset])
+            tokens.append(Token(stripped, start, start + width(stripped)))
+        position = at + len(piece)
+    aligned = len(tokens) > 1
+    split: list[Token] = []
+    for token in tokens:
+        split.extend(_split_single(token))
+    return split, aligned
+
+
+def _split_single(token: Token) -> list[Token]:
+    """A cell holding single spaces split at them, except after a colon (其中： 城镇…) or between
+    Latin words (GDP growth)."""
+    parts = token.text.split(" ")
+    if len(parts) == 1:
+        return [token]
+    merged = [parts[0]]
+    for part in parts[1:]:
+        if merged[-1].endswith((":", "：")) or (merged[-1][-1:].isascii() and merged[-1][-1:].isalpha()
+                                                 and part[:1].isascii() and part[:1].isalpha()):
+            merged[-1] += " " + part
+        else:
+            merged.append(part)
+    tokens, column = [], token.start
+    for part in merged:
+        tokens.append(Token(part, column, column + width(part)))
+        column += width(part) + 1
+    return tokens
+
+
+def pipe_cells(raw: str) -> list[str] | None:
+    """The cells of a pipe-delimited row, None when the line is not one."""
+    text = raw.strip()
+    if text.count("|") < 1 or "\t" in raw:
+        return None
+    cells = [cell.strip() for cell in text.split("|")]
+    if text.startswith("|"):
+        cells = cells[1:]
+    if text.endswith("|"):
+        cells = cells[:-1]
+    return cells if len(cells) >= 2 else None
+
+
+def _is_rule(cells: list[str]) -> bool:
+    return all(_RULE_CELL.match(cell.replace(" ", "")) for cell in cells if cell) and any(cells)
+
+
+@dataclass
+class Block:
+    layout: str  # pipe | spaced
+    start: int  # first header line (or first line of the block when it has no header)
+    end: int  # first line after the block
+    rows: list[list[tuple[str, int]]] = field(default_factory=list)  # cells (as printed, line)
+    header_rows: int = 1
+    problem: str = ""
+
+    @property
+    def lines(self) -> range:
+        return range(self.start, self.end)
+
+
+def _figure_row(cells: list[str]) -> bool:
+    """A row of a table: short cells, at least one a figure, not a sentence."""
+    norm = [normalize_line(cell).strip() for cell in cells]
+    return (len(norm) >= 2 and any(is_figure(c) for c in norm)
+            and all(width(c) <= CELL_MAX for c in norm) and not any(_PROSE.search(c) for c in norm))
+
+
+def _label_line(cells: list[str]) -> bool:
+    """A header line: short labels (bare years allowed), no figure but years, not a sentence."""
+    norm = [normalize_line(cell).strip() for cell in cells if cell.strip()]
+    return (bool(norm) and all(width(c) <= CELL_MAX and not _PROSE.search(c) for c in norm)
+            and all(_YEAR.match(c) or not is_figure(c) for c in norm) and not _TITLE.match(" ".join(cells)))
+
+
+def _cells_of(raw: str, layout: str) -> list[str] | None:
+    if not raw.strip() or "\t" in raw or is_page_number(raw):
+        return None
+    if layout == "pipe":
+        cells = pipe_cells(raw)
+        return None if cells is None or _is_rule(cells) else cells
+    if "|" in raw:
+        return None
+    return [token.text for token in _spaced_tokens(raw)[0]]
+
+
+def find_blocks(document: Document) -> list[Block]:
+    """Every pipe or space table of the document (tab and Word-dump tables are found elsewhere)."""
+    raw = document.raw_lines
+    blocks: list[Block] = []
+    number = 1
+    while number <= len(raw):
+        block = None
+        for layout in ("pipe", "spaced"):
+            cells = _cells_of(raw[number - 1], layout)
+            if cells is not None and _figure_row(cells):
+                block = _block_at(document, number, layout)
+                if block:
+                    break
+        if block is None:
+            number += 1
+            continue
+        blocks.append(block)
+        number = block.end
+    return blocks
+
+
+def _rows_from(document: Document, first: int, layout: str) -> tuple[list[tuple[int, list[str]]], int]:
+    """The figure rows (and label-only rows between them) from line `first`; the line after them."""
+    raw = document.raw_lines
+    rows: list[tuple[int, list[str]]] = []
+    number, last_figure = first, first
+    while number <= len(raw):
+        line = raw[number - 1]
+        if not line.strip() or is_page_number(line) or (layout == "pipe" and pipe_cells(line) and _is_rule(pipe_cells(line))):
+            number += 1
+            if not line.strip() and number <= len(raw) and not raw[number - 1].strip():
+                break  # two blank lines end a table
+            continue
+        cells = _cells_of(line, layout)
+        if cells is None:
+            break
+        if _figure_row(cells):
+            last_figure = number
+        elif not (_label_line(cells) and len([c for c in cells if c.strip()]) <= 2):
+            break
+        rows.append((number, cells))
+        number += 1
+    rows = [(n, cells) for n, cells in rows if n <= last_figure]
+    return rows, last_figure + 1
+
+
+def _header_above(document: Document, first: int, layout: str) -> list[int]:
+    """The one or two header lines just above the first figure row (no blank line between)."""
+    lines: list[int] = []
+    number = first - 1
+    while number >= 1 and len(lines) < 2:
+        line = document.raw_lines[number - 1]
+        if layout == "pipe" and pipe_cells(line) and _is_rule(pipe_cells(line)):
+            number -= 1
+            continue
+        cells = _cells_of(line, layout)
+        if cells is None or not _label_line(cells):
+            break
+        lines.insert(0, number)
+        number -= 1
+    while lines and len(_cells_of(document.raw_lines[lines[0] - 1], layout) or []) < 2:
+        lines.pop(0)  # a top line of one cell is a title, not the header
+    return lines
+
+
+def _block_at(document: Document, first: int, layout: str) -> Block | None:
+    rows, end = _rows_from(document, first, layout)
+    figure_rows = [cells for _n, cells in rows if _figure_row(cells)]
+    header = _header_above(document, first, layout)
+    looks_like_table = len(figure_rows) >= 3 and min(sum(is_figure(normalize_line(c).strip()) for c in cells)
+                                                       for cells in figure_rows) >= 2
+    if not header:
+        if looks_like_table:
+            return Block(layout, first, end, problem="no header row of labels above its figure rows")
+        return None
+    if layout == "spaced" and len(figure_rows) < 2 and not looks_like_table:
+        return None  # one line of figures under labels is running text more often than a table
+    block = Block(layout, header[0], end)
+    try:
+        _lay_out(document, block, header, rows)
+    except _NotRead as exc:
+        block.rows, block.problem = [], str(exc)
+    return block
+
+
+class _NotRead(ValueError):
+    pass
+
+
+def _lay_out(document: Document, block: Block, header: list[int], rows: list[tuple[int, list[str]]]) -> None:
+    raw = document.raw_lines
+    if block.layout == "pipe":
+        printed = [(n, pipe_cells(raw[n - 1]) or []) for n in header] + rows
+        width_ = max(len(cells) for _n, cells in printed)
+        top = printed[0][1]
+        if len(top) != width_:
+            raise _NotRead(f"the header has {len(top)} cells, its rows {width_}")
+        block.rows = [[(cell, n) for cell in cells + [""] * (width_ - len(cells))] for n, cells in printed]
+        block.header_rows = len(header)
+        return
+    tokens = {n: _spaced_tokens(raw[n - 1]) for n in [*header, *(n for n, _c in rows)]}
+    aligned = any(tokens[n][1] for n, cells in rows if _figure_row(cells))
+    data = [n for n, cells in rows if _figure_row(cells)]
+    columns = max(len(tokens[n][0]) for n in data)
+    if aligned:
+        spans = _column_spans([tokens[n][0] for n in data if len(tokens[n][0]) == columns])
+        place = lambda n, _top: _by_position(tokens[n][0], spans, n)  # noqa: E731
+    else:
+        place = lambda n, top: _by_count(tokens[n][0], columns, n, top)  # noqa: E731
+    header_cells = [place(n, index == 0) for index, n in enumerate(header)]
+    if len(header_cells) == 2:
+        top, sub = header_cells
+        group = any(s and not t for s, t in zip(sub, top))
+        if not group:  # a header wrapped in its cells: one header row
+            header_cells = [[t + s for t, s in zip(top, sub)]]
+    block.rows = [[(cell, header[0] if len(header_cells) == 1 else header[i]) for cell in cells]
+                  for i, cells in enumerate(header_cells)]
+    block.header_rows = len(header_cells)
+    for n, cells in rows:
+        if not _figure_row(cells) and len(tokens[n][0]) == 1:
+            placed = [tokens[n][0][0].text] + [""] * (columns - 1)  # a section row: its first cell
+        else:
+            placed = place(n, False)
+        block.rows.append([(cell, n) for cell in placed])
+
+
+def _column_spans(rows: list[list[Token]]) -> list[tuple[int, int]]:
+    """Each column's extent: the union of its cells' extents over the rows with every cell."""
+    spans = [(min(r[i].start for r in rows), max(r[i].end for r in rows)) for i in range(len(rows[0]))]
+    for (_s, end), (start, _e) in zip(spans, spans[1:]):
+        if start <= end:
+            raise _NotRead("its columns overlap (the cells are not aligned)")
+    return spans
+
+
+def _by_position(tokens: list[Token], spans: list[tuple[int, int]], line: int) -> list[str]:
+    """Each cell in the column it overlaps most (else the nearest)."""
+    cells = [""] * len(spans)
+    for token in tokens:
+        def fit(index: int) -> tuple[int, float]:
+            start, end = spans[index]
+            overlap = min(end, token.end) - max(start, token.start)
+            centre = abs((start + end) / 2 - (token.start + token.end) / 2)
+            return (overlap, -centre)
+        index = max(range(len(spans)), key=fit)
+        if cells[index]:
+            raise _NotRead(f"line {line}: two cells ({cells[index]!r}, {token.text!r}) fall in one column")
+        cells[index] = token.text
+    return cells
+
+
+def _by_count(tokens: list[Token], columns: int, line: int, top: bool) -> list[str]:
+    """Cells separated by single spaces: a full row as is; a shorter one lacks its leading cells,
+    except a header's top line, whose last cell is a group over the columns after it."""
+    texts = [token.text for token in tokens]
+    if len(texts) > columns:
+        raise _NotRead(f"line {line} has {len(texts)} cells, the table {columns}")
+    missing = [""] * (columns - len(texts))
+    return texts + missing if top else missing + texts
