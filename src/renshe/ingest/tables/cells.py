@@ -386,6 +386,7 @@ def _detected(document: Document, found: Found) -> Table:
 
 
 _NUMBER_TOKEN = re.compile(r"[^\s|]*\d[^\s|]*")
+_FIGURE_TOKEN = re.compile(r"[\d.,:%~+<>≥≤〔〕()\[\]约-]*\d[\d.,:%~+<>≥≤〔〕()\[\]-]*")  # no label ("3.基本养老…")
 
 
 def not_read(document: Document, spec: TableSpec, lines: range, reason: str) -> Table:
@@ -399,6 +400,8 @@ def not_read(document: Document, spec: TableSpec, lines: range, reason: str) -> 
         if number == spec.at_line and title:
             continue
         for token in _NUMBER_TOKEN.findall(document.normalized_lines[number - 1]):
+            if not _FIGURE_TOKEN.fullmatch(token):
+                continue
             collector.set_aside(region, "", "", Cell(token, token, number), why)
     return Table(document.doc_id, spec.table_id, title, ["source_line"], [], [], collector.unparsed, 0,
                  lines, not_read=reason)
