@@ -187,24 +187,32 @@ def _rows_from(document: Document, first: int, layout: str) -> tuple[list[tuple[
     raw = document.raw_lines
     rows: list[tuple[int, list[str]]] = []
     number, last_figure = first, first
+    aligned = _aligned(raw[first - 1], layout)
+    after_blank = False
     while number <= len(raw):
         line = raw[number - 1]
         if not line.strip() or is_page_number(line) or (layout == "pipe" and pipe_cells(line) and _is_rule(pipe_cells(line))):
             number += 1
-            if not line.strip() and number <= len(raw) and not raw[number - 1].strip():
-                break  # two blank lines end a table
+            after_blank = after_blank or not line.strip()
             continue
         cells = _cells_of(line, layout)
         if cells is None:
             break
         if _figure_row(cells):
+            if _aligned(line, layout) != aligned:
+                break  # aligned rows and rows of single spaces are two tables
             last_figure = number
-        elif not (_label_line(cells) and len([c for c in cells if c.strip()]) <= 2):
-            break
+        elif after_blank or not (_label_line(cells) and len([c for c in cells if c.strip()]) <= 2):
+            break  # after a blank line only figure rows carry the table on
+        after_blank = False
         rows.append((number, cells))
         number += 1
     rows = [(n, cells) for n, cells in rows if n <= last_figure]
     return rows, last_figure + 1
+
+
+def _aligned(raw: str, layout: str) -> bool:
+    return layout == "spaced" and _spaced_tokens(raw)[1]
 
 
 def _header_above(document: Document, first: int, layout: str) -> list[int]:
