@@ -124,7 +124,7 @@ def _is_rule(cells: list[str]) -> bool:
 
 @dataclass
 class Block:
-    layout: str  # pipe | spaced
+    layout: str  # pipe | spaced (| tab: only a block of tab rows without a header, to be reported)
     start: int  # first header line (or first line of the block when it has no header)
     end: int  # first line after the block
     rows: list[list[tuple[str, int]]] = field(default_factory=list)  # cells (as printed, line)
@@ -151,6 +151,8 @@ def _label_line(cells: list[str]) -> bool:
 
 
 def _cells_of(raw: str, layout: str) -> list[str] | None:
+    if layout == "tab":  # only to report tab rows without a header (detect reads those with one)
+        return [cell.strip() for cell in raw.split("\t") if cell.strip()] if "\t" in raw else None
     if not raw.strip() or "\t" in raw or is_page_number(raw):
         return None
     if layout == "pipe":
@@ -168,7 +170,7 @@ def find_blocks(document: Document) -> list[Block]:
     number = 1
     while number <= len(raw):
         block = None
-        for layout in ("pipe", "spaced"):
+        for layout in ("pipe", "spaced", "tab"):
             cells = _cells_of(raw[number - 1], layout)
             if cells is not None and _figure_row(cells):
                 block = _block_at(document, number, layout)
@@ -244,6 +246,8 @@ def _block_at(document: Document, first: int, layout: str) -> Block | None:
         if looks_like_table:
             return Block(layout, first, end, problem="no header row of labels above its figure rows")
         return None
+    if layout == "tab":
+        return None  # a tab table with a header: read by renshe.ingest.tables.detect
     if layout == "spaced" and len(figure_rows) < 2 and not looks_like_table:
         return None  # one line of figures under labels is running text more often than a table
     block = Block(layout, header[0], end)

@@ -147,14 +147,15 @@ def find_tables(document: Document, covered: set[int], taken: set[str]) -> list[
     found: list[Found] = []
     number = 1
     while number <= len(lines):
-        layout = None
+        layout, block = None, None
         if number not in covered:
             if _tab_header_at(lines, number):
                 layout = "tab"
             elif _cell_header_at(raw_lines, number):
                 layout = "cell_lines"
             elif number in blocks and not covered.intersection(blocks[number].lines):
-                layout = blocks[number].layout
+                block = blocks[number]
+                layout = block.layout
         if layout is None:
             number += 1
             continue
@@ -162,7 +163,6 @@ def find_tables(document: Document, covered: set[int], taken: set[str]) -> list[
         title = lines[title_line - 1] if title_line >= 1 else ""
         table_id = _table_id(title, number, taken)
         taken.add(table_id)
-        block = blocks.get(number) if layout in ("pipe", "spaced") else None
         if block is not None and block.problem:
             spec = TableSpec(table_id, "", layout, (), at_line=max(title_line, 0))
             found.append(Found(spec, number, block.problem, range(max(title_line, 1), block.end)))
