@@ -204,6 +204,8 @@ def _rows_from(document: Document, first: int, layout: str) -> tuple[list[tuple[
             if _aligned(line, layout) != aligned:
                 break  # aligned rows and rows of single spaces are two tables
             last_figure = number
+        elif rows and rows[-1][0] == last_figure and len(cells) == 1 and _open_bracket(rows[-1][1]):
+            last_figure = number  # the end of a label wrapped in its cell
         elif after_blank or not (_label_line(cells) and len([c for c in cells if c.strip()]) <= 2):
             break  # after a blank line only figure rows carry the table on
         after_blank = False
@@ -293,10 +295,28 @@ def _lay_out(document: Document, block: Block, header: list[int], rows: list[tup
     block.header_rows = len(header_cells)
     for n, cells in rows:
         if not _figure_row(cells) and len(tokens[n][0]) == 1:
+            if _continues(block.rows[-1] if len(block.rows) > block.header_rows else None, tokens[n][0][0].text):
+                continue
             placed = [tokens[n][0][0].text] + [""] * (columns - 1)  # a section row: its first cell
         else:
             placed = place(n, False)
         block.rows.append([(cell, n) for cell in placed])
+
+
+def _open_bracket(cells: list[str]) -> bool:
+    return any(cell.count("（") + cell.count("(") > cell.count("）") + cell.count(")") for cell in cells)
+
+
+def _continues(row: list[tuple[str, int]] | None, text: str) -> bool:
+    """A label wrapped in its cell (城镇新增就业（万 / 人）): the line after a row whose label leaves
+    a bracket open continues that label (joined into the row, in place)."""
+    if row is None:
+        return False
+    for index, (cell, line) in enumerate(row):
+        if cell.count("（") + cell.count("(") > cell.count("）") + cell.count(")"):
+            row[index] = (cell + text, line)
+            return True
+    return False
 
 
 def _column_spans(rows: list[list[Token]]) -> list[tuple[int, int]]:

@@ -59,6 +59,11 @@ def clean_label(text: str) -> tuple[str, str, bool]:
             unit = content
             label = label[: match.start()] + label[match.end():]
             break
+        qualifier, comma, last = content.rpartition(",")
+        if comma and qualifier.strip() and _UNIT_LIKE.fullmatch(last.strip()):  # (年末,%): a note, then the unit
+            unit = last.strip()
+            label = f"{label[: match.start()]}({qualifier.strip()}){label[match.end():]}"
+            break
     return label.strip().translate(_FULL_WIDTH), unit, of_which
 
 
