@@ -115,8 +115,8 @@ def score_document(doc: TableDocument, observations: list[dict]) -> DocScore:
             result.wrong.append(f"{where}: {', '.join(problems)}")
         else:
             result.right += 1
-    result.extra = [f"line {o['source_line']} {o['indicator_zh']} {o['value']} {o['unit']} {o['period']} {o['measure']}"
-                    for o in unused]
+    result.extra = [f"line {o['source_line']} [{o['table_id']}] {o['indicator_zh']} {o['value']} {o['unit']} "
+                    f"{o['period']} {o['measure']}" for o in unused]
     return result
 
 
