@@ -231,6 +231,8 @@ _REASON_DETAIL = re.compile(r"\([^()]*\)|'[^']*'|“[^”]*”|[0-9][0-9.:,]*[^\
 def reason_kind(reason: str) -> str:
     """A set-aside reason without its particulars: 'ratio 7:25:68 (parts 7, 25, 68), kept as text'
     -> 'ratio, kept as text', so the summary can count reasons of one kind together."""
+    if reason.startswith(("table not read", "no unit", "unknown unit")):
+        return reason.split(":")[0]
     kind = _REASON_DETAIL.sub("", reason.split(":")[0] if reason.startswith(("missing marker",)) else reason)
     return re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s{2,}", " ", kind)).strip(" ,;:")
 

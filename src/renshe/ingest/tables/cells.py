@@ -387,7 +387,8 @@ def _detected(document: Document, found: Found) -> Table:
     try:
         return extract_table(document, found.spec)
     except RensheError as exc:
-        return not_read(document, found.spec, found.lines, exc.message)
+        own = f"table {found.spec.table_id}: "  # the table is named in the row already
+        return not_read(document, found.spec, found.lines, exc.message.removeprefix(own))
 
 
 _NUMBER_TOKEN = re.compile(r"[^\s|]*\d[^\s|]*")
