@@ -120,3 +120,19 @@ def test_strict_extract_exits_non_zero_after_writing(tuning, tmp_path):
     strict = subprocess.run(command + ["--strict"], capture_output=True, text=True)
     assert strict.returncode == 1 and "--strict: 1 document warning(s)" in strict.stderr
     assert (tmp_path / "out" / "observations.csv").is_file()
+
+
+def test_the_build_summary_ends_with_a_line_per_document_and_the_warnings(tuning):
+    from types import SimpleNamespace
+
+    from renshe.build import build_summary
+    from renshe.cli import build_parser
+
+    root, _output = tuning
+    text = build_summary(ProjectPaths.at(root), [], SimpleNamespace(succeeded=[], failed=[]))
+    tail = text.split("\ndocuments\n", 1)[1].splitlines()
+    assert "  national_pension_pipe: 20 figures taken, 0 set aside, 1 tables read, 0 not read" in tail
+    assert [line for line in tail if line.startswith("warning: ")] == [
+        "warning: reported_not_read: 2 table(s) not read, their figures set aside (unparsed.csv): table_l11: "
+        "no header row of labels above its figure rows; table_l17: no header row of labels above its figure rows"]
+    assert build_parser().parse_args(["build", "--strict"]).strict
