@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 
 from renshe.ingest.documents import Document, is_page_number, normalize_line
 
-FIGURE = re.compile(r"^[〔\[(（<>≥≤~约+\-]*\d[\d.,]*%?[〕\])）]?%?$")
+FIGURE = re.compile(r"^[〔\[(（<>≥≤~约+\-]*\d[\d.,]*(?:%|‰|(?:万|亿)?(?:人次|人|元|户|家|个|岁|所|项|件|张))?"
+                    r"[〕\])）]?(?:以上|以下|左右)?%?$")  # a figure, its unit printed in the cell or not
 _YEAR = re.compile(r"^(?:19|20)\d{2}年?$")
 _PLACEHOLDER = {"—", "——", "-", "--", "–", "/", "…", "…………"}
 _RULE_CELL = re.compile(r"^:?-{3,}:?$")

@@ -34,6 +34,7 @@ _OF_WHICH = re.compile(r"^其中\s*:\s*")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 _UNIT_LIKE = re.compile(r"[^\d\s,、含其]{1,4}")
 _FOOTNOTE_CUMULATIVE = re.compile(r"^(?:备)?注\s*:\s*(.+?)为(?:五|5)年累计数")
+_TIME_NOTE = re.compile(r"(?:年|月|季|期)(?:末|底|初)|全年|当年|累计|平均|年均")  # (年末): when, not a unit
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "："})
 
 # --- labels, units, regions --------------------------------------------------------------
@@ -55,7 +56,7 @@ def clean_label(text: str) -> tuple[str, str, bool]:
     unit = ""
     for match in _BRACKETED.finditer(label):
         content = match.group(1).strip()
-        if _UNIT_LIKE.fullmatch(content):
+        if _UNIT_LIKE.fullmatch(content) and not _TIME_NOTE.fullmatch(content):
             unit = content
             label = label[: match.start()] + label[match.end():]
             break
