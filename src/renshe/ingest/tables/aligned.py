@@ -65,9 +65,10 @@ def is_figure(text: str) -> bool:
 _GAP = re.compile(r"(?:[ \u3000]{2,}|\u3000)")
 
 
-def _spaced_tokens(raw: str) -> tuple[list[Token], bool]:
+def _spaced_tokens(raw: str, measure=None) -> tuple[list[Token], bool]:
     """The cells of a line (display columns) and whether two of them are apart by two or more
     spaces (an aligned layout)."""
+    measure = measure or width
     tokens: list[Token] = []
     text = raw.rstrip()
     position = 0
@@ -76,17 +77,17 @@ def _spaced_tokens(raw: str) -> tuple[list[Token], bool]:
         if piece.strip():
             stripped = piece.strip()
             offset = at + piece.index(stripped)
-            start = width(text[:offset])
-            tokens.append(Token(stripped, start, start + width(stripped)))
+            start = measure(text[:offset])
+            tokens.append(Token(stripped, start, start + measure(stripped)))
         position = at + len(piece)
     aligned = len(tokens) > 1
     split: list[Token] = []
     for token in tokens:
-        split.extend(_split_single(token))
+        split.extend(_split_single(token, measure))
     return split, aligned
 
 
-def _split_single(token: Token) -> list[Token]:
+def _split_single(token: Token, measure=None) -> list[Token]:
     """A cell holding single spaces split at them, except after a colon (其中： 城镇…) or between
     Latin words (GDP growth)."""
     parts = token.text.split(" ")
@@ -99,10 +100,11 @@ def _split_single(token: Token) -> list[Token]:
             merged[-1] += " " + part
         else:
             merged.append(part)
+    measure = measure or width
     tokens, column = [], token.start
     for part in merged:
-        tokens.append(Token(part, column, column + width(part)))
-        column += width(part) + 1
+        tokens.append(Token(part, column, column + measure(part)))
+        column += measure(part) + 1
     return tokens
 
 
@@ -276,16 +278,18 @@ def _lay_out(document: Document, block: Block, header: list[int], rows: list[tup
         block.rows = [[(cell, n) for cell in cells + [""] * (width_ - len(cells))] for n, cells in printed]
         block.header_rows = len(header)
         return
-    tokens = {n: _spaced_tokens(raw[n - 1]) for n in [*header, *(n for n, _c in rows)]}
-    aligned = any(tokens[n][1] for n, cells in rows if _figure_row(cells))
     data = [n for n, cells in rows if _figure_row(cells)]
-    columns = max(len(tokens[n][0]) for n in data)
-    if aligned:
-        spans = _column_spans([tokens[n][0] for n in data if len(tokens[n][0]) == columns])
-        place = lambda n, _top: _by_position(tokens[n][0], spans, n)  # noqa: E731
+    if any(_spaced_tokens(raw[n - 1])[1] for n in data):
+        placed = _aligned_cells(raw, header, [n for n, _c in rows], data)
+        columns = len(placed[data[0]])
     else:
-        place = lambda n, top: _by_count(tokens[n][0], columns, n, top)  # noqa: E731
-    header_cells = [place(n, index == 0) for index, n in enumerate(header)]
+        tokens = {n: _spaced_tokens(raw[n - 1])[0] for n in [*header, *(n for n, _c in rows)]}
+        columns = max(len(tokens[n]) for n in data)
+        placed = {n: _by_count(tokens[n], columns, n, index == 0) for index, n in enumerate(header)}
+        for n, cells in rows:
+            placed[n] = ([tokens[n][0].text] + [""] * (columns - 1) if len(tokens[n]) == 1 and n not in data
+                         else _by_count(tokens[n], columns, n, False))
+    header_cells = [placed[n] for n in header]
     if len(header_cells) == 2:
         top, sub = header_cells
         group = any(s and not t for s, t in zip(sub, top))
@@ -294,28 +298,72 @@ def _lay_out(document: Document, block: Block, header: list[int], rows: list[tup
     block.rows = [[(cell, header[0] if len(header_cells) == 1 else header[i]) for cell in cells]
                   for i, cells in enumerate(header_cells)]
     block.header_rows = len(header_cells)
-    for n, cells in rows:
-        if not _figure_row(cells) and len(tokens[n][0]) == 1:
-            if _continues(block.rows[-1] if len(block.rows) > block.header_rows else None, tokens[n][0][0].text):
+    numbers = [n for n, _c in rows]
+    prefix: list[str] = [""] * columns
+    for position, n in enumerate(numbers):
+        cells = placed[n]
+        if n not in data:
+            following = placed.get(numbers[position + 1]) if position + 1 < len(numbers) else None
+            if _continues(block.rows[-1] if len(block.rows) > block.header_rows else None, cells):
                 continue
-            placed = [tokens[n][0][0].text] + [""] * (columns - 1)  # a section row: its first cell
+            if following is not None and numbers[position + 1] in data and _starts(cells, following):
+                prefix = [p + c for p, c in zip(prefix, cells)]
+                continue
         else:
-            placed = place(n, False)
-        block.rows.append([(cell, n) for cell in placed])
+            cells = [p + c for p, c in zip(prefix, cells)]
+            prefix = [""] * columns
+        block.rows.append([(cell, n) for cell in cells])
+
+
+def _starts(cells: list[str], following: list[str]) -> bool:
+    """A line of text cells wrapped above the row they begin (pdftotext prints a cell of two lines
+    with its first line above the row's figures): every cell of it begins a cell of the row below
+    that is text, and the label among them ends where the row's label cell opens a bracket
+    (劳动年龄人口平均受教育年限 / （年）  10.8  11.3)."""
+    texts = [(c, f) for c, f in zip(cells, following) if c]
+    return bool(texts) and all(f and not is_figure(normalize_line(f).strip()) for _c, f in texts) \
+        and any(f.startswith(("（", "(")) for _c, f in texts)
+
+
+def _aligned_cells(raw: list[str], header: list[int], numbers: list[int], data: list[int]) -> dict[int, list[str]]:
+    """The cells of every line of an aligned block, in columns found from the figure rows. The
+    character positions are counted two ways, a CJK character two columns wide (a monospaced
+    rendering) or one (pdftotext -layout counts characters); the one whose columns line up more
+    tightly is kept."""
+    best: tuple[int, dict[int, list[str]]] | None = None
+    problem: _NotRead | None = None
+    for measure in (width, len):
+        tokens = {n: _spaced_tokens(raw[n - 1], measure)[0] for n in [*header, *numbers]}
+        columns = max(len(tokens[n]) for n in data)
+        full = [tokens[n] for n in data if len(tokens[n]) == columns]
+        try:
+            spans = _column_spans(full)
+            placed = {n: _by_position(tokens[n], spans, n) for n in [*header, *numbers]}
+        except _NotRead as exc:
+            problem = exc
+            continue
+        slack = sum(end - start - max(row[i].end - row[i].start for row in full)
+                    for i, (start, end) in enumerate(spans))
+        if best is None or slack < best[0]:
+            best = (slack, placed)
+    if best is None:
+        raise problem or _NotRead("its columns could not be found")
+    return best[1]
 
 
 def _open_bracket(cells: list[str]) -> bool:
     return any(cell.count("（") + cell.count("(") > cell.count("）") + cell.count(")") for cell in cells)
 
 
-def _continues(row: list[tuple[str, int]] | None, text: str) -> bool:
-    """A label wrapped in its cell (城镇新增就业（万 / 人）): the line after a row whose label leaves
-    a bracket open continues that label (joined into the row, in place)."""
-    if row is None:
+def _continues(row: list[tuple[str, int]] | None, cells: list[str]) -> bool:
+    """A label wrapped in its cell (城镇新增就业（万 / 人）): a line of one cell after a row whose
+    label leaves a bracket open continues that label (joined into the row, in place)."""
+    texts = [cell for cell in cells if cell]
+    if row is None or len(texts) != 1:
         return False
     for index, (cell, line) in enumerate(row):
         if cell.count("（") + cell.count("(") > cell.count("）") + cell.count(")"):
-            row[index] = (cell + text, line)
+            row[index] = (cell + texts[0], line)
             return True
     return False
 
