@@ -200,5 +200,8 @@ def _second_header(rows: list[Row]) -> bool:
     ("\t\t区县级\t公益性机构…" under "辖区\t零工市场\t\t…")."""
     if len(rows) < 3 or len(rows[1].cells) != len(rows[0].cells):
         return False
-    texts = rows[1].texts()
-    return not texts[0] and any(texts[1:]) and not any(_FIGURE.match(text) for text in texts)
+    texts, top = rows[1].texts(), rows[0].texts()
+    # the readers of Word, HTML and PDF tables repeat a merged cell in every row and column it
+    # spans: a label cell merged down both header rows is printed again in the second
+    repeated = bool(texts[0]) and texts[0] == top[0] and any(t != u for t, u in zip(texts[1:], top[1:]))
+    return (not texts[0] or repeated) and any(texts[1:]) and not any(_FIGURE.match(text) for text in texts)

@@ -214,7 +214,8 @@ def header_names(header_rows: list[Row]) -> list[str]:
     names, above = [], ""
     for top_name, sub_name in zip(top, sub):
         above = top_name or above
-        names.append(f"{above}/{sub_name}" if sub_name else top_name)
+        # a cell merged down both rows is printed empty below, or repeated (tables as cells)
+        names.append(f"{above}/{sub_name}" if sub_name and sub_name != top_name else top_name)
     return names
 
 
