@@ -56,9 +56,10 @@ def test_what_cannot_be_read_is_reported(tuning):
     expected = sorted((item["line"], item["reason"]) for item in doc.spec["set_aside"])
     assert found == expected
     not_read = aside[aside.reason.str.startswith("table not read")]
-    assert set(not_read.table_id) == {"table_l11", "table_l17"} and "no header row" in not_read.reason.iloc[0]
+    assert set(not_read.table_id) == {"table_l11", "table_l17", "table_l22"}
+    assert "no header row" in not_read.reason.iloc[0] and "line 21 above its figure rows" in not_read.reason.iloc[-1]
     summary = output.summary[output.summary.doc_id == doc.name]
-    assert summary.not_read.fillna("").astype(bool).sum() == 2
+    assert summary.not_read.fillna("").astype(bool).sum() == 3
 
 
 def test_the_national_plan_table_with_a_category_column_no_longer_stops_anything(tuning):
@@ -118,8 +119,8 @@ def test_strict_extract_exits_non_zero_after_writing(tuning, tmp_path):
     command = [sys.executable, "-m", "renshe.cli", "--root", str(root), "extract", "--out", str(tmp_path / "out")]
     lenient = subprocess.run(command, capture_output=True, text=True)
     assert lenient.returncode == 0, lenient.stderr
-    assert "reported_not_read: 2 figures taken, 20 set aside, 1 tables read, 2 not read" in lenient.stdout
-    assert "warning: reported_not_read: 2 table(s) not read" in lenient.stderr
+    assert "reported_not_read: 2 figures taken, 22 set aside, 1 tables read, 3 not read" in lenient.stdout
+    assert "warning: reported_not_read: 3 table(s) not read" in lenient.stderr
     strict = subprocess.run(command + ["--strict"], capture_output=True, text=True)
     assert strict.returncode == 1 and "--strict: 1 document warning(s)" in strict.stderr
     assert (tmp_path / "out" / "observations.csv").is_file()
@@ -136,6 +137,8 @@ def test_the_build_summary_ends_with_a_line_per_document_and_the_warnings(tuning
     tail = text.split("\ndocuments\n", 1)[1].splitlines()
     assert "  national_pension_pipe: 20 figures taken, 0 set aside, 1 tables read, 0 not read" in tail
     assert [line for line in tail if line.startswith("warning: ")] == [
-        "warning: reported_not_read: 2 table(s) not read, their figures set aside (unparsed.csv): table_l11: "
-        "no header row of labels above its figure rows; table_l17: no header row of labels above its figure rows"]
+        "warning: reported_not_read: 3 table(s) not read, their figures set aside (unparsed.csv): table_l11: "
+        "no header row of labels above its figure rows; table_l17: no header row of labels above its figure rows; "
+        "table_l22: line 21 above its figure rows was not taken for a header (a cell too long, a sentence, a figure "
+        "in it)"]
     assert build_parser().parse_args(["build", "--strict"]).strict

@@ -252,7 +252,10 @@ def _block_at(document: Document, first: int, layout: str) -> Block | None:
             return Block(layout, first, end, problem="no header row of labels above its figure rows")
         return None
     if layout == "tab":
-        return None  # a tab table with a header: read by renshe.ingest.tables.detect
+        # a tab table is read by renshe.ingest.tables.detect from its header line, before this
+        # block's first figure row is reached; a block reached is one whose header it did not take
+        return Block(layout, first, end, problem=f"line {header[-1]} above its figure rows was not taken for "
+                                                 "a header (a cell too long, a sentence, a figure in it)")
     if layout == "spaced" and len(figure_rows) < 2 and not looks_like_table:
         return None  # one line of figures under labels is running text more often than a table
     block = Block(layout, header[0], end)
