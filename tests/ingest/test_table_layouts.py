@@ -142,3 +142,10 @@ def test_the_build_summary_ends_with_a_line_per_document_and_the_warnings(tuning
         "table_l22: line 21 above its figure rows was not taken for a header (a cell too long, a sentence, a figure "
         "in it)"]
     assert build_parser().parse_args(["build", "--strict"]).strict
+
+
+def test_a_row_whose_cells_fit_no_column_is_set_aside(tuning):
+    _root, output = tuning
+    aside = output.unparsed[output.unparsed.doc_id == "row_not_placed"]
+    assert list(zip(aside.source_line, aside.cell_text)) == [(8, "12372")]
+    assert aside.reason.iloc[0].startswith("row not read: its 3 cells cannot be matched to the table's 4 columns")

@@ -133,6 +133,7 @@ class Block:
     rows: list[list[tuple[str, int]]] = field(default_factory=list)  # cells (as printed, line)
     header_rows: int = 1
     problem: str = ""
+    unplaced: list[tuple[int, str]] = field(default_factory=list)  # (line, why): rows whose cells fit no column
 
     @property
     def lines(self) -> range:
@@ -278,20 +279,30 @@ def _lay_out(document: Document, block: Block, header: list[int], rows: list[tup
         top = printed[0][1]
         if len(top) != width_:
             raise _NotRead(f"the header has {len(top)} cells, its rows {width_}")
-        block.rows = [[(cell, n) for cell in cells + [""] * (width_ - len(cells))] for n, cells in printed]
         block.header_rows = len(header)
+        for index, (n, cells) in enumerate(printed):
+            if index >= len(header) and len(cells) != width_ and _figure_row(cells):
+                block.unplaced.append((n, f"its {len(cells)} cells do not match the table's {width_} columns"))
+                continue
+            block.rows.append([(cell, n) for cell in cells + [""] * (width_ - len(cells))])
         return
     data = [n for n, cells in rows if _figure_row(cells)]
     if any(_spaced_tokens(raw[n - 1])[1] for n in data):
         placed = _aligned_cells(raw, header, [n for n, _c in rows], data)
-        columns = len(placed[data[0]])
+        columns = max(len(cells) for cells in placed.values() if cells)
+        block.unplaced += [(n, "its cells fall between the table's columns") for n, _c in rows if placed[n] is None]
     else:
         tokens = {n: _spaced_tokens(raw[n - 1])[0] for n in [*header, *(n for n, _c in rows)]}
         columns = max(len(tokens[n]) for n in data)
         placed = {n: _by_count(tokens[n], columns, n, index == 0) for index, n in enumerate(header)}
+        kinds = _column_kinds([[t.text for t in tokens[n]] for n in data if len(tokens[n]) == columns])
         for n, cells in rows:
-            placed[n] = ([tokens[n][0].text] + [""] * (columns - 1) if len(tokens[n]) == 1 and n not in data
-                         else _by_count(tokens[n], columns, n, False))
+            try:
+                placed[n] = ([tokens[n][0].text] + [""] * (columns - 1) if len(tokens[n]) == 1 and n not in data
+                             else _by_count(tokens[n], columns, n, False, kinds))
+            except _NotRead as exc:
+                placed[n] = None
+                block.unplaced.append((n, str(exc)))
     header_cells = [placed[n] for n in header]
     if len(header_cells) == 2:
         top, sub = header_cells
@@ -305,6 +316,8 @@ def _lay_out(document: Document, block: Block, header: list[int], rows: list[tup
     prefix: list[str] = [""] * columns
     for position, n in enumerate(numbers):
         cells = placed[n]
+        if cells is None:
+            continue  # set aside with its reason (block.unplaced)
         if n not in data:
             following = placed.get(numbers[position + 1]) if position + 1 < len(numbers) else None
             if _continues(block.rows[-1] if len(block.rows) > block.header_rows else None, cells):
@@ -328,12 +341,12 @@ def _starts(cells: list[str], following: list[str]) -> bool:
         and any(f.startswith(("（", "(")) for _c, f in texts)
 
 
-def _aligned_cells(raw: list[str], header: list[int], numbers: list[int], data: list[int]) -> dict[int, list[str]]:
-    """The cells of every line of an aligned block, in columns found from the figure rows. The
-    character positions are counted two ways, a CJK character two columns wide (a monospaced
-    rendering) or one (pdftotext -layout counts characters); the one whose columns line up more
-    tightly is kept."""
-    best: tuple[int, dict[int, list[str]]] | None = None
+def _aligned_cells(raw: list[str], header: list[int], numbers: list[int], data: list[int]) -> dict[int, list[str] | None]:
+    """The cells of every line of an aligned block, in columns found from the figure rows (None
+    for a row whose cells fall between them). The character positions are counted two ways, a
+    CJK character two columns wide (a monospaced rendering) or one (pdftotext -layout counts
+    characters); the one that places more rows, then whose columns line up more tightly, is kept."""
+    best: tuple[tuple[int, int], dict[int, list[str] | None]] | None = None
     problem: _NotRead | None = None
     for measure in (width, len):
         tokens = {n: _spaced_tokens(raw[n - 1], measure)[0] for n in [*header, *numbers]}
@@ -341,14 +354,20 @@ def _aligned_cells(raw: list[str], header: list[int], numbers: list[int], data: 
         full = [tokens[n] for n in data if len(tokens[n]) == columns]
         try:
             spans = _column_spans(full)
-            placed = {n: _by_position(tokens[n], spans, n) for n in [*header, *numbers]}
+            placed: dict[int, list[str] | None] = {n: _by_position(tokens[n], spans, n) for n in header}
         except _NotRead as exc:
             problem = exc
             continue
+        for n in numbers:
+            try:
+                placed[n] = _by_position(tokens[n], spans, n)
+            except _NotRead:
+                placed[n] = None
         slack = sum(end - start - max(row[i].end - row[i].start for row in full)
                     for i, (start, end) in enumerate(spans))
-        if best is None or slack < best[0]:
-            best = (slack, placed)
+        score = (sum(cells is None for cells in placed.values()), slack)
+        if best is None or score < best[0]:
+            best = (score, placed)
     if best is None:
         raise problem or _NotRead("its columns could not be found")
     return best[1]
@@ -396,11 +415,32 @@ def _by_position(tokens: list[Token], spans: list[tuple[int, int]], line: int) -
     return cells
 
 
-def _by_count(tokens: list[Token], columns: int, line: int, top: bool) -> list[str]:
+def _by_count(tokens: list[Token], columns: int, line: int, top: bool, kinds: list[bool] | None = None) -> list[str]:
     """Cells separated by single spaces: a full row as is; a shorter one lacks its leading cells,
-    except a header's top line, whose last cell is a group over the columns after it."""
+    except a header's top line, whose last cell is a group over the columns after it. A shorter
+    row whose figures would then fall in a column of words, or words in a column of figures, lacks
+    a cell elsewhere: which one cannot be told, and the row is not placed."""
     texts = [token.text for token in tokens]
     if len(texts) > columns:
         raise _NotRead(f"line {line} has {len(texts)} cells, the table {columns}")
     missing = [""] * (columns - len(texts))
-    return texts + missing if top else missing + texts
+    cells = texts + missing if top else missing + texts
+    if kinds and len(texts) < columns and any(
+            cell and _figure_like(cell) != kind for cell, kind in zip(cells, kinds) if kind is not None):
+        raise _NotRead(f"its {len(texts)} cells cannot be matched to the table's {columns} columns (a cell left "
+                       "empty, not the leading one)")
+    return cells
+
+
+def _figure_like(text: str) -> bool:
+    norm = normalize_line(text).strip()
+    return is_figure(norm) or norm in _PLACEHOLDER
+
+
+def _column_kinds(full_rows: list[list[str]]) -> list[bool | None]:
+    """Per column: True when the full rows hold figures there, False words, None both."""
+    kinds: list[bool | None] = []
+    for cells in zip(*full_rows):
+        figures = {_figure_like(cell) for cell in cells if cell}
+        kinds.append(figures.pop() if len(figures) == 1 else None)
+    return kinds

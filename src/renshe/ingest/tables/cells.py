@@ -360,7 +360,10 @@ def _extract(document: Document, spec: TableSpec) -> tuple[Table, range]:
         _period_rows(collector, layout, names_at)
     else:
         _indicator_rows(collector, layout, names_at)
-    lines = range(layout.title_line, max(cell.line for cell in layout.rows[-1].cells) + 1)
+    for line, why in layout.unplaced:
+        _set_aside_line(collector, line, f"row not read: {why}")
+    last = max([cell.line for cell in layout.rows[-1].cells] + [line for line, _why in layout.unplaced])
+    lines = range(layout.title_line, last + 1)
     table = Table(document.doc_id, spec.table_id, layout.title, ["source_line", *names], wide_rows(spec, layout),
                   collector.observations, collector.unparsed, len(collector.observations), lines)
     return table, lines
@@ -396,19 +399,23 @@ _NUMBER_TOKEN = re.compile(r"[^\s|]*\d[^\s|]*")
 _FIGURE_TOKEN = re.compile(r"[\d.,:%~+<>≥≤〔〕()\[\]约-]*\d[\d.,:%~+<>≥≤〔〕()\[\]-]*")  # no label ("3.基本养老…")
 
 
+def _set_aside_line(collector: Collector, number: int, why: str) -> None:
+    """Every figure printed on line `number`, set aside with the reason."""
+    region = _document_region(collector.document)
+    for token in _NUMBER_TOKEN.findall(collector.document.normalized_lines[number - 1]):
+        if _FIGURE_TOKEN.fullmatch(token):
+            collector.set_aside(region, "", "", Cell(token, token, number), why)
+
+
 def not_read(document: Document, spec: TableSpec, lines: range, reason: str) -> Table:
     """A block that looks like a table but cannot be read: every figure printed in it set aside
     with the reason, so nothing is lost silently."""
     collector = Collector(document, spec)
-    region = _document_region(document)
     why = f"table not read: {reason}"
     title = " ".join(document.normalized_lines[spec.at_line - 1].split()) if spec.at_line else ""
     for number in lines:
         if number == spec.at_line and title:
             continue
-        for token in _NUMBER_TOKEN.findall(document.normalized_lines[number - 1]):
-            if not _FIGURE_TOKEN.fullmatch(token):
-                continue
-            collector.set_aside(region, "", "", Cell(token, token, number), why)
+        _set_aside_line(collector, number, why)
     return Table(document.doc_id, spec.table_id, title, ["source_line"], [], [], collector.unparsed, 0,
                  lines, not_read=reason)

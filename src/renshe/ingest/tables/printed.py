@@ -44,6 +44,7 @@ class Layout:
     rows: list[Row]
     unit_note: set[str] = field(default_factory=set)
     footnote: str = ""
+    unplaced: list[tuple[int, str]] = field(default_factory=list)  # (line, why): rows of a text table not placed
 
 
 def _shown(raw: str) -> str:
@@ -175,6 +176,8 @@ def read_layout(document: Document, spec: TableSpec) -> Layout:
     if not spec.title and len(title) > TITLE_MAX:
         title = ""  # a detected table printed straight after running text has no title
     layout = Layout(title, title_line, rows, unit_note, footnote)
+    if spec.layout in ("pipe", "spaced"):
+        layout.unplaced = list(text_blocks(document)[start].unplaced)
     _classify(document, spec, layout)
     return layout
 
