@@ -15,7 +15,7 @@ import pytest
 
 import table_corpus
 from renshe.ingest.extract import run_extract
-from renshe.ingest.tables.aligned import _spaced_tokens, width
+from renshe.ingest.tables.columns import spaced_tokens, width
 from renshe.paths import ProjectPaths
 
 TUNING = table_corpus.documents(holdout=False)
@@ -107,10 +107,10 @@ def test_holdout_score():
 
 def test_display_width_counts_a_cjk_character_as_two():
     assert width("常住人口") == 8 and width("（%）") == 5 and width("5.2") == 3
-    tokens, aligned = _spaced_tokens("  民生福祉    城镇调查失业率（%）    5.2    <5.5  预期性")
+    tokens, aligned = spaced_tokens("  民生福祉    城镇调查失业率（%）    5.2    <5.5  预期性")
     assert aligned and [(t.text, t.start) for t in tokens] == [
         ("民生福祉", 2), ("城镇调查失业率（%）", 14), ("5.2", 37), ("<5.5", 44), ("预期性", 50)]
-    tokens, aligned = _spaced_tokens("就业 城镇调查失业率（%） 5.2 <5.5 预期性")
+    tokens, aligned = spaced_tokens("就业 城镇调查失业率（%） 5.2 <5.5 预期性")
     assert not aligned and [t.text for t in tokens] == ["就业", "城镇调查失业率（%）", "5.2", "<5.5", "预期性"]
 
 

@@ -26,86 +26,19 @@ fall between columns) is returned with its `problem`, to be reported, never sile
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from renshe.ingest.documents import Document, is_page_number, normalize_line
+from renshe.ingest.tables.columns import (NotRead, aligned_cells, by_count, column_kinds, spaced_tokens,
+                                          is_figure, width)
 
-FIGURE = re.compile(r"^[〔\[(（<>≥≤~约+\-]*\d[\d.,]*(?:%|‰|(?:万|亿)?(?:人次|人|元|户|家|个|岁|所|项|件|张))?"
-                    r"[〕\])）]?(?:以上|以下|左右)?%?$")  # a figure, its unit printed in the cell or not
 _YEAR = re.compile(r"^(?:19|20)\d{2}年?$")
-_PLACEHOLDER = {"—", "——", "-", "--", "–", "/", "…", "…………"}
 _RULE_CELL = re.compile(r"^:?-{3,}:?$")
 _PROSE = re.compile(r"[，。；！？]|[,;]\s")
 _TITLE = re.compile(r"^\s*(?:(?:附)?表|专栏)\s*[\d一二三四五六七八九十]|^\s*\d+-\d+\s|^\s*单位\s*[:：]")
 CELL_MAX = 60  # display columns (30 CJK characters): a longer cell is running text, not a table cell
 LABEL_HEADER_WORDS = ("指标", "项目", "名称", "类别", "分类", "地区", "区域", "年份", "年度", "市", "县", "区",
                       "单位", "属性", "序号")
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-@dataclass
-class Token:
-    text: str  # as printed
-    start: int  # display column
-    end: int
-
-    @property
-    def norm(self) -> str:
-        return normalize_line(self.text).strip()
-
-
-def is_figure(text: str) -> bool:
-    return bool(FIGURE.match(text.replace(" ", "")))
-
-
-_GAP = re.compile(r"(?:[ \u3000]{2,}|\u3000)")
-
-
-def _spaced_tokens(raw: str, measure=None) -> tuple[list[Token], bool]:
-    """The cells of a line (display columns) and whether two of them are apart by two or more
-    spaces (an aligned layout)."""
-    measure = measure or width
-    tokens: list[Token] = []
-    text = raw.rstrip()
-    position = 0
-    for piece in _GAP.split(text):
-        at = text.index(piece, position) if piece else position
-        if piece.strip():
-            stripped = piece.strip()
-            offset = at + piece.index(stripped)
-            start = measure(text[:offset])
-            tokens.append(Token(stripped, start, start + measure(stripped)))
-        position = at + len(piece)
-    aligned = len(tokens) > 1
-    split: list[Token] = []
-    for token in tokens:
-        split.extend(_split_single(token, measure))
-    return split, aligned
-
-
-def _split_single(token: Token, measure=None) -> list[Token]:
-    """A cell holding single spaces split at them, except after a colon (其中： 城镇…) or between
-    Latin words (GDP growth)."""
-    parts = token.text.split(" ")
-    if len(parts) == 1:
-        return [token]
-    merged = [parts[0]]
-    for part in parts[1:]:
-        if merged[-1].endswith((":", "：")) or (merged[-1][-1:].isascii() and merged[-1][-1:].isalpha()
-                                                 and part[:1].isascii() and part[:1].isalpha()):
-            merged[-1] += " " + part
-        else:
-            merged.append(part)
-    measure = measure or width
-    tokens, column = [], token.start
-    for part in merged:
-        tokens.append(Token(part, column, column + measure(part)))
-        column += measure(part) + 1
-    return tokens
 
 
 def pipe_cells(raw: str) -> list[str] | None:
@@ -164,7 +97,7 @@ def _cells_of(raw: str, layout: str) -> list[str] | None:
         return None if cells is None or _is_rule(cells) else cells
     if "|" in raw:
         return None
-    return [token.text for token in _spaced_tokens(raw)[0]]
+    return [token.text for token in spaced_tokens(raw)[0]]
 
 
 def find_blocks(document: Document) -> list[Block]:
@@ -220,7 +153,7 @@ def _rows_from(document: Document, first: int, layout: str) -> tuple[list[tuple[
 
 
 def _aligned(raw: str, layout: str) -> bool:
-    return layout == "spaced" and _spaced_tokens(raw)[1]
+    return layout == "spaced" and spaced_tokens(raw)[1]
 
 
 def _header_above(document: Document, first: int, layout: str) -> list[int]:
@@ -262,13 +195,10 @@ def _block_at(document: Document, first: int, layout: str) -> Block | None:
     block = Block(layout, header[0], end)
     try:
         _lay_out(document, block, header, rows)
-    except _NotRead as exc:
+    except NotRead as exc:
         block.rows, block.problem = [], str(exc)
     return block
 
-
-class _NotRead(ValueError):
-    pass
 
 
 def _lay_out(document: Document, block: Block, header: list[int], rows: list[tuple[int, list[str]]]) -> None:
@@ -278,7 +208,7 @@ def _lay_out(document: Document, block: Block, header: list[int], rows: list[tup
         width_ = max(len(cells) for _n, cells in printed)
         top = printed[0][1]
         if len(top) != width_:
-            raise _NotRead(f"the header has {len(top)} cells, its rows {width_}")
+            raise NotRead(f"the header has {len(top)} cells, its rows {width_}")
         block.header_rows = len(header)
         for index, (n, cells) in enumerate(printed):
             if index >= len(header) and len(cells) != width_ and _figure_row(cells):
@@ -287,20 +217,20 @@ def _lay_out(document: Document, block: Block, header: list[int], rows: list[tup
             block.rows.append([(cell, n) for cell in cells + [""] * (width_ - len(cells))])
         return
     data = [n for n, cells in rows if _figure_row(cells)]
-    if any(_spaced_tokens(raw[n - 1])[1] for n in data):
-        placed = _aligned_cells(raw, header, [n for n, _c in rows], data)
+    if any(spaced_tokens(raw[n - 1])[1] for n in data):
+        placed = aligned_cells(raw, header, [n for n, _c in rows], data)
         columns = max(len(cells) for cells in placed.values() if cells)
         block.unplaced += [(n, "its cells fall between the table's columns") for n, _c in rows if placed[n] is None]
     else:
-        tokens = {n: _spaced_tokens(raw[n - 1])[0] for n in [*header, *(n for n, _c in rows)]}
+        tokens = {n: spaced_tokens(raw[n - 1])[0] for n in [*header, *(n for n, _c in rows)]}
         columns = max(len(tokens[n]) for n in data)
-        placed = {n: _by_count(tokens[n], columns, n, index == 0) for index, n in enumerate(header)}
-        kinds = _column_kinds([[t.text for t in tokens[n]] for n in data if len(tokens[n]) == columns])
+        placed = {n: by_count(tokens[n], columns, n, index == 0) for index, n in enumerate(header)}
+        kinds = column_kinds([[t.text for t in tokens[n]] for n in data if len(tokens[n]) == columns])
         for n, cells in rows:
             try:
                 placed[n] = ([tokens[n][0].text] + [""] * (columns - 1) if len(tokens[n]) == 1 and n not in data
-                             else _by_count(tokens[n], columns, n, False, kinds))
-            except _NotRead as exc:
+                             else by_count(tokens[n], columns, n, False, kinds))
+            except NotRead as exc:
                 placed[n] = None
                 block.unplaced.append((n, str(exc)))
     header_cells = [placed[n] for n in header]
@@ -341,38 +271,6 @@ def _starts(cells: list[str], following: list[str]) -> bool:
         and any(f.startswith(("（", "(")) for _c, f in texts)
 
 
-def _aligned_cells(raw: list[str], header: list[int], numbers: list[int], data: list[int]) -> dict[int, list[str] | None]:
-    """The cells of every line of an aligned block, in columns found from the figure rows (None
-    for a row whose cells fall between them). The character positions are counted two ways, a
-    CJK character two columns wide (a monospaced rendering) or one (pdftotext -layout counts
-    characters); the one that places more rows, then whose columns line up more tightly, is kept."""
-    best: tuple[tuple[int, int], dict[int, list[str] | None]] | None = None
-    problem: _NotRead | None = None
-    for measure in (width, len):
-        tokens = {n: _spaced_tokens(raw[n - 1], measure)[0] for n in [*header, *numbers]}
-        columns = max(len(tokens[n]) for n in data)
-        full = [tokens[n] for n in data if len(tokens[n]) == columns]
-        try:
-            spans = _column_spans(full)
-            placed: dict[int, list[str] | None] = {n: _by_position(tokens[n], spans, n) for n in header}
-        except _NotRead as exc:
-            problem = exc
-            continue
-        for n in numbers:
-            try:
-                placed[n] = _by_position(tokens[n], spans, n)
-            except _NotRead:
-                placed[n] = None
-        slack = sum(end - start - max(row[i].end - row[i].start for row in full)
-                    for i, (start, end) in enumerate(spans))
-        score = (sum(cells is None for cells in placed.values()), slack)
-        if best is None or score < best[0]:
-            best = (score, placed)
-    if best is None:
-        raise problem or _NotRead("its columns could not be found")
-    return best[1]
-
-
 def _open_bracket(cells: list[str]) -> bool:
     return any(cell.count("（") + cell.count("(") > cell.count("）") + cell.count(")") for cell in cells)
 
@@ -388,59 +286,3 @@ def _continues(row: list[tuple[str, int]] | None, cells: list[str]) -> bool:
             row[index] = (cell + texts[0], line)
             return True
     return False
-
-
-def _column_spans(rows: list[list[Token]]) -> list[tuple[int, int]]:
-    """Each column's extent: the union of its cells' extents over the rows with every cell."""
-    spans = [(min(r[i].start for r in rows), max(r[i].end for r in rows)) for i in range(len(rows[0]))]
-    for (_s, end), (start, _e) in zip(spans, spans[1:]):
-        if start <= end:
-            raise _NotRead("its columns overlap (the cells are not aligned)")
-    return spans
-
-
-def _by_position(tokens: list[Token], spans: list[tuple[int, int]], line: int) -> list[str]:
-    """Each cell in the column it overlaps most (else the nearest)."""
-    cells = [""] * len(spans)
-    for token in tokens:
-        def fit(index: int) -> tuple[int, float]:
-            start, end = spans[index]
-            overlap = min(end, token.end) - max(start, token.start)
-            centre = abs((start + end) / 2 - (token.start + token.end) / 2)
-            return (overlap, -centre)
-        index = max(range(len(spans)), key=fit)
-        if cells[index]:
-            raise _NotRead(f"line {line}: two cells ({cells[index]!r}, {token.text!r}) fall in one column")
-        cells[index] = token.text
-    return cells
-
-
-def _by_count(tokens: list[Token], columns: int, line: int, top: bool, kinds: list[bool] | None = None) -> list[str]:
-    """Cells separated by single spaces: a full row as is; a shorter one lacks its leading cells,
-    except a header's top line, whose last cell is a group over the columns after it. A shorter
-    row whose figures would then fall in a column of words, or words in a column of figures, lacks
-    a cell elsewhere: which one cannot be told, and the row is not placed."""
-    texts = [token.text for token in tokens]
-    if len(texts) > columns:
-        raise _NotRead(f"line {line} has {len(texts)} cells, the table {columns}")
-    missing = [""] * (columns - len(texts))
-    cells = texts + missing if top else missing + texts
-    if kinds and len(texts) < columns and any(
-            cell and _figure_like(cell) != kind for cell, kind in zip(cells, kinds) if kind is not None):
-        raise _NotRead(f"its {len(texts)} cells cannot be matched to the table's {columns} columns (a cell left "
-                       "empty, not the leading one)")
-    return cells
-
-
-def _figure_like(text: str) -> bool:
-    norm = normalize_line(text).strip()
-    return is_figure(norm) or norm in _PLACEHOLDER
-
-
-def _column_kinds(full_rows: list[list[str]]) -> list[bool | None]:
-    """Per column: True when the full rows hold figures there, False words, None both."""
-    kinds: list[bool | None] = []
-    for cells in zip(*full_rows):
-        figures = {_figure_like(cell) for cell in cells if cell}
-        kinds.append(figures.pop() if len(figures) == 1 else None)
-    return kinds
