@@ -156,11 +156,16 @@ def _aligned(raw: str, layout: str) -> bool:
     return layout == "spaced" and spaced_tokens(raw)[1]
 
 
+HEADER_LINES = 3  # a header wrapped over up to three lines
+
+
 def _header_above(document: Document, first: int, layout: str) -> list[int]:
-    """The one or two header lines just above the first figure row (no blank line between)."""
+    """The header lines just above the first figure row (no blank line between). A top line of one
+    cell is kept only in an aligned table, where its position tells a group header over some
+    columns from a title (decided in _lay_out)."""
     lines: list[int] = []
     number = first - 1
-    while number >= 1 and len(lines) < 2:
+    while number >= 1 and len(lines) < HEADER_LINES:
         line = document.raw_lines[number - 1]
         if layout == "pipe" and pipe_cells(line) and _is_rule(pipe_cells(line)):
             number -= 1
@@ -170,7 +175,9 @@ def _header_above(document: Document, first: int, layout: str) -> list[int]:
             break
         lines.insert(0, number)
         number -= 1
-    while lines and len(_cells_of(document.raw_lines[lines[0] - 1], layout) or []) < 2:
+    aligned = _aligned(document.raw_lines[first - 1], layout)
+    while lines and len(_cells_of(document.raw_lines[lines[0] - 1], layout) or []) < 2 \
+            and not (aligned and len(lines) > 1):
         lines.pop(0)  # a top line of one cell is a title, not the header
     return lines
 
@@ -233,14 +240,11 @@ def _lay_out(document: Document, block: Block, header: list[int], rows: list[tup
             except NotRead as exc:
                 placed[n] = None
                 block.unplaced.append((n, str(exc)))
-    header_cells = [placed[n] for n in header]
-    if len(header_cells) == 2:
-        top, sub = header_cells
-        group = any(s and not t for s, t in zip(sub, top))
-        if not group:  # a header wrapped in its cells: one header row
-            header_cells = [[t + s for t, s in zip(top, sub)]]
-    block.rows = [[(cell, header[0] if len(header_cells) == 1 else header[i]) for cell in cells]
-                  for i, cells in enumerate(header_cells)]
+    header = [n for n in header if placed[n] is not None]
+    while len(header) > 1 and sum(bool(c) for c in placed[header[0]]) == 1 and placed[header[0]][0]:
+        header = header[1:]  # one cell over the first column: a title, not a group over columns
+    header_cells, header_lines = _header_rows([placed[n] for n in header], header)
+    block.rows = [[(cell, line) for cell in cells] for cells, line in zip(header_cells, header_lines)]
     block.header_rows = len(header_cells)
     numbers = [n for n, _c in rows]
     prefix: list[str] = [""] * columns
@@ -259,6 +263,44 @@ def _lay_out(document: Document, block: Block, header: list[int], rows: list[tup
             cells = [p + c for p, c in zip(prefix, cells)]
             prefix = [""] * columns
         block.rows.append([(cell, n) for cell in cells])
+
+
+def _header_rows(lines: list[list[str]], numbers: list[int]) -> tuple[list[list[str]], list[int]]:
+    """Header lines -> header rows. A line with a cell under an empty cell of the line above starts
+    a second row (the cell above is a group over the columns after it: 2022年 over 绝对数 and
+    比上年增长); any other line continues the cells above it (a header wrapped in its cells).
+    A label cell printed once for both rows (地区 beside 人数 and 比重) stands in the top row too."""
+    rows, starts = [list(lines[0])], [numbers[0]]
+    for cells, number in zip(lines[1:], numbers[1:]):
+        if _closes(rows[-1], cells):
+            continue
+        if len(rows) == 1 and any(c and not t for c, t in zip(cells, rows[-1])) and any(rows[-1][1:]):
+            rows.append(list(cells))
+            starts.append(number)
+        else:
+            rows[-1] = [t + c for t, c in zip(rows[-1], cells)]
+    if len(rows) == 2:
+        top, sub = rows
+        for i in range(1, len(top)):
+            spans = i + 1 < len(top) and not top[i + 1] and sub[i + 1]
+            if top[i] and sub[i] and not spans:  # not a group over the next column: wrapped in its cell
+                top[i], sub[i] = top[i] + sub[i], ""
+        if not top[0] and sub[0]:
+            top[0] = sub[0]
+        if not any(sub[1:]):
+            return [top], starts[:1]
+    return rows, starts
+
+
+def _closes(row: list[str], cells: list[str]) -> bool:
+    """A line of nothing but a closing bracket ends the cell above that left one open, wherever
+    the bracket fell (joined in place)."""
+    texts = [c for c in cells if c]
+    if len(texts) != 1 or texts[0].strip("）)%") or not _open_bracket(row):
+        return False
+    index = next(i for i, cell in enumerate(row) if _open_bracket([cell]))
+    row[index] += texts[0]
+    return True
 
 
 def _starts(cells: list[str], following: list[str]) -> bool:

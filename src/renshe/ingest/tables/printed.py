@@ -215,10 +215,10 @@ def header_names(header_rows: list[Row]) -> list[str]:
         return top
     sub = [_header_key(t) for t in header_rows[1].texts()]
     names, above = [], ""
-    for top_name, sub_name in zip(top, sub):
-        above = top_name or above
+    for position, (top_name, sub_name) in enumerate(zip(top, sub)):
+        above = top_name or (above if position > 1 else "")  # a group never spans from the label column
         # a cell merged down both rows is printed empty below, or repeated (tables as cells)
-        names.append(f"{above}/{sub_name}" if sub_name and sub_name != top_name else top_name)
+        names.append(f"{above}/{sub_name}" if above and sub_name and sub_name != top_name else top_name or sub_name)
     return names
 
 
