@@ -121,10 +121,6 @@ BAD_INPUTS = {
     "document in GBK": (_gbk_document, "not UTF-8"),
     "empty document": (_empty_document, "document zhejiang_2023_bulletin is empty"),
     "document of blank lines": (_blank_document, "document zhejiang_2023_bulletin is empty"),
-    "table header lost a column (tab rows)": (_quzhou_header_without_attribute,
-                                              "table at line 151: the header has 3 cells, its rows 4"),
-    "table header lost a column (one cell per line)": (_zhuanlan_header_without_attribute,
-                                                       "table at line 143: the header has 3 cells, its rows 4"),
     "duplicated registry id": (_duplicated_registry_id, "duplicated doc_id 'zhejiang_14fyp' (first registered at line"),
     "registry entry outside data/raw": (_registry_entry_outside_raw,
                                         "file '../../etc/passwd' is outside data/raw/"),
@@ -149,8 +145,35 @@ def test_bad_input_names_file_and_line_and_keeps_previous_outputs(previous, case
     assert_bad_input_reported(previous, case, capsys)
 
 
-@pytest.mark.parametrize("case", ["document in GBK", "table header lost a column (tab rows)",
-                                  "duplicated registry id"])
+# --- bad content: reported, set aside, the outputs written -----------------------------------
+
+BAD_TABLES = {
+    "table header lost a column (tab rows)": (_quzhou_header_without_attribute, "quzhou_14fyp", "table2",
+                                              "table at line 151: the header has 3 cells, its rows 4"),
+    "table header lost a column (one cell per line)": (_zhuanlan_header_without_attribute, "zhejiang_14fyp",
+                                                       "zhuanlan2", "table at line 143: the header has 3 cells, its rows 4"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TABLES))
+def test_a_table_that_cannot_be_read_is_reported_not_a_stop(previous, case, capsys):
+    """A document's content never stops the extraction: the table is reported as not read (a
+    warning, exit 1 only with --strict), every figure in it set aside with the reason."""
+    make_bad, doc_id, table_id, message = BAD_TABLES[case]
+    make_bad(previous.root)
+    assert cli.main(["--root", str(previous.root), "extract"]) == 0
+    captured = capsys.readouterr()
+    assert f"warning: {doc_id}: 1 table(s) not read" in captured.err and message in captured.err
+    unparsed = pd.read_csv(previous.clean / "unparsed.csv", dtype=str, keep_default_na=False)
+    aside = unparsed[(unparsed.doc_id == doc_id) & (unparsed.table_id == table_id)]
+    assert len(aside) > 10 and set(aside.reason) == {f"table not read: {message}"}
+    observations = pd.read_parquet(previous.clean / "observations.parquet")
+    assert not len(observations[(observations.doc_id == doc_id) & (observations.table_id == table_id)])
+    assert set(observations.doc_id) >= {"zhejiang_2023_bulletin", "quzhou_14fyp", "zhejiang_14fyp"}
+    assert cli.main(["--root", str(previous.root), "extract", "--strict"]) == 1
+
+
+@pytest.mark.parametrize("case", ["document in GBK", "duplicated registry id"])
 def test_bad_input_without_previous_outputs_writes_nothing(project_copy, case, capsys):
     paths = ProjectPaths.at(project_copy)
     make_bad, message = BAD_INPUTS[case]
@@ -215,7 +238,7 @@ def test_the_process_pool_writes_the_same_bytes(extracted_template, tmp_path, mo
     assert file_hashes(ProjectPaths.at(root).clean) == file_hashes(ProjectPaths.at(extracted_template).clean)
 
 
-@pytest.mark.parametrize("case", ["document in GBK", "empty document", "table header lost a column (tab rows)"])
+@pytest.mark.parametrize("case", ["document in GBK", "empty document", "document of blank lines"])
 def test_bad_input_found_by_a_pool_worker_names_file_and_line(previous, case, monkeypatch, capsys):
     """The error crosses the process boundary with its file and line."""
     from renshe.ingest import extract

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import multiprocessing
+import sys
 import time
 from collections import Counter
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -360,12 +361,16 @@ def build_summary(paths: ProjectPaths, reports: list[StepReport], grid) -> str:
         "  steps          " + "; ".join(
             f"{r.name} {r.seconds:.1f} s{'' if r.ran else ' (skipped: ' + r.detail + ')'}" for r in reports),
     ]
-    return "\n".join(lines)
+    from renshe.ingest.extract import document_report
+
+    documents, warnings = document_report(clean)
+    return "\n".join(lines + ["documents"] + [f"  {line}" for line in documents] + warnings)
 
 
 def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int | None = None,
-              scheduler: str | None = None) -> int:
-    """The whole pipeline; returns the exit code (non-zero when a notebook run failed).
+              scheduler: str | None = None, strict: bool = False) -> int:
+    """The whole pipeline; returns the exit code (non-zero when a notebook run failed, and with
+    `strict` when a document has a table not read or nothing taken).
 
     `scheduler` (or $RENSHE_SCHEDULER): a Dask scheduler's address; the per-document extraction
     and the notebook runs go to its cluster (publish.cluster) instead of this machine's pools.
@@ -401,6 +406,13 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
             _stop(validator)
         print(build_summary(paths, reports, grid))
     print(f"total {time.perf_counter() - started:.1f} s")
+    if strict:
+        from renshe.ingest.extract import document_report
+
+        warnings = document_report(paths.clean)[1]
+        if warnings:
+            print(f"--strict: {len(warnings)} document warning(s)", file=sys.stderr)
+            return 1
     return 1 if grid.failed else 0
 
 

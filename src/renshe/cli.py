@@ -10,7 +10,7 @@ from renshe.paths import ProjectPaths
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from renshe.ingest.extract import format_documents, format_summary, run_extract
+    from renshe.ingest.extract import document_report, format_documents, format_summary, run_extract
 
     paths = ProjectPaths.at(args.root)
     output = run_extract(paths, doc_ids=args.docs or None, out_dir=args.out)
@@ -18,6 +18,17 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     print()
     print(format_documents(output))
     print(f"wrote {args.out or paths.clean}")
+    _lines, warnings = document_report(args.out or paths.clean)
+    return _warn(warnings, args.strict)
+
+
+def _warn(warnings: list[str], strict: bool) -> int:
+    """Print the warnings; with --strict they make the exit code 1 (the outputs are written)."""
+    for warning in warnings:
+        print(warning, file=sys.stderr)
+    if strict and warnings:
+        print(f"--strict: {len(warnings)} document warning(s)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -46,7 +57,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from renshe.build import run_build
 
     paths = ProjectPaths.at(args.root)
-    return run_build(paths, force=args.force, jobs=args.jobs, scheduler=args.scheduler)
+    return run_build(paths, force=args.force, jobs=args.jobs, scheduler=args.scheduler, strict=args.strict)
 
 
 def _cmd_codebook_suggest(args: argparse.Namespace) -> int:
@@ -131,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
                                               "of the registered documents into data/clean.")
     extract.add_argument("--docs", nargs="*", help="only these doc_ids (default: all registered)")
     extract.add_argument("--out", type=Path, default=None, help="output folder (default: data/clean)")
+    extract.add_argument("--strict", action="store_true",
+                         help="exit non-zero (after writing the outputs) when a document has a table not read "
+                              "or nothing taken")
     extract.set_defaults(handler=_cmd_extract)
 
     validate = commands.add_parser("validate", help="run the Great Expectations suites -> data/clean/checks.csv",
@@ -150,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Run every step whose inputs changed: extract, validate, the "
                                             "papermill notebook grid and the site.")
     build.add_argument("--force", action="store_true", help="rebuild every step even if nothing changed")
+    build.add_argument("--strict", action="store_true",
+                       help="exit non-zero (after building) when a document has a table not read or nothing taken")
     build.add_argument("--jobs", type=int, default=None, help="parallel notebook runs (default: cores)")
     build.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                        help="run the per-document extraction and the notebook runs on this Dask cluster "

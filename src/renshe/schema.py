@@ -53,6 +53,7 @@ class Table:
     unparsed: list[dict] = field(default_factory=list)
     numeric_cells: int = 0
     lines: range = range(0)  # the raw lines the table occupies, title to last row: not running text
+    not_read: str = ""  # why a block that looks like a table could not be read ('' for a table read)
 
     @property
     def wide(self) -> pd.DataFrame:

@@ -136,13 +136,30 @@ def test_extract_selected_documents_into_another_folder(project_copy, tmp_path, 
 
 
 def test_cli_reports_bad_input_and_writes_nothing(project_copy, capsys):
+    """Invalid input as a whole (a document whose bytes changed) stops the extraction, named."""
     paths = ProjectPaths.at(project_copy)
     before = folder_state(paths.clean)
-    path = edit_raw_line(project_copy, "quzhou_14fyp", 82, "\t178\t", "\t")
+    path = edit_raw_line(project_copy, "quzhou_14fyp", 82, "\t178\t", "\t", update_hash=False)
     assert cli.main(["--root", str(project_copy), "extract"]) == 2
     error = capsys.readouterr().err
-    assert error.startswith("renshe: error: ") and f"{path}:82" in error
+    assert error.startswith("renshe: error: ") and str(path) in error and "sha256" in error
     assert folder_state(paths.clean) == before
+
+
+def test_cli_warns_on_a_table_not_read_and_strict_fails_after_writing(project_copy, capsys):
+    """Bad content (a row with a cell missing) never stops the extraction: the table is reported
+    as not read, its figures set aside; --strict turns the warning into exit code 1."""
+    paths = ProjectPaths.at(project_copy)
+    edit_raw_line(project_copy, "quzhou_14fyp", 82, "\t178\t", "\t")
+    assert cli.main(["--root", str(project_copy), "extract"]) == 0
+    captured = capsys.readouterr()
+    assert "quzhou_14fyp: 68 figures taken, 137 set aside, 3 tables read, 1 not read" in captured.out
+    assert captured.err.startswith("warning: quzhou_14fyp: 1 table(s) not read") and "3 cells" in captured.err
+    assert (paths.clean / "observations.parquet").is_file()
+    (paths.clean / "observations.parquet").unlink()
+    assert cli.main(["--root", str(project_copy), "extract", "--strict"]) == 1
+    assert "--strict: 1 document warning(s)" in capsys.readouterr().err
+    assert (paths.clean / "observations.parquet").is_file()  # written before the exit code
 
 
 @pytest.mark.slow

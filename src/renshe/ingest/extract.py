@@ -49,6 +49,7 @@ class DocumentResult:
                 "doc_id": self.doc_id, "table_id": table.table_id, "title": table.title,
                 "numeric_cells": table.numeric_cells,
                 "observations": len(table.observations), "set_aside": len(table.unparsed),
+                "not_read": table.not_read,
             })
         return rows
 
@@ -163,6 +164,9 @@ def _summary(results: list[DocumentResult], observations: pd.DataFrame) -> pd.Da
     summary = pd.DataFrame(rows)
     if "mapped" not in summary:
         summary["mapped"] = pd.NA
+    if "not_read" not in summary:
+        summary["not_read"] = ""
+    summary["not_read"] = summary["not_read"].fillna("")
     return summary
 
 
@@ -179,6 +183,8 @@ def write_outputs(output: ExtractOutput, target: Path) -> None:
     files["left_out.csv"] = _left_out_bytes(left_out)
     for result in output.results:
         for table in result.tables:
+            if table.not_read:
+                continue  # nothing read: its figures are in unparsed.csv, the reason in extract_summary.csv
             files[f"tables/{result.doc_id}__{table.table_id}.csv"] = table_csv_bytes(table.columns, table.rows)
         if result.lines:
             files[f"text/{result.doc_id}.txt"] = ("\n".join(result.lines) + "\n").encode("utf-8")
@@ -255,6 +261,8 @@ _REASON_DETAIL = re.compile(r"\([^()]*\)|'[^']*'|“[^”]*”|[0-9][0-9.:,]*[^\
 def reason_kind(reason: str) -> str:
     """A set-aside reason without its particulars: 'ratio 7:25:68 (parts 7, 25, 68), kept as text'
     -> 'ratio, kept as text', so the summary can count reasons of one kind together."""
+    if reason.startswith(("table not read", "no unit", "unknown unit")):
+        return reason.split(":")[0]
     kind = _REASON_DETAIL.sub("", reason.split(":")[0] if reason.startswith(("missing marker",)) else reason)
     return re.sub(r"\s+([,;:])", r"\1", re.sub(r"\s{2,}", " ", kind)).strip(" ,;:")
 
@@ -262,13 +270,74 @@ def reason_kind(reason: str) -> str:
 def format_documents(output: ExtractOutput) -> str:
     """Per document: how many figures became observations, how many were set aside, and why."""
     lines = []
-    taken = output.observations.groupby("doc_id", sort=False).size()
-    for doc_id in dict.fromkeys(row.doc_id for row in output.summary.itertuples(index=False)):
+    accounts = {account.doc_id: account for account in document_accounts(
+        output.summary.to_dict("records"), output.observations.doc_id, output.unparsed.doc_id)}
+    for doc_id, account in accounts.items():
         aside = output.unparsed[output.unparsed.doc_id == doc_id]
-        lines.append(f"{doc_id}: {int(taken.get(doc_id, 0))} figures taken, {len(aside)} set aside")
+        lines.append(account.line())
         kinds = aside.reason.map(reason_kind).value_counts()
         lines.extend(f"    {count:>4}  {kind}" for kind, count in kinds.items())
     return "\n".join(lines)
+
+
+@dataclass
+class DocumentAccount:
+    """What became of one document: figures taken and set aside, tables read and not read."""
+
+    doc_id: str
+    taken: int = 0
+    set_aside: int = 0
+    tables_read: int = 0
+    not_read: list[tuple[str, str]] = field(default_factory=list)  # (table_id, why)
+
+    def line(self) -> str:
+        return (f"{self.doc_id}: {self.taken} figures taken, {self.set_aside} set aside, "
+                f"{self.tables_read} tables read, {len(self.not_read)} not read")
+
+    def warning(self) -> str:
+        """'' for a document read whole; else what an analyst should look at."""
+        if self.not_read:
+            why = "; ".join(f"{table_id}: {reason}" for table_id, reason in self.not_read[:3])
+            more = f" (and {len(self.not_read) - 3} more)" if len(self.not_read) > 3 else ""
+            return (f"warning: {self.doc_id}: {len(self.not_read)} table(s) not read, their figures set aside "
+                    f"(unparsed.csv): {why}{more}")
+        if not self.taken:
+            return f"warning: {self.doc_id}: nothing taken ({self.set_aside} figures set aside, see unparsed.csv)"
+        return ""
+
+
+def document_accounts(summary_rows: list[dict], observation_docs, unparsed_docs) -> list[DocumentAccount]:
+    """One account per document of extract_summary's rows (dicts, as pandas or the csv module give
+    them), from the doc_id of every observation and of every cell set aside."""
+    from collections import Counter
+
+    taken, aside = Counter(observation_docs), Counter(unparsed_docs)
+    accounts: dict[str, DocumentAccount] = {}
+    for row in summary_rows:
+        doc_id = row["doc_id"]
+        account = accounts.setdefault(doc_id, DocumentAccount(doc_id, taken[doc_id], aside[doc_id]))
+        if row["table_id"] == "text":
+            continue
+        reason = row.get("not_read")
+        if isinstance(reason, str) and reason:
+            account.not_read.append((row["table_id"], reason))
+        else:
+            account.tables_read += 1
+    return list(accounts.values())
+
+
+def document_report(clean: Path) -> tuple[list[str], list[str]]:
+    """(a line per document, the warnings) from the files `renshe extract` wrote to `clean`."""
+    def rows(name: str) -> list[dict]:
+        path = Path(clean) / name
+        if not path.is_file():
+            return []
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return list(csv.DictReader(handle))
+
+    accounts = document_accounts(rows("extract_summary.csv"), (r["doc_id"] for r in rows("observations.csv")),
+                                 (r["doc_id"] for r in rows("unparsed.csv")))
+    return [a.line() for a in accounts], [a.warning() for a in accounts if a.warning()]
 
 
 def load_extract_output(folder: Path) -> ExtractOutput:
@@ -286,6 +355,11 @@ def load_extract_output(folder: Path) -> ExtractOutput:
         found = []
         for row in summary[(summary.doc_id == doc_id) & (summary.table_id != "text")].itertuples(index=False):
             columns, rows = _read_table_csv(folder / "tables" / f"{doc_id}__{row.table_id}.csv")
+            not_read = getattr(row, "not_read", "")
+            not_read = not_read if isinstance(not_read, str) else ""
+            if not_read:
+                found.append(Table(doc_id, row.table_id, row.title, ["source_line"], [], not_read=not_read))
+                continue
             found.append(Table(doc_id, row.table_id, row.title, columns, rows, numeric_cells=int(row.numeric_cells)))
         results.append(DocumentResult(doc_id, found, []))
     return ExtractOutput(

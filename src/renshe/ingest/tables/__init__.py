@@ -7,6 +7,11 @@ The documents print their tables in two flattened layouts:
   lines, "2015年" / "基数"), and a blank line between rows.
 * ``tab`` (Quzhou plan, Shaoxing action plan): one row per line, cells separated by tabs.
 
+Documents converted from PDF, web pages or markdown print two more, read by ``aligned``: ``pipe``
+rows and ``spaced`` columns (space-aligned as pdftotext -layout writes them, or single spaces).
+A table found from its layout whose rows contradict its header is reported as not read
+(``Table.not_read``) with every figure in it set aside; it never stops the other documents.
+
 What each column means (period, measure, unit) is not in the text in a form a parser can
 trust, so it is written down as data, one table layout per table in data/tables.yaml. The printed
 header is checked against the spec, so a changed column layout fails loudly instead of

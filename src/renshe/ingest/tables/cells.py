@@ -6,11 +6,11 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from renshe.errors import UnknownUnitError
+from renshe.errors import RensheError, UnknownUnitError
 from renshe.ingest.documents import Document, Region, load_registry
 from renshe.ingest.regions import scoped_lookup
 from renshe.ingest.numbers import NotAFigure, parse_figure, split_unit
-from renshe.ingest.tables.detect import find_tables
+from renshe.ingest.tables.detect import Found, find_tables
 from renshe.ingest.periods import span_containing
 from renshe.ingest.tables.headers import TOTAL_WORDS, DocumentTime, header_names_something, indicator_name
 from renshe.ingest.tables.layouts import Column, TableSpec, layouts_for
@@ -35,6 +35,7 @@ _OF_WHICH = re.compile(r"^其中\s*:\s*")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
 _UNIT_LIKE = re.compile(r"[^\d\s,、含其]{1,4}")
 _FOOTNOTE_CUMULATIVE = re.compile(r"^(?:备)?注\s*:\s*(.+?)为(?:五|5)年累计数")
+_TIME_NOTE = re.compile(r"(?:年|月|季|期)(?:末|底|初)|全年|当年|累计|平均|年均")  # (年末): when, not a unit
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "："})
 
 # --- labels, units, regions --------------------------------------------------------------
@@ -44,6 +45,7 @@ class Label:
     indicator: str
     unit_raw: str
     of_which: bool
+    problem: str = ""  # why the row's figures cannot be read (a unit the parser does not know)
 
 
 def clean_label(text: str) -> tuple[str, str, bool]:
@@ -55,9 +57,14 @@ def clean_label(text: str) -> tuple[str, str, bool]:
     unit = ""
     for match in _BRACKETED.finditer(label):
         content = match.group(1).strip()
-        if _UNIT_LIKE.fullmatch(content):
+        if _UNIT_LIKE.fullmatch(content) and not _TIME_NOTE.fullmatch(content):
             unit = content
             label = label[: match.start()] + label[match.end():]
+            break
+        qualifier, comma, last = content.rpartition(",")
+        if comma and qualifier.strip() and _UNIT_LIKE.fullmatch(last.strip()):  # (年末,%): a note, then the unit
+            unit = last.strip()
+            label = f"{label[: match.start()]}({qualifier.strip()}){label[match.end():]}"
             break
     return label.strip().translate(_FULL_WIDTH), unit, of_which
 
@@ -68,8 +75,7 @@ def _label(document: Document, spec: TableSpec, cell: Cell, parent_unit: str) ->
         try:
             split_unit(unit)
         except UnknownUnitError as exc:
-            raise UnknownUnitError(f"table {spec.table_id}, row {indicator!r}: {exc.message}",
-                                   document.path, cell.line) from exc
+            return Label(indicator, "", of_which, f"unknown unit in the row label: {exc.message}")
     elif of_which:
         unit = parent_unit  # "其中：" sub-row printed without a unit: the unit of its parent row
     return Label(indicator, unit, of_which)
@@ -149,8 +155,8 @@ class Collector:
             self.set_aside(region, row_label, name, cell, reason)
             return
         except UnknownUnitError as exc:
-            raise UnknownUnitError(f"table {self.spec.table_id}, row {row_label!r}, column {name!r}: "
-                                   f"{exc.message}", self.document.path, cell.line) from exc
+            self.set_aside(region, row_label, name, cell, f"unknown unit: {exc.message}")
+            return
         if figure.kind == "missing":
             self.set_aside(region, row_label, name, cell, f"missing marker {figure.value_raw!r}: no figure printed")
             return
@@ -160,9 +166,9 @@ class Collector:
                            f"ratio {figure.value_raw} (parts {parts}), kept as text")
             return
         if not figure.unit:
-            raise self.document.error(f"table {self.spec.table_id}, row {row_label!r}, column {name!r}: "
-                                      f"figure {cell.text!r} has no unit (none in the row label or column spec)",
-                                      cell.line)
+            self.set_aside(region, row_label, name, cell, "no unit: none in the cell, the row label, a unit "
+                                                          "column, the column header or a 单位 note")
+            return
         period, basis = _period(column, figure.cumulative, row_basis)
         self.observe(region, indicator, column, figure, cell, period, basis)
 
@@ -224,8 +230,12 @@ def _indicator_rows(collector: Collector, layout: Layout, names_at: dict[int, li
             elif column.role in ("ordinal", "text") and cell.text:
                 collector.set_aside(region, label.indicator, name, cell, f"{column.role} column, not a figure")
         for column, name, cell in zip(spec.columns, names, row.cells):
-            if column.role == "value" and cell.text:
-                unit = row_unit or column.unit or _note_unit(layout, label.indicator + column.header)
+            if column.role == "value" and cell.text and label.problem:
+                collector.set_aside(region, label.indicator, name, cell, label.problem)
+            elif column.role == "value" and cell.text:
+                # a growth rate is in % whatever the row counts (参保人数 万人 | 比上年增长 %)
+                unit = ((column.unit or "%") if column.measure == "change_pct" else
+                        row_unit or column.unit or _note_unit(layout, label.indicator + column.header))
                 collector.figure_cell(region, indicator_name(label.indicator, column, rows_are_parts), label.indicator, column,
                                       name, cell, unit, row_basis)
 
@@ -235,10 +245,15 @@ def _region_rows(collector: Collector, layout: Layout, names_at: dict[int, list[
     regions = _registry_regions(document)
     data_rows = [(i, row) for i, row in enumerate(layout.rows) if row.kind == "data"]
     for index, row in data_rows:
-        region = _row_region(document, spec, row, regions)
+        region = _row_region(document, row, regions)
         names = names_at[index]
         for position, (column, name, cell) in enumerate(zip(spec.columns, names, row.cells)):
             if column.role != "value" or not cell.text:
+                continue
+            if region is None:
+                collector.set_aside(_document_region(document), row.cells[0].text, name, cell,
+                                    f"row {row.cells[0].text!r} is not a region of data/regions.yaml nor of "
+                                    "data/sources.yaml `regions:` (add it there with its code, level and parent)")
                 continue
             merged = all(not other.cells[position].text for i, other in data_rows if i != index)
             indicator, unit = _column_indicator(spec, name, column)
@@ -287,15 +302,12 @@ def _year_measure(column: Column, year: int, time: DocumentTime) -> str:
     return "target" if time.is_plan and year >= time.start else "actual"
 
 
-def _row_region(document: Document, spec: TableSpec, row: Row, regions: dict[str, Region]) -> Region:
+def _row_region(document: Document, row: Row, regions: dict[str, Region]) -> Region | None:
+    """The region a row names; None for a name the region tree and the registry lack."""
     name = row.cells[0].text
     if name in TOTAL_LABELS:
         return _document_region(document)
-    if name not in regions:
-        raise document.error(f"table {spec.table_id}: row {name!r} is not a region of data/regions.yaml "
-                             "nor of data/sources.yaml `regions:`; add it there with its code, level and parent",
-                             row.line)
-    return regions[name]
+    return regions.get(name)
 
 
 def _text_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
@@ -357,7 +369,10 @@ def _extract(document: Document, spec: TableSpec) -> tuple[Table, range]:
         _period_rows(collector, layout, names_at)
     else:
         _indicator_rows(collector, layout, names_at)
-    lines = range(layout.title_line, max(cell.line for cell in layout.rows[-1].cells) + 1)
+    for line, why in layout.unplaced:
+        _set_aside_line(collector, line, f"row not read: {why}")
+    last = max([cell.line for cell in layout.rows[-1].cells] + [line for line, _why in layout.unplaced])
+    lines = range(layout.title_line, last + 1)
     table = Table(document.doc_id, spec.table_id, layout.title, ["source_line", *names], wide_rows(spec, layout),
                   collector.observations, collector.unparsed, len(collector.observations), lines)
     return table, lines
@@ -373,5 +388,43 @@ def extract_tables(document: Document) -> list[Table]:
     laid_out = [_extract(document, spec) for spec in layouts_for(document.path, document.entry.layout or document.doc_id)]
     covered = {line for _table, lines in laid_out for line in lines}
     found = find_tables(document, covered, {table.table_id for table, _lines in laid_out})
-    tables = [table for table, _lines in laid_out] + [extract_table(document, table.spec) for table in found]
+    tables = [table for table, _lines in laid_out] + [_detected(document, table) for table in found]
     return sorted(tables, key=lambda table: table.lines.start)  # in the order the document prints them
+
+
+def _detected(document: Document, found: Found) -> Table:
+    """A table found from its printed layout; one whose rows contradict its header (a row wider than
+    the header, a repeated header that says otherwise) is reported as not read, its figures set aside."""
+    if found.problem:
+        return not_read(document, found.spec, found.lines, found.problem)
+    try:
+        return extract_table(document, found.spec)
+    except RensheError as exc:
+        own = f"table {found.spec.table_id}: "  # the table is named in the row already
+        return not_read(document, found.spec, found.lines, exc.message.removeprefix(own))
+
+
+_NUMBER_TOKEN = re.compile(r"[^\s|]*\d[^\s|]*")
+_FIGURE_TOKEN = re.compile(r"[\d.,:%~+<>≥≤〔〕()\[\]约-]*\d[\d.,:%~+<>≥≤〔〕()\[\]-]*")  # no label ("3.基本养老…")
+
+
+def _set_aside_line(collector: Collector, number: int, why: str) -> None:
+    """Every figure printed on line `number`, set aside with the reason."""
+    region = _document_region(collector.document)
+    for token in _NUMBER_TOKEN.findall(collector.document.normalized_lines[number - 1]):
+        if _FIGURE_TOKEN.fullmatch(token):
+            collector.set_aside(region, "", "", Cell(token, token, number), why)
+
+
+def not_read(document: Document, spec: TableSpec, lines: range, reason: str) -> Table:
+    """A block that looks like a table but cannot be read: every figure printed in it set aside
+    with the reason, so nothing is lost silently."""
+    collector = Collector(document, spec)
+    why = f"table not read: {reason}"
+    title = " ".join(document.normalized_lines[spec.at_line - 1].split()) if spec.at_line else ""
+    for number in lines:
+        if number == spec.at_line and title:
+            continue
+        _set_aside_line(collector, number, why)
+    return Table(document.doc_id, spec.table_id, title, ["source_line"], [], [], collector.unparsed, 0,
+                 lines, not_read=reason)

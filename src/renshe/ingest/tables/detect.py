@@ -18,17 +18,19 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from renshe.errors import RensheError
 from renshe.ingest.documents import Document
 from renshe.ingest.tables.headers import DocumentTime, header_key, infer_columns
 from renshe.ingest.tables.layouts import TableSpec
 from renshe.ingest.documents import is_page_number
-from renshe.ingest.tables.printed import TITLE_MAX, UNIT_NOTE, Row, header_names, read_rows
+from renshe.ingest.tables.printed import TITLE_MAX, UNIT_NOTE, Row, header_names, read_rows, text_blocks
 
 _TITLE_NUMBER = re.compile(r"^\s*(?:(附)?表|(专栏))\s*(\d+|[一二三四五六七八九十]+)(?![\d一二三四五六七八九十])")
 _NUMERALS = "一二三四五六七八九"
 _SENTENCE_END = ("。", "；", ";", "：", ":")
 HEADER_CELL_MAX = 30  # characters: a header cell is a label, a longer cell is running text
 _FIGURE = re.compile(r"^[〔\[(<>≥≤~约+-]*\d[\d.,%]*$")
+_YEAR_CELL = re.compile(r"^(?:19|20)\d{2}$")  # a bare year heads a column (yearbooks print 2021, not 2021年)
 _LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*$")
 
 
@@ -36,6 +38,8 @@ _LEADER = re.compile(r"(?:\.{3,}|…{2,}|·{3,})\s*$")
 class Found:
     spec: TableSpec
     header_line: int
+    problem: str = ""  # why a block that looks like a table cannot be read ('' when it can)
+    lines: range = range(0)  # the lines of a table not read
 
 
 def _cells(line: str) -> list[str]:
@@ -46,7 +50,7 @@ def _names_columns(cells: list[str]) -> bool:
     """A header names its columns: a first cell, short labels (not sentences: Word dumps indent
     prose with a tab too), no cell a figure, no page number after leader dots (a table of
     contents: "一、发展基础……\t4")."""
-    return bool(cells[0]) and not any(_FIGURE.match(cell) for cell in cells[1:] if cell) \
+    return bool(cells[0]) and not any(_FIGURE.match(cell) and not _YEAR_CELL.match(cell) for cell in cells[1:] if cell) \
         and not _LEADER.search(cells[0]) \
         and all(len(cell) <= HEADER_CELL_MAX and not cell.endswith(_SENTENCE_END) for cell in cells)
 
@@ -139,29 +143,45 @@ def find_tables(document: Document, covered: set[int], taken: set[str]) -> list[
     layout of data/tables.yaml); `taken` holds the table ids already used in the document."""
     time = DocumentTime.of(document.entry)
     raw_lines, lines = document.raw_lines, document.normalized_lines
+    blocks = text_blocks(document)
     found: list[Found] = []
     number = 1
     while number <= len(lines):
-        layout = None
+        layout, block = None, None
         if number not in covered:
             if _tab_header_at(lines, number):
                 layout = "tab"
             elif _cell_header_at(raw_lines, number):
                 layout = "cell_lines"
+            elif number in blocks and not covered.intersection(blocks[number].lines):
+                block = blocks[number]
+                layout = block.layout
         if layout is None:
             number += 1
             continue
-        rows, end = read_rows(document, layout, number)
-        header_rows = 2 if _second_header(rows) else 1
-        _check_width(document, rows, header_rows, number)
-        names = header_names(rows[:header_rows])
         title_line = _title_above(document, number)
         title = lines[title_line - 1] if title_line >= 1 else ""
         table_id = _table_id(title, number, taken)
         taken.add(table_id)
-        spec = TableSpec(table_id, "", layout, infer_columns(names, time), header_rows, at_line=max(title_line, 0))
-        found.append(Found(spec, number))
-        number = end or len(lines) + 1
+        if block is not None and block.problem:
+            spec = TableSpec(table_id, "", layout, (), at_line=max(title_line, 0))
+            found.append(Found(spec, number, block.problem, range(max(title_line, 1), block.end)))
+            number = block.end
+            continue
+        rows, end = read_rows(document, layout, number)
+        end_line = end or len(lines) + 1
+        try:
+            header_rows = 2 if _second_header(rows) else 1
+            _check_width(document, rows, header_rows, number)
+            names = header_names(rows[:header_rows])
+            spec = TableSpec(table_id, "", layout, infer_columns(names, time), header_rows,
+                             at_line=max(title_line, 0))
+        except RensheError as exc:
+            spec = TableSpec(table_id, "", layout, (), at_line=max(title_line, 0))
+            found.append(Found(spec, number, exc.message, range(max(title_line, 1), end_line)))
+        else:
+            found.append(Found(spec, number, lines=range(max(title_line, 1), end_line)))
+        number = end_line
     return found
 
 
@@ -180,5 +200,8 @@ def _second_header(rows: list[Row]) -> bool:
     ("\t\t区县级\t公益性机构…" under "辖区\t零工市场\t\t…")."""
     if len(rows) < 3 or len(rows[1].cells) != len(rows[0].cells):
         return False
-    texts = rows[1].texts()
-    return not texts[0] and any(texts[1:]) and not any(_FIGURE.match(text) for text in texts)
+    texts, top = rows[1].texts(), rows[0].texts()
+    # the readers of Word, HTML and PDF tables repeat a merged cell in every row and column it
+    # spans: a label cell merged down both header rows is printed again in the second
+    repeated = bool(texts[0]) and texts[0] == top[0] and any(t != u for t, u in zip(texts[1:], top[1:]))
+    return (not texts[0] or repeated) and any(texts[1:]) and not any(_FIGURE.match(text) for text in texts)

@@ -168,8 +168,13 @@ def indicator_name(label: str, column: Column, rows_are_parts: bool = False) -> 
 
 
 def infer_columns(headers: list[str], time: DocumentTime) -> tuple[Column, ...]:
-    """One column per printed header cell, in order."""
-    return tuple(_named_apart(list(_columns(headers, time))))
+    """One column per printed header cell, in order. Two label columns side by side (类别 | 指标):
+    the first groups the rows (就业, 社会保障), often printed on its group's first row only; the
+    second holds the row labels."""
+    columns = list(_columns(headers, time))
+    if len(columns) > 1 and columns[0].role == "label" and columns[1].role == "label":
+        columns[0] = replace(columns[0], role="category")
+    return tuple(_named_apart(columns))
 
 
 def _columns(headers: list[str], time: DocumentTime) -> tuple[Column, ...]:

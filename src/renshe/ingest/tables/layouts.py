@@ -15,7 +15,7 @@ from renshe.yamlfiles import list_item_lines, load_yaml
 LAYOUTS_NAME = Path("data") / "tables.yaml"
 COLUMN_FIELDS = ("header", "role", "period", "measure", "cumulative_period", "unit", "names")
 
-ROLES = ("label", "region", "period", "value", "attribute", "ordinal", "text", "unit")
+ROLES = ("label", "category", "region", "period", "value", "attribute", "ordinal", "text", "unit")
 
 
 @dataclass(frozen=True)

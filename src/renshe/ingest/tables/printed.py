@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from renshe.ingest.documents import Document, is_page_number
+from renshe.ingest.documents import Document, is_page_number, normalize_line
+from renshe.ingest.tables import aligned
 from renshe.ingest.tables.layouts import TableSpec
 
 _FOOTNOTE = re.compile(r"^(?:备)?注\s*:")
@@ -43,6 +44,7 @@ class Layout:
     rows: list[Row]
     unit_note: set[str] = field(default_factory=set)
     footnote: str = ""
+    unplaced: list[tuple[int, str]] = field(default_factory=list)  # (line, why): rows of a text table not placed
 
 
 def _shown(raw: str) -> str:
@@ -135,7 +137,30 @@ def _skip_notes(document: Document, after: int) -> tuple[int, set[str]]:
 
 def read_rows(document: Document, layout: str, start: int) -> tuple[list[Row], int | None]:
     """The printed rows of a table in `layout` from line `start`, and the first line after it."""
+    if layout in ("pipe", "spaced"):
+        return _read_text_block(document, start)
     return (_read_cell_lines if layout == "cell_lines" else _read_tab_rows)(document, start)
+
+
+_last_blocks: tuple[list[str], dict] = ([], {})  # (raw_lines, their pipe and space blocks by first line)
+
+
+def text_blocks(document: Document) -> dict[int, "aligned.Block"]:
+    """The document's pipe and space-aligned tables by their first line (found once per document)."""
+    global _last_blocks
+    if _last_blocks[0] is not document.raw_lines:
+        _last_blocks = (document.raw_lines, {block.start: block for block in aligned.find_blocks(document)})
+    return _last_blocks[1]
+
+
+def _read_text_block(document: Document, start: int) -> tuple[list[Row], int | None]:
+    block = text_blocks(document).get(start)
+    if block is None or block.problem:
+        raise document.error(f"no readable table starts at line {start}", start)
+    script = document.entry.script
+    rows = [Row([Cell(_shown(raw), normalize_line(raw, script).strip(), line) for raw, line in cells])
+            for cells in block.rows]
+    return rows, (block.end if block.end <= len(document.raw_lines) else None)
 
 
 def read_layout(document: Document, spec: TableSpec) -> Layout:
@@ -151,6 +176,8 @@ def read_layout(document: Document, spec: TableSpec) -> Layout:
     if not spec.title and len(title) > TITLE_MAX:
         title = ""  # a detected table printed straight after running text has no title
     layout = Layout(title, title_line, rows, unit_note, footnote)
+    if spec.layout in ("pipe", "spaced"):
+        layout.unplaced = list(text_blocks(document)[start].unplaced)
     _classify(document, spec, layout)
     return layout
 
@@ -188,9 +215,10 @@ def header_names(header_rows: list[Row]) -> list[str]:
         return top
     sub = [_header_key(t) for t in header_rows[1].texts()]
     names, above = [], ""
-    for top_name, sub_name in zip(top, sub):
-        above = top_name or above
-        names.append(f"{above}/{sub_name}" if sub_name else top_name)
+    for position, (top_name, sub_name) in enumerate(zip(top, sub)):
+        above = top_name or (above if position > 1 else "")  # a group never spans from the label column
+        # a cell merged down both rows is printed empty below, or repeated (tables as cells)
+        names.append(f"{above}/{sub_name}" if above and sub_name and sub_name != top_name else top_name or sub_name)
     return names
 
 
