@@ -23,7 +23,8 @@ from renshe.paths import ProjectPaths
 
 LEVELS = ("national", "province", "city", "district")
 # statistical_communique: a statistics bureau's annual communiqué (统计公报), read like a bulletin
-DOC_TYPES = ("statistical_bulletin", "statistical_communique", "five_year_plan", "action_plan", "press_briefing")
+DOC_TYPES = ("statistical_bulletin", "statistical_communique", "five_year_plan", "action_plan", "press_briefing",
+             "news_report", "yearbook_table")
 SCRIPTS = ("hans", "hant")
 # region_code may be left out when the region tree (data/regions.yaml) knows the region
 REQUIRED_FIELDS = (

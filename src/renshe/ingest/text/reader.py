@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from renshe.ingest.documents import Document
+from renshe.ingest.text.anchor import anchor_year
 from renshe.ingest.text.config import Scope, TextConfig, config_for, scope_for
 from renshe.ingest.text.readings import Context, _ASSERTION
 from renshe.ingest.text.rows import Rows
@@ -21,7 +22,7 @@ class DocumentReader(TimeWords, SentenceReading, Rows):
         entry = document.entry
         span = entry.reference_period.split("-")
         plan = span if len(span) == 2 and all(s.isdigit() and len(s) == 4 for s in span) else [str(entry.year)] * 2
-        self.context = Context(entry.year, entry.reference_period, plan[0], plan[1])
+        self.context = Context(entry.year, entry.reference_period, plan[0], plan[1], anchor_year(document, config))
         chosen = tuple(i for i, m in enumerate(config.markers) if not m.doc_types or entry.doc_type in m.doc_types)
         self.markers = [config.markers[i] for i in chosen]
         self.clean = self._cleaner(config, chosen)

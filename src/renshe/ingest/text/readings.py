@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from renshe.ingest.numbers import QUALIFIER_PREFIXES
 from renshe.ingest.text.figures import Figure
+from renshe.periods import canonical, year_before
 
 
 _CHANGE = re.compile(r"(?:(?:比|较)(?:上年末|上年底|上年同期|上年|去年末|去年底|去年同期|去年|同期"
@@ -37,12 +38,18 @@ class Context:
     reference_period: str
     plan_start: str
     plan_end: str
+    at_year: int = 0  # the year 今年 names (anchor.anchor_year); 0: the document's own year
 
     def values(self) -> dict[str, str]:
+        at_year = self.at_year or self.year
+        same_before = year_before(canonical(self.reference_period) or self.reference_period)
         return {"year": str(self.year), "year_before": str(self.year - 1),
-                "reference_period": self.reference_period, "plan_start": self.plan_start,
+                "reference_period": canonical(self.reference_period) or self.reference_period,
+                "plan_start": self.plan_start,
                 "plan_end": self.plan_end, "previous_start": str(int(self.plan_start) - 5),
-                "previous_end": str(int(self.plan_start) - 1)}
+                "previous_end": str(int(self.plan_start) - 1),
+                "at_year": str(at_year), "at_year_before": str(at_year - 1),
+                "same_period_year_before": same_before or str(self.year - 1)}
 
 
 @dataclass

@@ -40,7 +40,13 @@ class Rows:
                 if reading.doubt:
                     self.set_aside.append(self.aside(paragraph, reading))
                     continue
-                rows.append(self.row(paragraph, reading))
+                row = self.row(paragraph, reading)
+                if not row["unit"]:  # 4.21万 with no unit the words decide: never published unitless
+                    self.set_aside.append(self.aside(paragraph, replace(
+                        reading, doubt="no unit: a scale printed without a unit data/units.yaml knows, "
+                                       "and the words do not say it counts persons")))
+                    continue
+                rows.append(row)
                 spans.append(span)
         self._qualify_repeats(text, inside, rows, spans)
         return rows

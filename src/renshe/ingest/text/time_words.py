@@ -6,6 +6,11 @@ import re
 from renshe.ingest.periods import PLAN_NAME, period_years, plan_span
 from renshe.ingest.tables.headers import PLAN_KINDS
 from renshe.ingest.text.config import Marker
+from renshe.periods import canonical
+
+# relative year words, counted from the document's anchor year (anchor.anchor_year)
+_RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+_NUMERALS = {"一": "1", "二": "2", "三": "3", "四": "4"}
 
 
 class TimeWords:
@@ -36,7 +41,16 @@ class TimeWords:
         plan = PLAN_NAME.search(groups.get("plan") or "")
         if plan:  # “十三五” -> plan_first 2016, plan_last 2020
             values["plan_first"], values["plan_last"] = (str(year) for year in plan_span(plan.group(1)))
-        return template.format(**values)
+        # {y}: the printed year, else the year a relative word names, else the anchor year
+        year = int(groups.get("y") or int(self.values["at_year"]) + _RELATIVE_YEARS.get(groups.get("rel") or "", 0))
+        values["y"], values["y_before"] = str(year), str(year - 1)
+        if groups.get("q"):  # 二季度 -> 2, its last month 6
+            quarter = _NUMERALS.get(groups["q"], groups["q"])
+            values["q"], values["q_last"] = quarter, str(3 * int(quarter))
+        if groups.get("half"):
+            values["half"] = "1" if groups["half"] == "上" else "2"
+        text = template.format(**values)
+        return canonical(text) or text  # 2023-01/06 -> 2023-H1: one form per period
 
     def time_at(self, hits, offset: int) -> tuple[str, str, str]:
         if self.default_period is None:
