@@ -226,10 +226,14 @@ def parse_figure(text: str, unit_hint: str = "") -> Figure:
 
 
 CHANGE_DOWN_WORDS = ("减少", "下降", "降低", "减", "下降了", "回落", "净减")
+# a growth rate stated as a rate (增长率为-3.2%): the printed sign is the sign
+GROWTH_RATE_WORDS = ("增长率", "增幅", "增速", "增长速度")
 
 
 def signed_change(direction_word: str, magnitude: float) -> float:
-    """`减少 14.44` is a change of -14.44; 增加/增长/提高 keep the sign."""
+    """`减少 14.44` is a change of -14.44; 增加/增长/提高 keep the sign; 增长率为-3.2% is -3.2."""
+    if direction_word in GROWTH_RATE_WORDS:
+        return magnitude
     return -abs(magnitude) if direction_word in CHANGE_DOWN_WORDS else abs(magnitude)
 
 
