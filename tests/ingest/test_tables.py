@@ -395,7 +395,7 @@ def test_unknown_unit_in_a_row_label(project_copy):
 
 
 def test_unknown_unit_in_a_cell(project_copy):
-    path = edit_raw_line(project_copy, "shaoxing_2023_action_plan", 158, "\t1500\t", "\t1500吨\t")
+    path = edit_raw_line(project_copy, "shaoxing_2023_action_plan", 158, "\t1500\t", "\t1500头\t")
     with pytest.raises(UnknownUnitError) as caught:
         extract_tables(_read(project_copy, "shaoxing_2023_action_plan"))
     assert f"{path}:158" in str(caught.value) and "发放创业担保贷款金额" in str(caught.value)

@@ -61,7 +61,9 @@ def read_text(document: Document, config: TextConfig | None = None,
         return TextFigures()
     reader = DocumentReader(document, config, scope)
     ranges = section_ranges(document, scope, config.path)
-    paragraphs = scoped_paragraphs(document, ranges, config.item_heading, skip_lines)
+    # a news report's headline is its first line; a bulletin's title never holds its figures' subjects either
+    paragraphs = scoped_paragraphs(document, ranges, config.item_heading, skip_lines, config.break_lines,
+                                   break_first=bool(config.break_lines))
     observations = [row for paragraph in paragraphs for row in reader.rows(paragraph)]
     return TextFigures(*reader.distinct(observations))
 

@@ -23,7 +23,8 @@ _DIRECTIONS = r"净增|净减|增加|减少|增长|下降|提高|降低|上升|�
 # 分别下降 / 分别比上年增长: a list of figures that are changes
 _LIST_CHANGE = re.compile(rf"^(?:同比|环比)?(?P<word>{_DIRECTIONS})了?$")
 # 支出下降 / 营业收入增长率为: the subject before the words, and how it changed
-_STATED_CHANGE = re.compile(rf"(?P<word>增长率|增幅|增速|增长速度|{_DIRECTIONS})了?$")
+# (人口自然增长率, 机械增长率 are rates of their own, not the growth of something before them)
+_STATED_CHANGE = re.compile(rf"(?<!自然)(?<!机械)(?P<word>增长率|增幅|增速|增长速度|{_DIRECTIONS})了?$")
 _COUNTED_NOUN = re.compile(r"[\u4e00-\u9fff]+")  # 万名劳动者…: the noun starts right after the measure word
 # a figure whose only words are a direction (，增长34.6%) is the change of the figure before it
 _BARE_CHANGE = re.compile(r"^(?:同比|分别|共|合计)?(?P<word>净增|净减|增加|减少|增长|下降|提高|降低|上升|回落)了?$")

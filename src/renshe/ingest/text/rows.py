@@ -31,7 +31,7 @@ class Rows:
             return []
         self.paragraph_markers = self._markers_in(text)
         rows, spans = [], []
-        for span in sentences(text, inside):
+        for span in sentences(text, inside, self._breaks(paragraph)):
             if span[0] > figures[-1].start:
                 break  # time words after the last figure set nothing that is read
             in_sentence = [f for f in figures if span[0] <= f.start < span[1]]
@@ -50,6 +50,18 @@ class Rows:
                 spans.append(span)
         self._qualify_repeats(text, inside, rows, spans)
         return rows
+
+    def _breaks(self, paragraph: Paragraph) -> tuple[int, ...]:
+        """Where a dateline or a byline at the start of a line ends (data/text_sections.yaml
+        `sentence_breaks`): the sentence ends there though no punctuation closes it."""
+        cuts = []
+        for start in paragraph.starts:
+            for pattern in self.config.sentence_breaks:
+                found = pattern.match(paragraph.text, start)
+                if found and found.end() > start:
+                    cuts.append(found.end())
+                    break
+        return tuple(cuts)
 
     def _qualify_repeats(self, text: str, inside: list[str], rows: list[dict], spans: list[tuple[int, int]]) -> None:
         """A subject stated twice in a paragraph for the same period and measure (平台…累计访问量47亿人次,
