@@ -41,3 +41,10 @@ def test_figures_come_out_right_with_a_unit(scored):
     assert scored.empty_units == 0, scored.report()
 
 
+
+
+def test_no_figure_gets_a_wrong_indicator_id_and_most_get_theirs(scored):
+    """Precision before recall: wrong ids / ids given is 0; at least 90% of the figures whose
+    indicator the codebook has carry its id."""
+    assert scored.wrong_ids == 0, scored.report()
+    assert scored.mapped >= 0.9 * scored.mappable, scored.report()

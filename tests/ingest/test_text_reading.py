@@ -159,3 +159,34 @@ def test_headlines_datelines_bylines_and_captions_end_a_sentence(tmp_path):
     assert [(r[0], r[1], r[3]) for r in rows] == [
         ("城镇登记失业率", 3.62, "2019"), ("就业人员", 774710000, "2019"),
         ("现有人力资源服务机构", 1268, "2019"), ("城镇登记失业人数", 9450000, "2019")]
+
+
+# --- 4. indicators: scope and kind agree, or no id -------------------------------------------------
+
+@pytest.mark.parametrize("phrase, unit, measure, expected", [
+    ("户籍城镇人口", "人", "actual", "registered_population_urban"),
+    ("常住人口中城镇人口", "人", "actual", "urban_resident_population"),
+    ("户籍总城镇人口", "人", "actual", ""),  # 户籍 is not 常住: never urban_resident_population
+    ("参加工伤保险人数中农民工", "人", "actual", "migrant_work_injury_participants"),
+    ("参加失业保险的农民工", "人", "actual", "migrant_unemployment_insurance_participants"),
+    ("参加基本养老保险的农民工人数", "人", "actual", "migrant_pension_participants"),
+    ("户籍总人口中男性", "人", "actual", "registered_population_male"),  # the part, not the whole
+    ("常住人口中男性", "人", "actual", ""),  # a part with no entry of its own: not the whole's id
+    ("新增农村劳动力转移就业", "人", "actual", "rural_labour_transferred_new"),
+    ("新增失业保险参保人数", "人", "actual", ""),  # an increase (新增) is not the stock of participants
+    ("农村劳动力转移就业规模", "人", "actual", "rural_labour_transferred"),
+    ("发放社会保障卡", "张", "actual", "social_security_cards_issued"),
+    ("社会保障卡持卡人数", "人", "actual", "social_security_card_holders"),
+    ("人口自然增长率", "千分点", "change", "natural_growth_rate"),
+])
+def test_an_id_only_when_scope_and_kind_agree(phrase, unit, measure, expected):
+    from renshe.ingest.codebook import load_codebook
+    codebook = load_codebook(Path(__file__).resolve().parents[2] / "data" / "codebook.yaml")
+    assert codebook.match(phrase, unit, measure) == expected, codebook.match_detail(phrase, unit, measure)
+
+
+def test_a_part_named_by_a_group_word_keeps_its_whole(tmp_path):
+    lines = ["年末参加工伤保险人数9.86万人，其中农民工1.24万人。年末户籍总人口106.52万人，其中城镇人口41.37万人，男性53.1万人。"]
+    rows = _rows(tmp_path, lines, doc_type="statistical_communique")
+    assert [r[0] for r in rows] == ["参加工伤保险人数", "参加工伤保险人数中农民工", "户籍总人口", "户籍城镇人口",
+                                    "户籍总人口中男性"]

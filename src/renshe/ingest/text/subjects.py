@@ -79,13 +79,21 @@ def merge_overlap(topic: str, subject: str) -> str:
     return topic + subject
 
 
-def part_of(parent: str, child: str) -> str:
-    """其中: 新增技能人才 / 高技能人才 -> 新增高技能人才 (the parent's qualifier carries over)."""
+# the heads of a counted whole whose 其中 parts are named by another noun (参加工伤保险人数, 其中农民工)
+_COUNTED_WHOLES = ("人数", "人口", "人员", "总量", "总数")
+
+
+def part_of(parent: str, child: str, groups: tuple[str, ...] = ()) -> str:
+    """其中: 新增技能人才 / 高技能人才 -> 新增高技能人才 (the parent's qualifier carries over);
+    户籍总人口 / 城镇人口 -> 户籍城镇人口 (总 says the whole, not the part's scope); a part named by a
+    group word (`groups`: 农民工, 男性 — alone they would name the whole group) keeps the whole it is
+    taken from: 参加工伤保险人数 / 农民工 -> 参加工伤保险人数中农民工."""
     common = 0
     while common < min(len(parent), len(child)) and parent[-1 - common] == child[-1 - common]:
         common += 1
     if common < 2:
-        return child
-    prefix = parent[: len(parent) - common]
+        whole = parent.endswith(_COUNTED_WHOLES) and child.startswith(groups) if groups else False
+        return f"{parent}中{child}" if whole and "中" not in parent else child
+    prefix = parent[: len(parent) - common].removesuffix("总")
     head = child[: len(child) - common]
     return child if not prefix or prefix in head or head.startswith(prefix) else prefix + child
