@@ -61,7 +61,8 @@ class SubjectCleaner:
 
 
 # the items of a 分别 list: 基本养老、失业、工伤保险参保人数; 失业保险和工伤保险参保人数
-_LIST_SEPARATORS = re.compile(r"[、和及与]")
+# (以及 is one conjunction; 及 in 涉及, 和 in 和谐 are inside a word, not between items)
+_LIST_SEPARATORS = re.compile(r"以及|、|与|和(?!谐)|(?<!涉)及(?!时)")
 
 
 def distribute(items: list[str], tails: tuple[str, ...]) -> list[str]:
