@@ -69,7 +69,9 @@ def distribute(items: list[str], tails: tuple[str, ...]) -> list[str]:
     """基本养老、失业、工伤保险参保人数 -> each item with the tail its last item carries."""
     last = items[-1]
     tail = next((t for t in tails if last.endswith(t) and len(last) > len(t)), "")
-    return [item if (not tail or item.endswith(tail)) else merge_overlap(item, tail) for item in items[:-1]] + [last]
+    # an item with a head of its own (查处欠薪案件数、涉及劳动者人数) keeps it
+    return [item if (not tail or item.endswith(tail) or item.endswith(tail[-1])) else merge_overlap(item, tail)
+            for item in items[:-1]] + [last]
 
 
 def merge_overlap(topic: str, subject: str) -> str:
