@@ -1,4 +1,11 @@
-"""Time words: the markers before a figure that set its period, basis and measure."""
+"""Time words: the markers before a figure that set its period, basis and measure.
+
+The markers are data (data/text_sections.yaml `period_markers`); a period they write is put in
+`renshe.periods`' canonical form (1-6月 -> 2023-H1, 1-3月 -> 2023-Q1, 1-9月 -> 2023-01/09). A stock
+at the end of a quarter or a half is the month form: 二季度末, 上半年末, 6月末 and 截至6月底 are all
+2023-06. Relative years (去年, 上年, 今年, 前年, 年初) count from the document's anchor year
+(anchor.anchor_year: the period it reports on, or for a news report or a briefing the year it
+was published)."""
 from __future__ import annotations
 
 import re
