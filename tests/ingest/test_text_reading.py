@@ -88,6 +88,11 @@ def test_the_publication_date_comes_from_a_printed_date_or_a_dateline(tmp_path):
     assert rows == [("就业人员", 774710000, "人", "2019", "actual", "")]
 
 
+def test_a_period_compared_with_is_not_the_figures_own(tmp_path):
+    rows = _rows(tmp_path, ["与上年相比，全年城镇新增就业增加5万人，年末参保人数120万人。"])
+    assert [(r[0], r[3], r[4]) for r in rows] == [("城镇新增就业", "2022", "change"), ("参保人数", "2022", "actual")]
+
+
 def test_same_period_last_year_and_year_so_far(tmp_path):
     lines = ["今年以来，全省累计发放稳岗返还资金15.8亿元。去年同期，全省城镇新增就业106.8万人。"]
     rows = _rows(tmp_path, lines, doc_type="news_report", reference_period="2022-01/09", published="2022-10-26")

@@ -18,6 +18,7 @@ from renshe.periods import canonical
 # relative year words, counted from the document's anchor year (anchor.anchor_year)
 _RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 _NUMERALS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+_COMPARED_WITH = ("比", "较", "与", "同")
 
 
 class TimeWords:
@@ -31,10 +32,10 @@ class TimeWords:
                 if not context_free or marker.pattern.search(text)]
 
     def _marker_hits(self, text: str, lo: int, hi: int) -> list[tuple[int, int, Marker, re.Match]]:
-        # a period after 比/较 is what a figure is compared with (比“十二五”时期增加), not its own
+        # a period after 比/较/与 is what a figure is compared with (比“十二五”时期增加, 与上年相比), not its own
         hits = [(m.start(), m.end(), marker, m)
                 for marker in self.paragraph_markers for m in marker.pattern.finditer(text, lo, hi)
-                if text[m.start() - 1:m.start()] not in ("比", "较")]
+                if text[m.start() - 1:m.start()] not in _COMPARED_WITH]
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         kept, reach = [], -1
         for hit in hits:  # overlapping words: the longer one, earlier, wins (去年底 is not 年底)
