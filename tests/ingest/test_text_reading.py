@@ -198,3 +198,10 @@ def test_a_part_named_by_a_group_word_keeps_its_whole(tmp_path):
     rows = _rows(tmp_path, lines, doc_type="statistical_communique")
     assert [r[0] for r in rows] == ["参加工伤保险人数", "参加工伤保险人数中农民工", "户籍总人口", "户籍城镇人口",
                                     "户籍总人口中男性"]
+
+
+def test_a_part_naming_a_scheme_takes_its_wholes_scope(tmp_path):
+    lines = ["全年城镇职工基本养老保险基金总收入612.3亿元，其中征缴收入233.5亿元，各级财政补助基本养老保险基金271.6亿元。"]
+    read = _read(tmp_path, lines)
+    assert [r["indicator_zh"] for r in read.observations] == [
+        "城镇职工基本养老保险基金总收入", "城镇职工基本养老保险基金征缴收入", "城镇职工各级财政补助基本养老保险基金"]

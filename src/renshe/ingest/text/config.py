@@ -66,6 +66,7 @@ class TextConfig:
     topic_ends: tuple[str, ...] = ()
     place_words: tuple[str, ...] = ()
     group_words: tuple[str, ...] = ()
+    scope_words: tuple[str, ...] = ()
     # how a document without an entry under `documents:` is read: by its doc_type
     doc_type_defaults: dict[str, Scope] = field(default_factory=dict)
     # the doc_types whose relative time words count from their publication date, and where a date
@@ -168,6 +169,7 @@ def _load_text_config(path: Path, _mtime_ns: int) -> TextConfig:
         _words(subjects, "predicate_verbs"), _unit_measures(subjects, path, text), _words(subjects, "topic_ends"),
         _words(subjects, "place_words"),
         group_words=_words(subjects, "group_words"),
+        scope_words=_words(subjects, "scope_words"),
         doc_type_defaults={doc_type: _scope(doc_type, raw, path, text)
                            for doc_type, raw in (data.get("doc_type_defaults") or {}).items()},
         anchor_to_publication=frozenset(str(t) for t in data.get("anchor_to_publication") or ()),

@@ -216,7 +216,7 @@ class SentenceReading:
         if subject in self.config.inherit_topic and state.last_subject:
             subject = merge_overlap(self._topic(state.last_subject), subject)
         if state.parent is not None:
-            subject = part_of(state.parent.subject, subject, self.config.group_words)
+            subject = part_of(state.parent.subject, subject, self.config.group_words, self.config.scope_words)
         return subject
 
     def _stated_change(self, figure, left, period, basis, measure, state: SentenceState) -> Reading | None:
@@ -232,7 +232,7 @@ class SentenceReading:
         if not base:
             return self._change(figure, word, period, basis, state)
         if state.parent is not None:
-            base = part_of(state.parent.subject, base, self.config.group_words)
+            base = part_of(state.parent.subject, base, self.config.group_words, self.config.scope_words)
         pct = figure.unit == "%" and (word in GROWTH_RATE_WORDS or not base.endswith("率"))
         return Reading(figure, base, period, basis, "change_pct" if pct else "change", word)
 

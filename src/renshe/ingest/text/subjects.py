@@ -86,7 +86,7 @@ def merge_overlap(topic: str, subject: str) -> str:
 _COUNTED_WHOLES = ("人数", "人口", "人员", "总量", "总数")
 
 
-def part_of(parent: str, child: str, groups: tuple[str, ...] = ()) -> str:
+def part_of(parent: str, child: str, groups: tuple[str, ...] = (), scopes: tuple[str, ...] = ()) -> str:
     """其中: 新增技能人才 / 高技能人才 -> 新增高技能人才 (the parent's qualifier carries over);
     户籍总人口 / 城镇人口 -> 户籍城镇人口 (总 says the whole, not the part's scope); a part named by a
     group word (`groups`: 农民工, 男性 — alone they would name the whole group) keeps the whole it is
@@ -96,7 +96,14 @@ def part_of(parent: str, child: str, groups: tuple[str, ...] = ()) -> str:
         common += 1
     if common < 2:
         whole = parent.endswith(_COUNTED_WHOLES) and child.startswith(groups) if groups else False
-        return f"{parent}中{child}" if whole and "中" not in parent else child
+        if whole and "中" not in parent:
+            return f"{parent}中{child}"
+        # 城镇职工基本养老保险基金总收入, 其中各级财政补助基本养老保险基金: a part naming the scheme
+        # without its scope is of the parent's scheme (城镇职工各级财政补助基本养老保险基金)
+        scope = next((w for w in scopes if w in parent), "")
+        if scope and "保险" in child and not any(w in child for w in scopes):
+            return scope + child
+        return child
     prefix = parent[: len(parent) - common].removesuffix("总")
     head = child[: len(child) - common]
     return child if not prefix or prefix in head or head.startswith(prefix) else prefix + child
