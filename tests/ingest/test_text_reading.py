@@ -186,6 +186,9 @@ def test_headlines_datelines_bylines_and_captions_end_a_sentence(tmp_path):
     ("发放社会保障卡", "张", "actual", "social_security_cards_issued"),
     ("社会保障卡持卡人数", "人", "actual", "social_security_card_holders"),
     ("人口自然增长率", "千分点", "change", "natural_growth_rate"),
+    ("参保职工", "人", "actual", "insured_employees"),
+    ("失业保险参保职工", "人", "actual", ""),  # the written scope says the pension scheme
+    ("基本养老保险参保人数新增", "人", "target", ""),  # a target for an increase is not the level
 ])
 def test_an_id_only_when_scope_and_kind_agree(phrase, unit, measure, expected):
     from renshe.ingest.codebook import load_codebook
@@ -205,3 +208,14 @@ def test_a_part_naming_a_scheme_takes_its_wholes_scope(tmp_path):
     read = _read(tmp_path, lines)
     assert [r["indicator_zh"] for r in read.observations] == [
         "城镇职工基本养老保险基金总收入", "城镇职工基本养老保险基金征缴收入", "城镇职工各级财政补助基本养老保险基金"]
+
+
+def test_a_malformed_exclusive_scopes_list_names_the_file(tmp_path):
+    from renshe.errors import RensheError
+    from renshe.ingest.codebook import load_codebook
+    source = (Path(__file__).resolve().parents[2] / "data" / "codebook.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "codebook.yaml"
+    broken.write_text(source.replace("    - [户籍, 常住]\n", "    - 户籍\n"), encoding="utf-8")
+    with pytest.raises(RensheError, match="exclusive_scopes") as caught:
+        load_codebook(broken)
+    assert "codebook.yaml" in str(caught.value)

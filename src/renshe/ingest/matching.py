@@ -89,6 +89,10 @@ class Matcher:
         self.kinds = {e["id"]: e["kind"] for e in entries}
         # every name of an indicator, folded: the scope words they hold (户籍, 常住, 新增 ...)
         self.names = {e["id"]: "|".join(normalize_phrase(t) for t in [e["name_zh"], *e["aliases"]]) for e in entries}
+        # ... and its written scope, which says what the names leave implicit (参保职工: of the pension scheme)
+        # (the words before its dash: `scope: 常住 — …`)
+        self.scopes = {e["id"]: self.names[e["id"]] + "|" + normalize_phrase(str(e.get("scope") or "").split("—")[0])
+                       for e in entries}
         self.aliases: list[Alias] = []
         for entry in entries:
             for text in dict.fromkeys([entry["name_zh"], *entry["aliases"]]):
@@ -141,7 +145,7 @@ class Matcher:
         """Precision before recall: a phrase whose scope (户籍 vs 常住, 城镇职工 vs 城乡居民) or kind (a
         新增 flow against a stock) differs from the indicator's is only a suggestion for it."""
         names = self.names[candidate.indicator_id]
-        why = self.phrasing.scope_conflict(key, names)
+        why = self.phrasing.scope_conflict(key, self.scopes[candidate.indicator_id])
         if why:
             why = f"but the phrase says {why}"
         else:
