@@ -140,14 +140,21 @@ class Rows:
         basis = "" if unit == "%" else reading.basis
         line = paragraph.line_at(figure.start)
         value_raw, unit_raw = self._printed(paragraph, figure, line)
+        region, region_code, level = self.place_of(paragraph, reading)
         return {
-            "doc_id": entry.doc_id, "table_id": TEXT_TABLE_ID, "region": entry.region,
-            "region_code": entry.region_code, "level": entry.level, "indicator_id": "",
+            "doc_id": entry.doc_id, "table_id": TEXT_TABLE_ID, "region": region,
+            "region_code": region_code, "level": level, "indicator_id": "",
             "indicator_zh": reading.subject, "period": reading.period, "measure": reading.measure,
             "qualifier": figure.qualifier, "value": value, "unit": unit, "value_raw": value_raw,
             "unit_raw": unit_raw, "source_line": line, "source_text": self.document.raw_line(line),
             "basis": basis,
         }
+
+    def place_of(self, paragraph: Paragraph, reading: Reading) -> tuple[str, str, str]:
+        """(region, region_code, level) a figure is about: the document's region. The hook where a
+        reader of sub-region names in the text (ingest/text/places.py) says a figure is a county's."""
+        entry = self.document.entry
+        return entry.region, entry.region_code, entry.level
 
     def _unit(self, unit: str, figure: Figure, subject: str) -> str:
         if unit == "" and any(word in subject for word in self.config.person_words):
