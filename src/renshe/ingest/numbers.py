@@ -35,11 +35,15 @@ class UnitTable:
 
 
 def _unit_table_path() -> Path:
+    """The project's data/units.yaml, else the repository's; neither: a clear error naming both."""
     try:
         candidate = find_root() / UNITS_FILE
     except FileNotFoundError:
         candidate = _PACKAGED_UNITS
-    return candidate if candidate.is_file() else _PACKAGED_UNITS
+    for path in (candidate, _PACKAGED_UNITS):
+        if path.is_file():
+            return path
+    raise RensheError(f"no units table: neither {candidate} nor {_PACKAGED_UNITS} exists", candidate)
 
 
 def load_unit_table(path: Path) -> UnitTable:
