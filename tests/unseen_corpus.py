@@ -50,10 +50,16 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from renshe.periods import canonical  # noqa: E402  the one period vocabulary
+
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = TESTS_DIR.parent
 FIXTURES = TESTS_DIR / "fixtures" / "unseen"
 HOLDOUT_DIR = FIXTURES / "holdout"
+# the reading corpus (tests/fixtures/reading): news reports of bulletins published the year after,
+# county communiqués, half-year and 1-9月 figures, 下降 lists, unusual units; same format and scoring
+CORPORA = {"unseen": FIXTURES, "reading": TESTS_DIR / "fixtures" / "reading"}
 
 MEASURES = ("actual", "target", "change", "change_pct")
 BASES = ("", "cumulative", "per_year")
@@ -143,8 +149,8 @@ def _check_figure(doc: UnseenDocument, lines: list[str], index: int, figure: dic
     for key, allowed in (("measure", MEASURES), ("basis", BASES), ("qualifier", QUALIFIERS), ("source", SOURCES)):
         if figure[key] not in allowed:
             raise _fail(path, f"{label}: {key} {figure[key]!r} is not one of {allowed}")
-    if not re.fullmatch(r"\d{4}(-(\d{4}|\d{2}|Q[1-4]))?", str(figure["period"])):
-        raise _fail(path, f"{label}: period {figure['period']!r} is not YYYY, YYYY-MM, YYYY-Qn or YYYY-YYYY")
+    if canonical(str(figure["period"])) != str(figure["period"]):
+        raise _fail(path, f"{label}: period {figure['period']!r} is not a canonical period (renshe.periods)")
     if not figure["unit"] or not figure["indicator_id"]:
         raise _fail(path, f"{label}: unit and indicator_id must not be empty")
 
@@ -176,16 +182,18 @@ def _load(text_path: Path, holdout: bool) -> UnseenDocument:
     return doc
 
 
-def documents(holdout: bool | None = None) -> list[UnseenDocument]:
-    """The fixtures: holdout=False the tuning documents, True the holdout ones, None all of them.
+def documents(holdout: bool | None = None, folder: Path | None = None) -> list[UnseenDocument]:
+    """The fixtures of a corpus folder (default tests/fixtures/unseen): holdout=False the tuning
+    documents, True the holdout ones (its holdout/ folder), None all of them.
 
     Raises AssertionError naming the file and line when a fixture is inconsistent (sha256,
     a `printed` text that is not on its line, an unknown measure/basis/qualifier ...)."""
+    base = Path(folder) if folder is not None else FIXTURES
     folders: list[tuple[Path, bool]] = []
     if holdout in (None, False):
-        folders.append((FIXTURES, False))
+        folders.append((base, False))
     if holdout in (None, True):
-        folders.append((HOLDOUT_DIR, True))
+        folders.append((base / "holdout", True))
     docs = [_load(path, flag) for folder, flag in folders for path in sorted(folder.glob("*.txt"))]
     seen: dict[str, Path] = {}
     for doc in docs:
@@ -353,11 +361,15 @@ class DocScore:
     extra: int = 0
     mapped: int = 0
     mappable: int = 0  # right figures whose pinned indicator_id is a codebook id (not new:)
+    ids_given: int = 0  # matched figures whose observation carries an indicator id
+    wrong_ids: int = 0  # ... an id other than the pinned one (a pinned new: id has none in the codebook)
+    empty_units: int = 0  # observations of the document published with no unit
     missed_items: list[dict] = field(default_factory=list)
     wrong_items: list[tuple[dict, Observation, list[str]]] = field(default_factory=list)
     extra_items: list[tuple[Observation, str]] = field(default_factory=list)
     qualifier_items: list[tuple[dict, Observation]] = field(default_factory=list)
     unmapped_items: list[tuple[dict, Observation]] = field(default_factory=list)
+    wrong_id_items: list[tuple[dict, Observation]] = field(default_factory=list)
 
     @property
     def qualifier_mismatch(self) -> int:
@@ -413,6 +425,11 @@ def _score_document(doc: UnseenDocument, observations: list[Observation]) -> Doc
             continue
         j, differs = matched[i]
         obs = observations[j]
+        if obs.indicator_id:
+            result.ids_given += 1
+            if obs.indicator_id != figure["indicator_id"]:
+                result.wrong_ids += 1
+                result.wrong_id_items.append((figure, obs))
         if differs:
             result.wrong += 1
             result.wrong_items.append((figure, obs, differs))
@@ -426,6 +443,7 @@ def _score_document(doc: UnseenDocument, observations: list[Observation]) -> Doc
                     result.unmapped_items.append((figure, obs))
         if (obs.qualifier or "") != figure["qualifier"]:
             result.qualifier_items.append((figure, obs))
+    result.empty_units = sum(1 for obs in observations if not obs.unit)
     asides = {}
     for item in doc.set_aside:
         asides.setdefault(item["line"], []).append(item)
@@ -488,6 +506,18 @@ class Score:
     def qualifier_mismatch(self) -> int:
         return self._total("qualifier_mismatch")
 
+    @property
+    def ids_given(self) -> int:
+        return self._total("ids_given")
+
+    @property
+    def wrong_ids(self) -> int:
+        return self._total("wrong_ids")
+
+    @property
+    def empty_units(self) -> int:
+        return self._total("empty_units")
+
     def document(self, name: str) -> DocScore:
         for doc in self.documents:
             if doc.name == name:
@@ -495,7 +525,8 @@ class Score:
         raise KeyError(name)
 
     def as_dict(self) -> dict:
-        keys = ("figures", "right", "wrong", "missed", "extra", "mapped", "mappable", "qualifier_mismatch")
+        keys = ("figures", "right", "wrong", "missed", "extra", "mapped", "mappable", "qualifier_mismatch",
+                "ids_given", "wrong_ids", "empty_units")
         return {
             "total": {key: getattr(self, key) for key in keys},
             "documents": {doc.name: {key: getattr(doc, key) for key in keys} for doc in self.documents},
@@ -513,6 +544,9 @@ class Score:
                     f"{self.mapped:>3d}/{self.mappable:<4d} {self.qualifier_mismatch:6d}")
         share = f"{100 * self.right / self.figures:.1f}%" if self.figures else "-"
         rows.append(f"right {self.right} of {self.figures} pinned figures ({share}); {self.extra} extra observations")
+        rows.append(f"indicator ids: {self.wrong_ids} wrong of {self.ids_given} given (precision); "
+                    f"{self.mapped} of {self.mappable} right figures with a codebook id got it (recall); "
+                    f"{self.empty_units} observations with an empty unit")
         return "\n".join(rows)
 
     def report(self, details: bool = True) -> str:
@@ -527,7 +561,7 @@ class Score:
                      "qual≠ = matched figures whose qualifier differs.")
         for doc in self.documents:
             if not (doc.missed_items or doc.wrong_items or doc.extra_items or doc.qualifier_items
-                    or doc.unmapped_items):
+                    or doc.unmapped_items or doc.wrong_id_items):
                 continue
             try:
                 where = doc.text_path.relative_to(REPO_ROOT)
@@ -550,6 +584,10 @@ class Score:
             for figure, obs in doc.qualifier_items:
                 events.append((figure["line"], 3, f"QUALIFIER  L{figure['line']:<4d} {figure['printed']!r}: "
                                                   f"expected {figure['qualifier']!r}, got {obs.qualifier!r}"))
+            for figure, obs in doc.wrong_id_items:
+                events.append((figure["line"], 5, f"WRONG ID   L{figure['line']:<4d} {figure['printed']!r}: "
+                                                  f"expected {figure['indicator_id']}, got {obs.indicator_id} "
+                                                  f"for {obs.indicator_zh!r}"))
             for figure, obs in doc.unmapped_items:
                 events.append((figure["line"], 4, f"INDICATOR  L{figure['line']:<4d} {figure['printed']!r}: "
                                                   f"expected {figure['indicator_id']}, got "
@@ -574,11 +612,13 @@ def main(argv: list[str] | None = None) -> int:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--holdout", action="store_true", help="score the holdout documents (never tune on them)")
     which.add_argument("--all", action="store_true", help="score the tuning and the holdout documents")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="unseen",
+                        help="which corpus: tests/fixtures/unseen (default) or tests/fixtures/reading")
     parser.add_argument("--keep", action="store_true", help="keep the temporary project and print its path")
     parser.add_argument("--summary", action="store_true", help="print the table only, not every miss")
     args = parser.parse_args(argv)
 
-    docs = documents(holdout=None if args.all else bool(args.holdout))
+    docs = documents(holdout=None if args.all else bool(args.holdout), folder=CORPORA[args.corpus])
     folder = Path(tempfile.mkdtemp(prefix="renshe-unseen-"))
     try:
         project = make_project(folder / "project", docs)

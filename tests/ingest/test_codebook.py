@@ -241,7 +241,7 @@ def test_the_unit_is_a_constraint(codebook, phrase, unit, measure, indicator):
     ("失业保险和工伤保险参保人数", "人", "below 0.70",
      {"work_injury_insurance_participants", "unemployment_insurance_participants"}),
     # a sub-type word before the name, a short name inside a longer phrase, a name that only modifies
-    ("乡内农民工", "人", "below 0.70", {"migrant_workers"}),
+    ("县内农民工", "人", "below 0.70", {"migrant_workers"}),
     ("高校毕业生就业人数", "人", "below 0.70", {"employed_persons"}),
     # the words name a count of persons, the figure is money
     ("领取失业保险金人员代缴基本医疗保险费", "元", "does not fit (it measures in 人)",
@@ -269,8 +269,8 @@ def test_a_running_total_is_not_the_years_flow(codebook):
 
 
 def test_why_a_weak_candidate_is_weak(codebook):
-    reasons = {c.indicator_id: c.reason for c in codebook.match_detail("乡内农民工", "人").candidates}
-    assert "but 乡内 before it names a part of it" in reasons["migrant_workers"]
+    reasons = {c.indicator_id: c.reason for c in codebook.match_detail("县内农民工", "人").candidates}
+    assert "but 县内 before it names a part of it" in reasons["migrant_workers"]
     reasons = {c.indicator_id: c.reason for c in codebook.match_detail("失业保险和工伤保险参保人数", "人").candidates}
     assert "joins it with unemployment_insurance_participants" in reasons["work_injury_insurance_participants"]
 

@@ -77,7 +77,30 @@ def test_unknown_unit():
     with pytest.raises(UnknownUnitError, match="万头"):
         parse_figure("5万头")
     with pytest.raises(UnknownUnitError):
-        split_unit("吨")
+        split_unit("立方米")
+
+
+@pytest.mark.parametrize("printed, expected", [
+    ("万辆", (1e4, "辆")), ("万平方米", (1e4, "平方米")), ("万户", (1e4, "户")), ("亿人", (1e8, "人")),
+    ("‰", (1.0, "‰")), ("个千分点", (1.0, "千分点")), ("万吨", (1e4, "吨")), ("天", (1.0, "天")),
+    ("起", (1.0, "起")), ("万张", (1e4, "张")), ("元/人·月", (1.0, "元/月")), ("元/年", (1.0, "元/年")),
+    ("万亿元", (1e12, "元")), ("个百分点", (1.0, "百分点")),
+])
+def test_the_units_of_official_statistics_come_from_data_units_yaml(printed, expected):
+    assert split_unit(printed) == expected
+
+
+def test_a_units_table_with_a_bad_entry_names_file_and_line(tmp_path):
+    from renshe.errors import RensheError
+    from renshe.ingest.numbers import load_unit_table
+    path = tmp_path / "units.yaml"
+    path.write_text("scales:\n  万: 10000\nunits:\n  - canonical: 人\n    printed: [人]\n  - canonical: 辆\n", encoding="utf-8")
+    with pytest.raises(RensheError, match="printed") as caught:
+        load_unit_table(path)
+    assert "units.yaml:6" in str(caught.value)
+    path.write_text("units:\n  - canonical: 头\n    printed: [头]\n", encoding="utf-8")
+    table = load_unit_table(path)
+    assert table.base_units == {"头": "头"} and table.scales == {"": 1.0}
 
 
 def test_split_unit_and_scale():

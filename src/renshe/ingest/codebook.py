@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # imported where frames are built: see schema's docstring
 KINDS = ("stock", "flow", "rate", "amount", "count", "average")
 UNITS = tuple(dict.fromkeys(BASE_UNITS.values()))
 REQUIRED = ("id", "name_zh", "name_en", "unit", "kind", "additive")
-OPTIONAL = ("aliases", "other_units", "parts", "alternative_parts", "equivalents", "notes", "headline")
+OPTIONAL = ("aliases", "other_units", "parts", "alternative_parts", "equivalents", "notes", "headline", "scope")
 RELATIONS = ("parts", "equivalents")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 PHRASING_LISTS = ("region_words", "drop", "drop_at_edges", "subtypes", "predicates")
@@ -69,7 +69,7 @@ def _phrasing(raw, path: Path, line: int | None) -> Phrasing:
         return Phrasing()
     if not isinstance(raw, dict):
         raise RensheError("`phrasing:` must be a mapping (region_words, drop, same ...)", path, line)
-    known = (*PHRASING_LISTS, *PHRASING_MAPS, "threshold")
+    known = (*PHRASING_LISTS, *PHRASING_MAPS, "threshold", "exclusive_scopes", "flow_words")
     unknown = sorted(set(raw) - set(known))
     if unknown:
         raise RensheError(f"phrasing: unknown field(s) {', '.join(map(str, unknown))}; fields are "
@@ -86,6 +86,15 @@ def _phrasing(raw, path: Path, line: int | None) -> Phrasing:
                                                   for k, v in pairs.items()):
             raise RensheError(f"phrasing: {name} must map a word to a word ({name}: {{人员: 人}})", path, line)
         fields[name] = tuple((normalize_phrase(k), normalize_phrase(v) if v else "") for k, v in pairs.items())
+    groups = raw.get("exclusive_scopes") or []
+    if not isinstance(groups, list) or not all(isinstance(g, list) and len(g) >= 2 and all(isinstance(w, str) and w for w in g)
+                                               for g in groups):
+        raise RensheError("phrasing: exclusive_scopes must be a list of word groups ([户籍, 常住])", path, line)
+    fields["exclusive_scopes"] = tuple(tuple(normalize_phrase(w) for w in g) for g in groups)
+    flows = raw.get("flow_words") or []
+    if not isinstance(flows, list) or not all(isinstance(w, str) and w for w in flows):
+        raise RensheError("phrasing: flow_words must be a list of words", path, line)
+    fields["flow_words"] = tuple(normalize_phrase(w) for w in flows)
     threshold = raw.get("threshold", Phrasing.threshold)
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
         raise RensheError(f"phrasing: threshold must be a number in (0, 1], not {threshold!r}", path, line)

@@ -45,6 +45,9 @@ SUGGESTION_CAP = 0.6
 SHORT_ALIAS = 3  # an alias this short inside a longer phrase is a weak clue (乡内|农民工)
 CONJUNCTIONS = ("以及", "和", "及", "与", "、")
 RATE_CHANGE_UNIT = "百分点"
+RATE_POINTS = {"百分点": "%", "千分点": "‰"}  # the points that change a rate
+# 参加工伤保险人数中农民工: a part (中) of a counted whole; the whole's name inside it is not its id
+_PART_OF = ("人数中", "人口中", "人员中", "总量中", "总数中", "人中")
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,13 @@ class Matcher:
     def __init__(self, entries: list[dict], phrasing: Phrasing):
         self.phrasing = phrasing
         self.units = {e["id"]: (e["unit"], tuple(e["other_units"])) for e in entries}
+        self.kinds = {e["id"]: e["kind"] for e in entries}
+        # every name of an indicator, folded: the scope words they hold (户籍, 常住, 新增 ...)
+        self.names = {e["id"]: "|".join(normalize_phrase(t) for t in [e["name_zh"], *e["aliases"]]) for e in entries}
+        # ... and its written scope, which says what the names leave implicit (参保职工: of the pension scheme)
+        # (the words before its dash: `scope: 常住 — …`)
+        self.scopes = {e["id"]: self.names[e["id"]] + "|" + normalize_phrase(str(e.get("scope") or "").split("—")[0])
+                       for e in entries}
         self.aliases: list[Alias] = []
         for entry in entries:
             for text in dict.fromkeys([entry["name_zh"], *entry["aliases"]]):
@@ -106,8 +116,8 @@ class Matcher:
         main, others = self.units[indicator_id]
         if measure == "change_pct" and unit == "%":
             return True, "a change_pct in % fits any unit"
-        if measure == "change" and unit == RATE_CHANGE_UNIT and main == "%":
-            return True, "a change in 百分点 of a rate in %"
+        if measure == "change" and RATE_POINTS.get(unit) == main:
+            return True, f"a change in {unit} of a rate in {main}"
         if unit == main:
             return True, f"unit {unit} matches"
         if unit in others:
@@ -128,8 +138,24 @@ class Matcher:
         best = _best_per_indicator(found)
         if suggest and (not best or max(c.score for c in best) < self.phrasing.threshold):
             best = _best_per_indicator(best + self._partial(canonical))
-        ranked = sorted((self._with_unit(c, unit, measure) for c in best), key=_rank)
+        ranked = sorted((self._in_scope(self._with_unit(c, unit, measure), key) for c in best), key=_rank)
         return _decide(ranked, self.phrasing.threshold, unit)
+
+    def _in_scope(self, candidate: Candidate, key: str) -> Candidate:
+        """Precision before recall: a phrase whose scope (户籍 vs 常住, 城镇职工 vs 城乡居民) or kind (a
+        新增 flow against a stock) differs from the indicator's is only a suggestion for it."""
+        names = self.names[candidate.indicator_id]
+        why = self.phrasing.scope_conflict(key, self.scopes[candidate.indicator_id])
+        if why:
+            why = f"but the phrase says {why}"
+        else:
+            flow = self.phrasing.flow_word(key)
+            if flow and self.kinds[candidate.indicator_id] == "stock" and flow not in names:
+                why = f"but {flow} counts a flow over the period and it is a stock"
+        if not why or candidate.score <= SUGGESTION_CAP:
+            return candidate
+        return Candidate(candidate.indicator_id, SUGGESTION_CAP, f"{candidate.reason}, {why}", candidate.unit_ok,
+                         candidate.span)
 
     def _with_unit(self, candidate: Candidate, unit: str, measure: str) -> Candidate:
         fits, why = self.unit_fit(candidate.indicator_id, unit, measure)
@@ -176,7 +202,10 @@ class Matcher:
             reason += " after " + ", ".join(dict.fromkeys(notes + alias.notes))
         weak = ""
         subtype = self.phrasing.subtype_before(phrase[:start])
-        if subtype:
+        part = next((p for p in _PART_OF if p in phrase), "")
+        if part:
+            weak = f"but the phrase names a part ({part[:-1]}中…) of what it counts: only a name of the part maps it"
+        elif subtype:
             weak = f"but {subtype} before it names a part of it"
         elif length <= SHORT_ALIAS:
             weak = f"but {shown} is short"

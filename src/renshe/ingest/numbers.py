@@ -1,7 +1,7 @@
 """Parsing the figures the documents print: a number, its scale word, its unit, its qualifier.
 
 Input is normalised text (see documents.normalize_line): half-width digits, Simplified
-script. The scale (万, 亿, 万亿) is folded into the value so that every value is in a
+script. The units and scale words are data (data/units.yaml: printed form -> canonical unit). The scale (万, 亿, 万亿) is folded into the value so that every value is in a
 canonical unit: `116.32万人` is 1 163 200 persons, `2.04万亿元` is 2.04e12 yuan.
 """
 from __future__ import annotations
@@ -12,25 +12,81 @@ from decimal import Decimal
 from dataclasses import dataclass
 from functools import lru_cache
 
-from renshe.errors import UnknownUnitError
+from pathlib import Path
 
-SCALES = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8,
-          "億": 1e8, "万亿": 1e12, "萬億": 1e12, "百万": 1e6}
+from renshe.errors import RensheError, UnknownUnitError
+from renshe.paths import find_root
+from renshe.yamlfiles import list_item_lines, load_yaml
 
+UNITS_FILE = Path("data") / "units.yaml"
+# the repository's table, for a project folder that has none of its own
+_PACKAGED_UNITS = Path(__file__).resolve().parents[3] / UNITS_FILE
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """data/units.yaml: printed unit -> canonical unit, the scale words, and where a unit may stand."""
+
+    scales: dict[str, float]
+    base_units: dict[str, str]  # printed -> canonical
+    declared_only: frozenset[str]  # printed units only a table's label or column declares
+    word_starts: dict[str, str]  # printed unit -> characters that, after it, start a word instead
+    scalable: frozenset[str]  # canonical units written back in 万/亿
+
+
+def _unit_table_path() -> Path:
+    """The project's data/units.yaml, else the repository's; neither: a clear error naming both."""
+    try:
+        candidate = find_root() / UNITS_FILE
+    except FileNotFoundError:
+        candidate = _PACKAGED_UNITS
+    for path in (candidate, _PACKAGED_UNITS):
+        if path.is_file():
+            return path
+    raise RensheError(f"no units table: neither {candidate} nor {_PACKAGED_UNITS} exists", candidate)
+
+
+def load_unit_table(path: Path) -> UnitTable:
+    """Read a units table; a malformed entry raises RensheError naming the file and line."""
+    data, text = load_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("units"), list):
+        raise RensheError("a units table needs `scales:` and a `units:` list", path, 1)
+    scales = {"": 1.0}
+    for word, factor in (data.get("scales") or {}).items():
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor <= 0:
+            raise RensheError(f"scale {word!r}: {factor!r} is not a positive number", path, _line(text, f"{word}:"))
+        scales[str(word)] = float(factor)
+    base, declared, starts, scalable = {}, set(), {}, set()
+    for entry, line in zip(data["units"], list_item_lines(text, "units")):
+        if not isinstance(entry, dict) or not entry.get("canonical") or not isinstance(entry.get("printed"), list) \
+                or not entry["printed"]:
+            raise RensheError("a unit needs `canonical` and a non-empty `printed` list", path, line)
+        canonical = str(entry["canonical"])
+        for printed in map(str, entry["printed"]):
+            if printed in base and base[printed] != canonical:
+                raise RensheError(f"unit {printed!r} printed for both {base[printed]!r} and {canonical!r}", path, line)
+            base[printed] = canonical
+            if entry.get("declared_only"):
+                declared.add(printed)
+            if entry.get("word_starts"):
+                starts[printed] = str(entry["word_starts"])
+        if entry.get("scalable"):
+            scalable.add(canonical)
+    return UnitTable(scales, base, frozenset(declared), starts, frozenset(scalable))
+
+
+def _line(text: str, needle: str) -> int | None:
+    return next((n for n, line in enumerate(text.splitlines(), start=1) if needle in line), None)
+
+
+UNIT_TABLE = load_unit_table(_unit_table_path())
+SCALES = UNIT_TABLE.scales
 # Printed unit -> canonical unit. 名 and 位 count persons, so they fold into 人; a unit
 # that merely names a different thing (人次 is visits, not persons) stays distinct.
-BASE_UNITS = {
-    "人": "人", "名": "人", "位": "人", "人次": "人次", "人(次)": "人次", "人次数": "人次",
-    "元": "元", "元/月": "元/月", "元/人月": "元/月", "%": "%",
-    "家": "家", "个": "个", "张": "张", "所": "所", "件": "件", "场": "场", "期": "期",
-    "份": "份", "项": "项", "次": "次", "户": "户", "座": "座", "批": "批", "岗": "个",
-    # a change of a rate (提高 1.3 个百分点) is in percentage points, never a count of 个
-    "个百分点": "百分点", "百分点": "百分点",
-    "年": "年",  # years (劳动年龄人口平均受教育年限), where a table's label or column says so
-}
+BASE_UNITS = UNIT_TABLE.base_units
 # Units only a table's label or column declares: after a number in running text they are a
 # date or a duration (2023年, 3年), so the text reader never takes them for a unit.
-DECLARED_ONLY_UNITS = frozenset({"年"})
+DECLARED_ONLY_UNITS = UNIT_TABLE.declared_only
 
 QUALIFIER_PREFIXES = {
     "≥": ">=", ">=": ">=", "不少于": ">=", "不低于": ">=", "至少": ">=", "达到": "",
@@ -174,10 +230,14 @@ def parse_figure(text: str, unit_hint: str = "") -> Figure:
 
 
 CHANGE_DOWN_WORDS = ("减少", "下降", "降低", "减", "下降了", "回落", "净减")
+# a growth rate stated as a rate (增长率为-3.2%): the printed sign is the sign
+GROWTH_RATE_WORDS = ("增长率", "增幅", "增速", "增长速度")
 
 
 def signed_change(direction_word: str, magnitude: float) -> float:
-    """`减少 14.44` is a change of -14.44; 增加/增长/提高 keep the sign."""
+    """`减少 14.44` is a change of -14.44; 增加/增长/提高 keep the sign; 增长率为-3.2% is -3.2."""
+    if direction_word in GROWTH_RATE_WORDS:
+        return magnitude
     return -abs(magnitude) if direction_word in CHANGE_DOWN_WORDS else abs(magnitude)
 
 
@@ -185,7 +245,7 @@ def signed_change(direction_word: str, magnitude: float) -> float:
 
 QUALIFIER_SIGNS = {"": "", ">=": "≥", "<=": "≤", ">": ">", "<": "<", "~": "约"}
 # Units whose large values read better in 万 / 亿 (the documents' own way of writing them).
-SCALABLE_UNITS = {"人", "人次", "元", "张", "个", "家", "户", "名", "所", "项", "次", "件"}
+SCALABLE_UNITS = UNIT_TABLE.scalable
 
 
 def _missing(value) -> bool:

@@ -70,6 +70,11 @@ class Phrasing:
     implied_heads: tuple[tuple[str, str], ...] = ()  # a phrase ending in the key means key+head
     unit_heads: tuple[tuple[str, str], ...] = ()  # a phrase counted in the unit may leave out this head
     threshold: float = 0.7  # below this score a phrase stays unmapped
+    # groups of words naming scopes that exclude each other (户籍 | 常住): a phrase naming one never
+    # gets an indicator whose names say another
+    exclusive_scopes: tuple[tuple[str, ...], ...] = ()
+    # words that make a phrase a flow over the period (新增): never an id of a stock that lacks them
+    flow_words: tuple[str, ...] = ()
     _patterns: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self):
@@ -96,6 +101,20 @@ class Phrasing:
     def predicate_after(self, text: str) -> bool:
         """Whether `text` begins with a predicate word: 城镇登记失业率|保持在…之间 names the rate."""
         return text.startswith(self.predicates) if self.predicates else False
+
+    def scope_conflict(self, phrase: str, names: str) -> str:
+        """The scope the phrase names against the one an indicator's names say ('' if none):
+        户籍总城镇人口 against 城镇常住人口 -> '户籍, not 常住'."""
+        for group in self.exclusive_scopes:
+            said = [w for w in group if w in phrase]
+            theirs = [w for w in group if w in names]
+            if said and theirs and not set(said) & set(theirs):
+                return f"{'/'.join(said)}, not {'/'.join(theirs)}"
+        return ""
+
+    def flow_word(self, phrase: str) -> str:
+        """The flow word a phrase holds ('' if none): 新增农村劳动力转移就业 counts the year's new ones."""
+        return next((w for w in self.flow_words if w in phrase), "")
 
     def subtype_before(self, text: str) -> str:
         """The sub-type word `text` ends with ('' if none): 城镇职工 in 城镇职工|基本养老保险基金支出."""

@@ -28,8 +28,15 @@ def _between_digits(text: str, i: int) -> bool:
     return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
 
 
-def sentences(text: str, inside: list[str]) -> list[tuple[int, int]]:
-    return _spans(text, inside, "。;!?", 0, len(text))
+def sentences(text: str, inside: list[str], breaks: tuple[int, ...] = ()) -> list[tuple[int, int]]:
+    """Sentences end at 。;!? outside brackets and quotes, and at `breaks` (the end of a dateline
+    such as 人民日报北京5月27日电(记者 白天亮), which no punctuation closes)."""
+    spans = _spans(text, inside, "。;!?", 0, len(text))
+    for cut in breaks:
+        spans = [piece for a, b in spans for piece in ((a, cut), (cut, b)) if a < cut < b] + \
+                [(a, b) for a, b in spans if not a < cut < b]
+        spans.sort()
+    return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
 def clauses(text: str, inside: list[str], sentence: tuple[int, int], figures: list[Figure]) -> list[tuple[int, int]]:

@@ -65,8 +65,19 @@ class TextConfig:
     unit_measures: dict[str, str] = field(default_factory=dict)
     topic_ends: tuple[str, ...] = ()
     place_words: tuple[str, ...] = ()
+    group_words: tuple[str, ...] = ()
+    scope_words: tuple[str, ...] = ()
     # how a document without an entry under `documents:` is read: by its doc_type
     doc_type_defaults: dict[str, Scope] = field(default_factory=dict)
+    # the doc_types whose relative time words count from their publication date, and where a date
+    # printed in the document is looked for when the registry has no `published`
+    anchor_to_publication: frozenset[str] = frozenset()
+    publication_lines: int = 5
+    publication_dates: tuple[re.Pattern, ...] = ()
+    # lines and line openings that end a sentence though no punctuation ends them (headlines,
+    # datelines, bylines, captions)
+    sentence_breaks: tuple[re.Pattern, ...] = ()
+    break_lines: tuple[re.Pattern, ...] = ()
     # objects derived from this configuration (subject cleaners), built once and reused by
     # every document read with it; not part of the configuration's value
     derived: dict = field(default_factory=dict, compare=False, repr=False)
@@ -157,7 +168,15 @@ def _load_text_config(path: Path, _mtime_ns: int) -> TextConfig:
         _words(subjects, "per_month_subjects"), frozenset(_words(subjects, "counted_units")),
         _words(subjects, "predicate_verbs"), _unit_measures(subjects, path, text), _words(subjects, "topic_ends"),
         _words(subjects, "place_words"),
-        {doc_type: _scope(doc_type, raw, path, text) for doc_type, raw in (data.get("doc_type_defaults") or {}).items()},
+        group_words=_words(subjects, "group_words"),
+        scope_words=_words(subjects, "scope_words"),
+        doc_type_defaults={doc_type: _scope(doc_type, raw, path, text)
+                           for doc_type, raw in (data.get("doc_type_defaults") or {}).items()},
+        anchor_to_publication=frozenset(str(t) for t in data.get("anchor_to_publication") or ()),
+        publication_lines=int(data.get("publication_lines") or 5),
+        publication_dates=tuple(_compile(p, path, text, "publication_dates") for p in data.get("publication_dates") or ()),
+        sentence_breaks=tuple(_compile(p, path, text, "sentence_breaks") for p in data.get("sentence_breaks") or ()),
+        break_lines=tuple(_compile(p, path, text, "break_lines") for p in data.get("break_lines") or ()),
     )
 
 

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from renshe.ingest.numbers import (BASE_UNITS, DECLARED_ONLY_UNITS, PREFIXES_LONGEST_FIRST, QUALIFIER_PREFIXES,
-                                   QUALIFIER_SUFFIXES)
+                                   QUALIFIER_SUFFIXES, UNIT_TABLE)
 
 
-_UNITS = sorted({u.replace("(", "\\(").replace(")", "\\)") for u in BASE_UNITS if u not in DECLARED_ONLY_UNITS}
-                | {re.escape(u) for u in ("元/月",)}, key=len, reverse=True)
+# every printed unit of data/units.yaml that may follow a number in running text, longest first
+_UNITS = sorted((re.escape(u) for u in BASE_UNITS if u not in DECLARED_ONLY_UNITS), key=len, reverse=True)
 # 余/多 stand between scale and unit (2.3万余份, 7300多个); after a unit they start a word (多渠道)
 _SUFFIXES = ("及以上", "左右", "以上", "以内", "以下")
 _FIGURE = re.compile(
@@ -20,8 +20,7 @@ _FIGURE = re.compile(
     r"(?P<suffix>\s*(?:" + "|".join(_SUFFIXES) + r"))?"
 )
 # A unit followed by these characters is the start of a word, not a unit (115人才工程, 3个月).
-_NOT_A_UNIT = {"人": "才员口数均", "个": "月", "期": "间末", "名": "单", "项": "目", "家": "庭",
-               "场": "馆", "次": "数"}
+_NOT_A_UNIT = UNIT_TABLE.word_starts
 _OPENERS = {"“": "”", "《": "》", "〔": "〕", "【": "】", "「": "」", "(": ")"}
 _DATE_AFTER = re.compile(r"\s*(?:年|月|日|周岁|岁|号|届|倍|小时|天|周)")
 _LIST_ORDINAL = re.compile(r"0\d\s")
@@ -111,7 +110,9 @@ def _is_statistic(text: str, match: re.Match, inside: list[str]) -> bool:
     start, end = match.start("number"), match.end("unit_text")
     if inside[start] in ("“", "《", "〔", "【", "「"):
         return False
-    if text.endswith(("第", "+", "-", "~", "—"), 0, _end_before(text, start)) or text[end:end + 1] in ("+", "-"):
+    if _signed(text, start):
+        start -= 1
+    elif text.endswith(("第", "+", "-", "~", "—"), 0, _end_before(text, start)) or text[end:end + 1] in ("+", "-"):
         return False
     if start == 0 and _LIST_ORDINAL.match(text):
         return False  # a list ordinal such as "01 高校毕业生…"
@@ -121,6 +122,11 @@ def _is_statistic(text: str, match: re.Match, inside: list[str]) -> bool:
     unit = match.group("unit") or ""
     following = text[end:end + 1]
     return not (unit and following and following in _NOT_A_UNIT.get(unit, ""))
+
+
+def _signed(text: str, start: int) -> bool:
+    """为-2.26‰: a minus sign right after a word (not after a digit, as in 1-3月) is the figure's sign."""
+    return start >= 2 and text[start - 1] == "-" and "\u4e00" <= text[start - 2] <= "\u9fff"
 
 
 def find_figures(text: str, inside: list[str]) -> list[Figure]:
@@ -135,8 +141,9 @@ def find_figures(text: str, inside: list[str]) -> list[Figure]:
         if suffix:  # 控制在5.5%左右 is about 5.5%: the word after the figure is the more precise
             qualifier = QUALIFIER_SUFFIXES[suffix]
         end = match.end("suffix") if suffix else match.end("unit_text")
+        signed = _signed(text, match.start("number"))
         figures.append(Figure(
-            match.start("number"), end, match.group("number"),
+            match.start("number") - signed, end, "-" * signed + match.group("number"),
             _SPACES.sub("", match.group("unit_text")), match.group("scale") or "",
             match.group("unit") or "", qualifier,
         ))

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from renshe.ingest.documents import Document
 from renshe.ingest.text.places import places_for
+from renshe.ingest.text.anchor import anchor_year
 from renshe.ingest.text.config import Scope, TextConfig, config_for, scope_for
 from renshe.ingest.text.readings import Context, _ASSERTION
 from renshe.ingest.text.rows import Rows
@@ -22,7 +23,7 @@ class DocumentReader(TimeWords, SentenceReading, Rows):
         entry = document.entry
         span = entry.reference_period.split("-")
         plan = span if len(span) == 2 and all(s.isdigit() and len(s) == 4 for s in span) else [str(entry.year)] * 2
-        self.context = Context(entry.year, entry.reference_period, plan[0], plan[1])
+        self.context = Context(entry.year, entry.reference_period, plan[0], plan[1], anchor_year(document, config))
         chosen = tuple(i for i, m in enumerate(config.markers) if not m.doc_types or entry.doc_type in m.doc_types)
         self.markers = [config.markers[i] for i in chosen]
         self.clean = self._cleaner(config, chosen)
@@ -62,7 +63,9 @@ def read_text(document: Document, config: TextConfig | None = None,
         return TextFigures()
     reader = DocumentReader(document, config, scope)
     ranges = section_ranges(document, scope, config.path)
-    paragraphs = scoped_paragraphs(document, ranges, config.item_heading, skip_lines)
+    # a news report's headline is its first line; a bulletin's title never holds its figures' subjects either
+    paragraphs = scoped_paragraphs(document, ranges, config.item_heading, skip_lines, config.break_lines,
+                                   break_first=bool(config.break_lines))
     observations = [row for paragraph in paragraphs for row in reader.rows(paragraph)]
     return TextFigures(*reader.distinct(observations))
 

@@ -7,12 +7,24 @@ from dataclasses import dataclass, field, replace
 
 from renshe.ingest.numbers import QUALIFIER_PREFIXES
 from renshe.ingest.text.figures import Figure
+from renshe.periods import canonical, year_before
 
 
 _CHANGE = re.compile(r"(?:(?:比|较)(?:上年末|上年底|上年同期|上年|去年末|去年底|去年同期|去年|同期"
-                     r"|“?十[一二三四五六七八九]五”?(?:时期|期间|期末|末)?|(?:19|20)\d{2}年(?:末|底)?)|同比|环比)"
+                     r"|“?十[一二三四五六七八九]五”?(?:时期|期间|期末|末)?|(?:19|20)\d{2}年(?:末|底)?"
+                     r"|(?:第)?[一二三四]季度(?:末|底)?|上半年(?:末|底)?|\d{1,2}月(?:末|底)?|年初|上月(?:末|底)?|上季度(?:末)?)"
+                     r"|同比|环比)"
                      r"\s*(?P<word>净增|净减|增加|减少|增长|下降|提高|降低|上升|回落|增|减)(?!到|至|为)")
 _PER_MONTH = ("每人每月", "每月")
+# a rate, and the points that change it
+RATE_UNITS = frozenset({"%", "‰"})
+POINT_UNITS = frozenset({"百分点", "千分点"})
+_DIRECTIONS = r"净增|净减|增加|减少|增长|下降|提高|降低|上升|回落"
+# 分别下降 / 分别比上年增长: a list of figures that are changes
+_LIST_CHANGE = re.compile(rf"^(?:同比|环比)?(?P<word>{_DIRECTIONS})了?$")
+# 支出下降 / 营业收入增长率为: the subject before the words, and how it changed
+# (人口自然增长率, 机械增长率 are rates of their own, not the growth of something before them)
+_STATED_CHANGE = re.compile(rf"(?<!自然)(?<!机械)(?P<word>增长率|增幅|增速|增长速度|{_DIRECTIONS})了?$")
 _COUNTED_NOUN = re.compile(r"[\u4e00-\u9fff]+")  # 万名劳动者…: the noun starts right after the measure word
 # a figure whose only words are a direction (，增长34.6%) is the change of the figure before it
 _BARE_CHANGE = re.compile(r"^(?:同比|分别|共|合计)?(?P<word>净增|净减|增加|减少|增长|下降|提高|降低|上升|回落)了?$")
@@ -20,6 +32,8 @@ _BARE_CHANGE = re.compile(r"^(?:同比|分别|共|合计)?(?P<word>净增|净减
 _RANGE_AFTER = re.compile(r"\s*(?:—{1,2}|-|–|~|至|到)\s*\d+(?:\.\d+)?%?")
 # in a bulletin a bound the authorities set (控制在4.0%以内, 低于5%的控制目标) is a target
 _TARGET_BEFORE = re.compile(r"控制在|调控在")
+# ... only with words that say it is an aim: without them 控制在 reports the outcome (an actual, ≤)
+_TARGET_INTENT = re.compile(r"目标|力争|预期|计划|确保|要求")
 # 低于5%的控制目标: 低于 compares the actual with the target; it does not bound the target
 _COMPARED = ("低于", "高于", "超过", "优于", "好于", "不超过", "未超过")
 _TARGET_WORDS = re.compile(r"(?:年度)?(?:控制|调控|预期)?目标(?:值)?|的")
@@ -37,12 +51,18 @@ class Context:
     reference_period: str
     plan_start: str
     plan_end: str
+    at_year: int = 0  # the year 今年 names (anchor.anchor_year); 0: the document's own year
 
     def values(self) -> dict[str, str]:
+        at_year = self.at_year or self.year
+        same_before = year_before(canonical(self.reference_period) or self.reference_period)
         return {"year": str(self.year), "year_before": str(self.year - 1),
-                "reference_period": self.reference_period, "plan_start": self.plan_start,
+                "reference_period": canonical(self.reference_period) or self.reference_period,
+                "plan_start": self.plan_start,
                 "plan_end": self.plan_end, "previous_start": str(int(self.plan_start) - 5),
-                "previous_end": str(int(self.plan_start) - 1)}
+                "previous_end": str(int(self.plan_start) - 1),
+                "at_year": str(at_year), "at_year_before": str(at_year - 1),
+                "same_period_year_before": same_before or str(self.year - 1)}
 
 
 @dataclass

@@ -32,7 +32,7 @@ class Rows:
             return []
         self.paragraph_markers = self._markers_in(text)
         rows, spans = [], []
-        for span in sentences(text, inside):
+        for span in sentences(text, inside, self._breaks(paragraph)):
             if span[0] > figures[-1].start:
                 break  # time words after the last figure set nothing that is read
             in_sentence = [f for f in figures if span[0] <= f.start < span[1]]
@@ -45,7 +45,13 @@ class Rows:
                 if reading.doubt:
                     self.set_aside.append(self.aside(paragraph, reading))
                     continue
-                rows.append(self._credited(self.row(paragraph, reading), place, places))
+                row = self.row(paragraph, reading)
+                if not row["unit"]:  # 4.21万 with no unit the words decide: never published unitless
+                    self.set_aside.append(self.aside(paragraph, replace(
+                        reading, doubt="no unit: a scale printed without a unit data/units.yaml knows, "
+                                       "and the words do not say it counts persons")))
+                    continue
+                rows.append(self._credited(row, place, places))
                 spans.append(span)
         self._qualify_repeats(text, inside, rows, spans)
         return rows
@@ -63,6 +69,18 @@ class Rows:
             row.update(region=place.region.name, region_code=place.region.code, level=place.region.level,
                        indicator_zh=subject)
         return row
+
+    def _breaks(self, paragraph: Paragraph) -> tuple[int, ...]:
+        """Where a dateline or a byline at the start of a line ends (data/text_sections.yaml
+        `sentence_breaks`): the sentence ends there though no punctuation closes it."""
+        cuts = []
+        for start in paragraph.starts:
+            for pattern in self.config.sentence_breaks:
+                found = pattern.match(paragraph.text, start)
+                if found and found.end() > start:
+                    cuts.append(found.end())
+                    break
+        return tuple(cuts)
 
     def _qualify_repeats(self, text: str, inside: list[str], rows: list[dict], spans: list[tuple[int, int]]) -> None:
         """A subject stated twice in a paragraph for the same period and measure (平台…累计访问量47亿人次,
@@ -141,14 +159,21 @@ class Rows:
         basis = "" if unit == "%" else reading.basis
         line = paragraph.line_at(figure.start)
         value_raw, unit_raw = self._printed(paragraph, figure, line)
+        region, region_code, level = self.place_of(paragraph, reading)
         return {
-            "doc_id": entry.doc_id, "table_id": TEXT_TABLE_ID, "region": entry.region,
-            "region_code": entry.region_code, "level": entry.level, "indicator_id": "",
+            "doc_id": entry.doc_id, "table_id": TEXT_TABLE_ID, "region": region,
+            "region_code": region_code, "level": level, "indicator_id": "",
             "indicator_zh": reading.subject, "period": reading.period, "measure": reading.measure,
             "qualifier": figure.qualifier, "value": value, "unit": unit, "value_raw": value_raw,
             "unit_raw": unit_raw, "source_line": line, "source_text": self.document.raw_line(line),
             "basis": basis,
         }
+
+    def place_of(self, paragraph: Paragraph, reading: Reading) -> tuple[str, str, str]:
+        """(region, region_code, level) a figure is about: the document's region. The hook where a
+        reader of sub-region names in the text (ingest/text/places.py) says a figure is a county's."""
+        entry = self.document.entry
+        return entry.region, entry.region_code, entry.level
 
     def _unit(self, unit: str, figure: Figure, subject: str) -> str:
         if unit == "" and any(word in subject for word in self.config.person_words):

@@ -30,22 +30,30 @@ def section_ranges(document: Document, scope: Scope, config_path: Path) -> list[
 
 def scoped_paragraphs(document: Document, ranges: list[tuple[str, int, int]],
                       item_heading: re.Pattern | None = None,
-                      skip_lines: set[int] | frozenset[int] = frozenset()) -> list[Paragraph]:
+                      skip_lines: set[int] | frozenset[int] = frozenset(),
+                      break_lines: tuple[re.Pattern, ...] = (), break_first: bool = False) -> list[Paragraph]:
     """Paragraphs that begin inside a section (a paragraph cut by a page break stays whole);
     `skip_lines` (the document's tables) are not running text and end a paragraph."""
     in_sections = {n for _, lo, hi in ranges for n in range(lo, hi + 1)}
     prose = document.paragraphs() if not skip_lines else join_paragraphs(
         ["" if number in skip_lines else line for number, line in enumerate(document.normalized_lines, start=1)])
     paragraphs = [p for p in prose if p.first_line in in_sections]
-    if item_heading is None:
-        return paragraphs
     lines = document.normalized_lines
-    return [piece for p in paragraphs for piece in split_at_headings(p, lines, item_heading)]
+    patterns = ([item_heading] if item_heading is not None else []) + list(break_lines)
+    if not patterns and not break_first:
+        return paragraphs
+    first = next((n for n, line in enumerate(lines, start=1) if line.strip()), 0) if break_first else 0
+    return [piece for p in paragraphs for piece in split_at_headings(p, lines, patterns, first)]
 
 
-def split_at_headings(paragraph: Paragraph, lines: list[str], heading: re.Pattern) -> list[Paragraph]:
-    """An item heading is a paragraph of its own, even when documents.join_paragraphs ran it on."""
-    at_heading = [i for i, n in enumerate(paragraph.lines) if heading.search(lines[n - 1])]
+def split_at_headings(paragraph: Paragraph, lines: list[str], heading: re.Pattern | list[re.Pattern],
+                      first_line: int = 0) -> list[Paragraph]:
+    """An item heading, a headline, a byline or a caption (and the document's first line, its title
+    or headline, when `first_line` names it) is a paragraph of its own, even when
+    documents.join_paragraphs ran it on: it never lends its words to the next sentence's subject."""
+    patterns = heading if isinstance(heading, list) else [heading]
+    at_heading = [i for i, n in enumerate(paragraph.lines)
+                  if n == first_line or any(p.search(lines[n - 1]) for p in patterns)]
     cuts = sorted({c for i in at_heading for c in (i, i + 1) if 0 < c < len(paragraph.lines)})
     if not cuts:  # most paragraphs: one piece, the paragraph itself
         return [paragraph]

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from renshe.ingest.text.clauses import clauses
 from renshe.ingest.text.figures import Figure, _prefix_qualifier
-from renshe.ingest.numbers import BASE_UNITS
+from renshe.ingest.numbers import BASE_UNITS, GROWTH_RATE_WORDS
 from renshe.ingest.periods import period_years
 from renshe.ingest.tables.headers import PLAN_KINDS
-from renshe.ingest.text.readings import _RANGE_AFTER, Reading, SentenceState, _BARE_CHANGE, _CHANGE, _COMPARED, _FROM, _TARGET_WORDS, _TARGET_AFTER, _TARGET_BEFORE, _TO, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
+from renshe.ingest.text.readings import _TARGET_INTENT, POINT_UNITS, RATE_UNITS, _LIST_CHANGE, _STATED_CHANGE, _RANGE_AFTER, Reading, SentenceState, _BARE_CHANGE, _CHANGE, _COMPARED, _FROM, _TARGET_WORDS, _TARGET_AFTER, _TARGET_BEFORE, _TO, _COUNTED_NOUN, _PER_MONTH, _qualifier_in_window
 from renshe.ingest.text.subjects import _LIST_SEPARATORS, _SHARE_OF, distribute, merge_overlap, part_of
 
 
@@ -54,15 +54,21 @@ class SentenceReading:
         for figure, (left, right), start in zip(figures, windows, starts):
             topic = state.last_subject
             reading = self._reading(figure, left, right, hits, state)
-            readings.append(self._bulletin_target(reading, text[start:figure.start], right, topic, state))
+            readings.append(self._bulletin_target(reading, text[start:figure.start], right, topic, state, text[lo:hi]))
         return self._ranges(text, figures, readings)
 
     def _bulletin_target(self, reading: Reading, printed_left: str, right: str, topic: str,
-                         state: SentenceState) -> Reading:
-        """In a bulletin, a bound the authorities set (控制在4.0%以内, 低于5%的控制目标) is a target of
-        the figure's subject, or of the figure before it when the bound names none."""
-        if self.document.entry.doc_type in PLAN_KINDS or reading.measure != "actual" or not (
-                _TARGET_BEFORE.search(printed_left) or _TARGET_AFTER.match(right)):
+                         state: SentenceState, clause: str = "") -> Reading:
+        """In a bulletin, a bound the authorities set (低于5%的控制目标, 控制在4.0%以内的目标, 力争控制在…)
+        is a target of the figure's subject, or of the figure before it when the bound names none.
+        A bare 控制在4.0%以内 after the outcome (城镇登记失业率3.47%，控制在4.0%以内) is the bound it was
+        kept within: a target too. 控制在 after its subject in a report of outcomes (城镇登记失业率控制在
+        2.97%) states the year's outcome: an actual, bounded (≤) by the word."""
+        if self.document.entry.doc_type in PLAN_KINDS or reading.measure != "actual":
+            return reading
+        bound = _TARGET_BEFORE.search(printed_left)
+        names_subject = bound is not None and self.clean(printed_left[:bound.start()])
+        if not (_TARGET_AFTER.match(right) or (bound and (_TARGET_INTENT.search(clause) or not names_subject))):
             return reading
         names_itself = _TARGET_WORDS.sub("", reading.subject).strip()  # 控制目标 alone names no indicator
         subject = reading.subject if names_itself else topic
@@ -187,6 +193,9 @@ class SentenceReading:
         if change:
             return self._change(figure, change.group("word"), period, basis, state)
         figure, left = _qualifier_in_window(figure, left)
+        stated = self._stated_change(figure, left, period, basis, measure, state)
+        if stated is not None:
+            return stated
         subject = self._subject(left, right, state)
         per_month = figure.unit == "元" and (left.rstrip().endswith(_PER_MONTH) or any(
             word in subject for word in self.config.per_month_subjects))
@@ -207,8 +216,25 @@ class SentenceReading:
         if subject in self.config.inherit_topic and state.last_subject:
             subject = merge_overlap(self._topic(state.last_subject), subject)
         if state.parent is not None:
-            subject = part_of(state.parent.subject, subject)
+            subject = part_of(state.parent.subject, subject, self.config.group_words, self.config.scope_words)
         return subject
+
+    def _stated_change(self, figure, left, period, basis, measure, state: SentenceState) -> Reading | None:
+        """The words before a figure in a report of outcomes say it is a change of the subject before
+        them: 支出下降4.3% (-4.3% of 支出), 营业收入增长率为27.7% (change_pct of 营业收入); a bare
+        增长率为 takes the figure before it. Plans state targets, not changes: left as they were."""
+        if measure != "actual":
+            return None
+        stated = _STATED_CHANGE.search(self.clean(left))
+        if stated is None:
+            return None
+        base, word = self.clean(stated.string[:stated.start()]), stated.group("word")
+        if not base:
+            return self._change(figure, word, period, basis, state)
+        if state.parent is not None:
+            base = part_of(state.parent.subject, base, self.config.group_words, self.config.scope_words)
+        pct = figure.unit == "%" and (word in GROWTH_RATE_WORDS or not base.endswith("率"))
+        return Reading(figure, base, period, basis, "change_pct" if pct else "change", word)
 
     def _topic(self, subject: str) -> str:
         for word in self.config.topic_measures:  # longest first: 总收入 before 收入
@@ -217,7 +243,7 @@ class SentenceReading:
         return subject
 
     def _remember(self, reading: Reading, state: SentenceState) -> None:
-        if reading.figure.unit != "%":
+        if reading.figure.unit not in RATE_UNITS:
             state.actual.append(reading)
         else:
             state.last_rate = reading
@@ -225,8 +251,8 @@ class SentenceReading:
             state.last_subject = reading.subject
 
     def _change(self, figure, word, period, basis, state: SentenceState, of: Reading | None = None) -> Reading:
-        if BASE_UNITS.get(figure.unit) == "百分点":  # points change a rate
-            of = of if of is not None and of.figure.unit == "%" else state.last_rate
+        if BASE_UNITS.get(figure.unit) in POINT_UNITS:  # points change a rate
+            of = of if of is not None and of.figure.unit in RATE_UNITS else state.last_rate
         of = of or (state.actual[-1] if state.actual else None)
         subject = of.subject if of else ""
         doubt = "" if of else f"a change ({word}) with no figure before it that it changes"
@@ -241,8 +267,17 @@ class SentenceReading:
         lo, _ = clause
         head = text[lo:figures[0].start]
         before, after = head.split("分别", 1)
-        change = _CHANGE.search(after)
+        change = _CHANGE.search(after) or _LIST_CHANGE.match(self.clean(after))
         period, basis, measure = self.time_at(hits, figures[0].start)
+        listed = [self.clean(i) for i in _LIST_SEPARATORS.split(self.clean(before)) if self.clean(i)]
+        if change and len(listed) == len(figures) > 1:
+            # 死亡人数、受伤人数分别下降10.7%、33.3%: each subject listed changes by its figure
+            readings = []
+            for figure, subject in zip(figures, distribute(listed, self.config.distributive_tails)):
+                pct = figure.unit == "%" and not subject.endswith("率")
+                readings.append(Reading(figure, subject, *self.time_at(hits, figure.start)[:2],
+                                        "change_pct" if pct else "change", change.group("word")))
+            return readings
         if change:
             targets = state.actual[-len(figures):]
             targets = [None] * (len(figures) - len(targets)) + targets

@@ -61,14 +61,17 @@ class SubjectCleaner:
 
 
 # the items of a 分别 list: 基本养老、失业、工伤保险参保人数; 失业保险和工伤保险参保人数
-_LIST_SEPARATORS = re.compile(r"[、和及与]")
+# (以及 is one conjunction; 及 in 涉及, 和 in 和谐 are inside a word, not between items)
+_LIST_SEPARATORS = re.compile(r"以及|、|与|和(?!谐)|(?<!涉)及(?!时)")
 
 
 def distribute(items: list[str], tails: tuple[str, ...]) -> list[str]:
     """基本养老、失业、工伤保险参保人数 -> each item with the tail its last item carries."""
     last = items[-1]
     tail = next((t for t in tails if last.endswith(t) and len(last) > len(t)), "")
-    return [item if (not tail or item.endswith(tail)) else merge_overlap(item, tail) for item in items[:-1]] + [last]
+    # an item with a head of its own (查处欠薪案件数、涉及劳动者人数) keeps it
+    return [item if (not tail or item.endswith(tail) or item.endswith(tail[-1])) else merge_overlap(item, tail)
+            for item in items[:-1]] + [last]
 
 
 def merge_overlap(topic: str, subject: str) -> str:
@@ -79,13 +82,28 @@ def merge_overlap(topic: str, subject: str) -> str:
     return topic + subject
 
 
-def part_of(parent: str, child: str) -> str:
-    """其中: 新增技能人才 / 高技能人才 -> 新增高技能人才 (the parent's qualifier carries over)."""
+# the heads of a counted whole whose 其中 parts are named by another noun (参加工伤保险人数, 其中农民工)
+_COUNTED_WHOLES = ("人数", "人口", "人员", "总量", "总数")
+
+
+def part_of(parent: str, child: str, groups: tuple[str, ...] = (), scopes: tuple[str, ...] = ()) -> str:
+    """其中: 新增技能人才 / 高技能人才 -> 新增高技能人才 (the parent's qualifier carries over);
+    户籍总人口 / 城镇人口 -> 户籍城镇人口 (总 says the whole, not the part's scope); a part named by a
+    group word (`groups`: 农民工, 男性 — alone they would name the whole group) keeps the whole it is
+    taken from: 参加工伤保险人数 / 农民工 -> 参加工伤保险人数中农民工."""
     common = 0
     while common < min(len(parent), len(child)) and parent[-1 - common] == child[-1 - common]:
         common += 1
     if common < 2:
+        whole = parent.endswith(_COUNTED_WHOLES) and child.startswith(groups) if groups else False
+        if whole and "中" not in parent:
+            return f"{parent}中{child}"
+        # 城镇职工基本养老保险基金总收入, 其中各级财政补助基本养老保险基金: a part naming the scheme
+        # without its scope is of the parent's scheme (城镇职工各级财政补助基本养老保险基金)
+        scope = next((w for w in scopes if w in parent), "")
+        if scope and "保险" in child and not any(w in child for w in scopes):
+            return scope + child
         return child
-    prefix = parent[: len(parent) - common]
+    prefix = parent[: len(parent) - common].removesuffix("总")
     head = child[: len(child) - common]
     return child if not prefix or prefix in head or head.startswith(prefix) else prefix + child
