@@ -14,6 +14,10 @@
    (corpus.make_validation_project), `renshe validate` timed, with its peak memory.
 3. A cold `renshe build` of the real project against the naive baseline (the papermill CLI
    one notebook after another, then rendering), in the same run, and a no-op rebuild.
+4. One large document (corpus.make_large_document_project, 20 MB by default, --large-mb): the
+   real project plus a yearbook-sized bulletin; each step timed with its peak memory (target:
+   the whole build under 5 minutes and 4 GB). A step that runs past --large-timeout is stopped
+   and reported as such.
 
 Nothing here asserts a time: it reports.
 
@@ -41,7 +45,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus import copy_project, make_corpus_project, make_validation_project, region_tree  # noqa: E402
+from corpus import (copy_project, make_corpus_project, make_large_document_project,  # noqa: E402
+                    make_validation_project, region_tree)
 
 BIN = Path(sys.executable).parent
 RENSHE = str(BIN / "renshe")
@@ -94,15 +99,23 @@ class Measurement:
                 f"{self.target} | {self.extra} |")
 
 
-def run_measured(command: list[str], cwd: Path) -> Sample:
+def run_measured(command: list[str], cwd: Path, timeout: float | None = None) -> Sample:
     """Run `command`; its wall time and the peak RSS of it and its waited-for descendants (the
-    largest process: ru_maxrss of a child counts the descendants it waited for)."""
+    largest process: ru_maxrss of a child counts the descendants it waited for). Past `timeout`
+    seconds it is stopped (SIGTERM: it stops what it started) and TimeoutError raised."""
     env = dict(os.environ, GX_ANALYTICS_ENABLED="False", PYTHONHASHSEED="0")
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=stdout, stderr=stderr)
+        if timeout is not None:
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.terminate()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+        if timeout is not None and seconds >= timeout:
+            raise TimeoutError(f"stopped after {seconds:.0f} s (peak {usage.ru_maxrss / 1024:.0f} MB)")
         stdout.seek(0)
         stderr.seek(0)
         output, errors = stdout.read().decode("utf-8", "replace"), stderr.read().decode("utf-8", "replace")
@@ -135,9 +148,20 @@ def corpus_project(workdir: Path, scale: int) -> tuple[Path, int]:
 
 # --- 1. cost curves -----------------------------------------------------------------------------
 
+# The site alone (`renshe site` would first run the notebook pages that are due, timed here on their own).
+SITE = """
+import sys
+from renshe.paths import ProjectPaths
+from renshe.publish.site import render_site
+print(render_site(ProjectPaths.at(sys.argv[1])))
+"""
+
+
 def stage_command(stage: str, project: Path, runs: list[str] | None = None) -> list[str]:
     if stage == "notebooks":
         return [sys.executable, "-c", GRID, str(project), *([",".join(runs)] if runs else [])]
+    if stage == "site":
+        return [sys.executable, "-c", SITE, str(project)]
     return [RENSHE, "--root", str(project), stage]
 
 
@@ -296,11 +320,42 @@ def bench_builds(workdir: Path, repeat: int) -> list[Measurement]:
     return [cold, noop, base]
 
 
+# --- 4. one large document -----------------------------------------------------------------------
+
+def bench_large(workdir: Path, megabytes: float, timeout: float) -> list[str]:
+    project = workdir / "large"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    size = in_fresh_process(make_large_document_project, ROOT, project, megabytes)
+    lines = [f"one large document ({size / 1024 / 1024:.1f} MB) added to the real project; "
+             "seconds and peak MB of each step's largest process",
+             "| step | s | peak MB | notes |", "|---|---|---|---|"]
+    total, peak = 0.0, 0.0
+    for stage in STAGES:
+        try:
+            sample = run_measured(stage_command(stage, project), project, timeout)
+        except (TimeoutError, RuntimeError) as exc:
+            lines.append(f"| {stage} | - | - | {str(exc).splitlines()[0][:200]} |")
+            lines.append(f"(the steps after {stage} were not run)")
+            return lines
+        total, peak = total + sample.seconds, max(peak, sample.peak_mb)
+        note = ""
+        if stage == "extract":
+            note = next((line for line in sample.output.splitlines() if line.startswith("total:")), "")
+        elif stage == "validate":
+            note = next((line for line in sample.output.splitlines() if line.startswith("total:")), "")
+        lines.append(f"| {stage} | {sample.seconds:.1f} | {sample.peak_mb:.0f} | {note} |")
+    lines.append(f"| whole build (sum) | {total:.1f} | {peak:.0f} | target < 300 s, < 4096 MB |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--only", default="curves,million,builds")
+    parser.add_argument("--only", default="curves,million,builds,large")
+    parser.add_argument("--large-mb", type=float, default=20, help="size of the large document (MB)")
+    parser.add_argument("--large-timeout", type=float, default=900, help="seconds a step of the large build may take")
     parser.add_argument("--full-grid", type=int, default=100, help="largest scale whose whole grid is run")
     parser.add_argument("--sample", type=int, default=40, help="region pages sampled above --full-grid")
     args = parser.parse_args()
@@ -313,6 +368,8 @@ def main() -> int:
         if "curves" in wanted:
             lines += ["cost curves (seconds per stage; exponent: slope of log time against log size)"]
             lines += curves_table(bench_curves(workdir, scales, args.repeat, args.full_grid, args.sample)) + [""]
+        if "large" in wanted:
+            lines += bench_large(workdir, args.large_mb, args.large_timeout) + [""]
         targets = []
         if "million" in wanted:
             targets.append(bench_million(workdir, args.repeat))

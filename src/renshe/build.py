@@ -53,11 +53,13 @@ def _configuration_files(paths: ProjectPaths) -> list[Path]:
 
 def extract_step(paths: ProjectPaths, library: str, scheduler: str | None = None) -> Step:
     def action() -> str:
-        from renshe.commands import validation_outputs_kept
+        from renshe.commands import large_documents, validation_outputs_kept
         from renshe.ingest.extract import run_extract
 
         with validation_outputs_kept(paths):  # kept until validation runs, not deleted
             output = run_extract(paths, scheduler=scheduler)
+        for line in large_documents(paths, output.observations):
+            print(line, flush=True)
         from_text = int((output.observations.table_id == "text").sum())
         return (f"{len(output.observations)} observations ({len(output.observations) - from_text} from tables, "
                 f"{from_text} from text), {len(output.unparsed)} cells set aside, "

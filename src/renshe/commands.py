@@ -44,6 +44,36 @@ def validation_outputs_kept(paths: ProjectPaths) -> Iterator[None]:
         shutil.rmtree(keep, ignore_errors=True)
 
 
+# A document this many times the corpus's median size (and at least LARGE_MIN_BYTES) is reported:
+# every page and check that shows it grows with it.
+LARGE_FACTOR = 20
+LARGE_MIN_BYTES = 1024 * 1024
+
+
+def large_documents(paths: ProjectPaths, observations) -> list[str]:
+    """One warning line per document far larger than the corpus's usual ones (size, figure count)."""
+    import statistics
+
+    from renshe.ingest.documents import load_registry
+
+    sizes = {entry.doc_id: entry.path.stat().st_size for entry in load_registry(paths).documents
+             if entry.path.is_file()}
+    if len(sizes) < 2:
+        return []
+    figures = observations["doc_id"].value_counts().to_dict() if len(observations) else {}
+    median_size = statistics.median(sizes.values())
+    median_figures = statistics.median(figures.get(doc_id, 0) for doc_id in sizes)
+    warnings = []
+    for doc_id, size in sorted(sizes.items(), key=lambda item: -item[1]):
+        if size >= LARGE_MIN_BYTES and size >= LARGE_FACTOR * median_size:
+            warnings.append(
+                f"warning: {doc_id} is {size / 1024 / 1024:.1f} MB with {figures.get(doc_id, 0):,} figures, "
+                f"{size / median_size:,.0f} times the corpus's median document ({median_size / 1024:,.0f} KB, "
+                f"{median_figures:,.0f} figures): the checks and pages that show it grow with it; check that it "
+                "is one document (not several joined, or an export repeated)")
+    return warnings
+
+
 def _record(paths: ProjectPaths, step, done: bool) -> None:
     state = BuildState.load(paths)
     if done:
@@ -78,6 +108,8 @@ def extract_alone(paths: ProjectPaths, doc_ids: list[str] | None = None, out: Pa
         lifecycle.set_step("extract")
         with validation_outputs_kept(staged):
             output = run_extract(staged, doc_ids=doc_ids)
+        for line in large_documents(staged, output.observations):
+            print(line, flush=True)
         # a selection of documents is not the corpus: the next build extracts again
         _record(staged, extract_step(staged, library_fingerprint()), done=not doc_ids)
         lifecycle.set_step("publishing")
