@@ -233,8 +233,12 @@ def one_of(value: object, valid: list[str], what: str, listed_as: str, path: Pat
             return starting[0]
     close = list(dict.fromkeys([v for v in valid if text and (v.startswith(text) or text.startswith(v))]
                                + difflib.get_close_matches(text, valid, n=CLOSE_VALUES, cutoff=0.4)))[:CLOSE_VALUES]
-    hint = f"closest {listed_as}: {', '.join(close)}" if close else f"none of the {listed_as} is close to it"
-    raise ParameterError(f"unknown {what} {value!r}; {hint} ({len(valid)} in all, listed in {path.name})", path)
+    if close:
+        hint = f"closest valid {listed_as}: {', '.join(close)} ({len(valid)} in all"
+    else:  # nothing close: the first few, so the kind of value wanted is plain
+        more = f" and {len(valid) - CLOSE_VALUES} more" if len(valid) > CLOSE_VALUES else ""
+        hint = f"valid {listed_as}: {', '.join(valid[:CLOSE_VALUES])}{more} ("
+    raise ParameterError(f"unknown {what} {value!r}; {hint}{', ' if close else ''}see {path.name})", path)
 
 
 def _assigned_names(source: str) -> list[str]:
