@@ -55,13 +55,16 @@ MILLION = 1_000_000
 # The notebook grid of a project (every page, or the runs named in argv[2:]), as `renshe build` runs it.
 GRID = """
 import json, sys
+from renshe import lifecycle
 from renshe.paths import ProjectPaths
 from renshe.publish.batch import plan_runs, run_notebooks
 paths = ProjectPaths.at(sys.argv[1])
 runs = plan_runs(paths)
 if len(sys.argv) > 2:
     runs = [run for run in runs if run.name in set(sys.argv[2].split(","))]
-result = run_notebooks(paths, runs, progress=False)
+with lifecycle.interruptible():  # stopped (a step past its time), its workers and kernels stop with it
+    lifecycle.set_step("notebooks")
+    result = run_notebooks(paths, runs, progress=False)
 for failure in result.failed:  # named first: the report of a failed stage quotes the end of the output
     print(f"FAILED {failure.run.name}: {failure.error[-1500:]}", file=sys.stderr)
 print(json.dumps({"runs": len(runs), "failed": [r.run.name for r in result.failed],
