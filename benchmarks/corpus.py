@@ -204,3 +204,29 @@ def make_validation_project(source: Path, target: Path, target_rows: int = 1_000
     clean.mkdir(parents=True, exist_ok=True)
     scaled.to_parquet(clean / "observations.parquet", index=False)
     return len(scaled)
+
+
+def make_large_document_project(source: Path, target: Path, megabytes: float = 20, seed: int = 11,
+                                base: str = "zhejiang_2023_bulletin") -> int:
+    """The real project plus one document far larger than the corpus's others (a yearbook-sized
+    input): the province's bulletin, its figures' digits varied, edition after edition until the
+    text holds `megabytes`; registered as one more bulletin of the same province. Returns its size."""
+    copy_project(source, target)
+    registry_path = target / "data" / "sources.yaml"
+    registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
+    original = next(entry for entry in registry["documents"] if entry["doc_id"] == base)
+    text = (source / original["file"]).read_text(encoding="utf-8")
+    rng = random.Random(seed)
+    parts, size, wanted = [], 0, int(megabytes * 1024 * 1024)
+    while size < wanted:
+        part = _vary_digits(text, rng)
+        parts.append(part)
+        size += len(part.encode("utf-8")) + 1
+    data = "\n".join(parts).encode("utf-8")
+    doc_id = f"{base}_large"
+    (target / "data" / "raw" / f"{doc_id}.txt").write_bytes(data)
+    registry["documents"].append(dict(original, doc_id=doc_id, file=f"data/raw/{doc_id}.txt",
+                                      layout=original.get("layout") or base,
+                                      sha256=hashlib.sha256(data).hexdigest()))
+    registry_path.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return len(data)

@@ -18,6 +18,10 @@
    format fixtures printed again and again) read (renshe.ingest.formats) and extracted, one
    document after another in one process: pages per CPU-second (= per second per core) and its
    peak memory.
+5. One large document (corpus.make_large_document_project, 20 MB by default, --large-mb): the
+   real project plus a yearbook-sized bulletin; each step timed with its peak memory (target:
+   the whole build under 5 minutes and 4 GB). A step that runs past --large-timeout is stopped
+   and reported as such.
 
 Nothing here asserts a time: it reports.
 
@@ -45,7 +49,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus import copy_project, make_corpus_project, make_validation_project, region_tree  # noqa: E402
+from corpus import (copy_project, make_corpus_project, make_large_document_project,  # noqa: E402
+                    make_validation_project, region_tree)
 from pdf_corpus import MEASURE as PDF_MEASURE, make_pdf_corpus  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -55,13 +60,16 @@ MILLION = 1_000_000
 # The notebook grid of a project (every page, or the runs named in argv[2:]), as `renshe build` runs it.
 GRID = """
 import json, sys
+from renshe import lifecycle
 from renshe.paths import ProjectPaths
 from renshe.publish.batch import plan_runs, run_notebooks
 paths = ProjectPaths.at(sys.argv[1])
 runs = plan_runs(paths)
 if len(sys.argv) > 2:
     runs = [run for run in runs if run.name in set(sys.argv[2].split(","))]
-result = run_notebooks(paths, runs, progress=False)
+with lifecycle.interruptible():  # stopped (a step past its time), its workers and kernels stop with it
+    lifecycle.set_step("notebooks")
+    result = run_notebooks(paths, runs, progress=False)
 for failure in result.failed:  # named first: the report of a failed stage quotes the end of the output
     print(f"FAILED {failure.run.name}: {failure.error[-1500:]}", file=sys.stderr)
 print(json.dumps({"runs": len(runs), "failed": [r.run.name for r in result.failed],
@@ -99,15 +107,27 @@ class Measurement:
                 f"{self.target} | {self.extra} |")
 
 
-def run_measured(command: list[str], cwd: Path) -> Sample:
+def run_measured(command: list[str], cwd: Path, timeout: float | None = None) -> Sample:
     """Run `command`; its wall time and the peak RSS of it and its waited-for descendants (the
-    largest process: ru_maxrss of a child counts the descendants it waited for)."""
+    largest process: ru_maxrss of a child counts the descendants it waited for). Past `timeout`
+    seconds it is stopped (SIGTERM: it stops what it started) and TimeoutError raised."""
     env = dict(os.environ, GX_ANALYTICS_ENABLED="False", PYTHONHASHSEED="0")
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=stdout, stderr=stderr)
-        _, status, usage = os.wait4(process.pid, 0)
+        stopped = False
+        while True:  # os.wait4 reaps it with its resource usage; Popen.wait would reap it first
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG if timeout is not None else 0)
+            if pid:
+                break
+            if not stopped and time.perf_counter() - started >= timeout:
+                process.terminate()
+                stopped = True
+            time.sleep(0.2)
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
         seconds = time.perf_counter() - started
+        if stopped:
+            raise TimeoutError(f"stopped after {seconds:.0f} s (peak {usage.ru_maxrss / 1024:.0f} MB)")
         stdout.seek(0)
         stderr.seek(0)
         output, errors = stdout.read().decode("utf-8", "replace"), stderr.read().decode("utf-8", "replace")
@@ -140,9 +160,20 @@ def corpus_project(workdir: Path, scale: int) -> tuple[Path, int]:
 
 # --- 1. cost curves -----------------------------------------------------------------------------
 
+# The site alone (`renshe site` would first run the notebook pages that are due, timed here on their own).
+SITE = """
+import sys
+from renshe.paths import ProjectPaths
+from renshe.publish.site import render_site
+print(render_site(ProjectPaths.at(sys.argv[1])))
+"""
+
+
 def stage_command(stage: str, project: Path, runs: list[str] | None = None) -> list[str]:
     if stage == "notebooks":
         return [sys.executable, "-c", GRID, str(project), *([",".join(runs)] if runs else [])]
+    if stage == "site":
+        return [sys.executable, "-c", SITE, str(project)]
     return [RENSHE, "--root", str(project), stage]
 
 
@@ -320,12 +351,44 @@ def bench_pdf(workdir: Path, repeat: int, pages: int) -> list[Measurement]:
     return [read, whole]
 
 
+# --- 4. one large document -----------------------------------------------------------------------
+
+def bench_large(workdir: Path, megabytes: float, timeout: float) -> list[str]:
+    project = workdir / "large"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    size = in_fresh_process(make_large_document_project, ROOT, project, megabytes)
+    lines = [f"one large document ({size / 1024 / 1024:.1f} MB) added to the real project; "
+             "seconds and peak MB of each step's largest process",
+             "| step | s | peak MB | notes |", "|---|---|---|---|"]
+    total, peak = 0.0, 0.0
+    for stage in STAGES:
+        try:
+            sample = run_measured(stage_command(stage, project), project, timeout)
+        except (TimeoutError, RuntimeError) as exc:
+            lines.append(f"| {stage} | - | - | {str(exc).splitlines()[0][:200]} |")
+            lines.append(f"(the steps after {stage} were not run)")
+            return lines
+        total, peak = total + sample.seconds, max(peak, sample.peak_mb)
+        note = ""
+        if stage == "extract":
+            note = next((line for line in sample.output.splitlines() if line.startswith("total:")), "")
+        elif stage == "validate":
+            note = next((line for line in sample.output.splitlines() if line.startswith("total:")), "")
+        lines.append(f"| {stage} | {sample.seconds:.1f} | {sample.peak_mb:.0f} | {note} |")
+        print(lines[-1], file=sys.stderr, flush=True)  # as it goes: a long run shows its steps
+    lines.append(f"| whole build (sum) | {total:.1f} | {peak:.0f} | target < 300 s, < 4096 MB |")
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--only", default="curves,million,builds,pdf")
+    parser.add_argument("--only", default="curves,million,builds,pdf,large")
     parser.add_argument("--pdf-pages", type=int, default=240, help="pages of the generated PDF corpus")
+    parser.add_argument("--large-mb", type=float, default=20, help="size of the large document (MB)")
+    parser.add_argument("--large-timeout", type=float, default=900, help="seconds a step of the large build may take")
     parser.add_argument("--full-grid", type=int, default=100, help="largest scale whose whole grid is run")
     parser.add_argument("--sample", type=int, default=40, help="region pages sampled above --full-grid")
     args = parser.parse_args()
@@ -338,6 +401,8 @@ def main() -> int:
         if "curves" in wanted:
             lines += ["cost curves (seconds per stage; exponent: slope of log time against log size)"]
             lines += curves_table(bench_curves(workdir, scales, args.repeat, args.full_grid, args.sample)) + [""]
+        if "large" in wanted:
+            lines += bench_large(workdir, args.large_mb, args.large_timeout) + [""]
         targets = []
         if "million" in wanted:
             targets.append(bench_million(workdir, args.repeat))

@@ -102,9 +102,10 @@ def page_stamps(paths: ProjectPaths) -> dict[str, int]:
 
 
 def leftovers(paths: ProjectPaths) -> list[str]:
-    folders = [paths.root / "data", paths.clean, paths.site, paths.site / "pages"]
+    """What a killed command left: its staging folder (renshe.publication), and older kinds of leftover."""
+    folders = [paths.root / "data", paths.clean, paths.site, paths.site / "pages", paths.root / ".renshe-cache"]
     return sorted(str(p.relative_to(paths.root)) for folder in folders if folder.is_dir()
-                  for p in folder.iterdir() if re.match(r"\.(.+\.(staging|old)-|running-)", p.name))
+                  for p in folder.iterdir() if re.match(r"\.(.+\.(staging|old)-|running-)|staging-\d+$", p.name))
 
 
 def add_cell(notebook: Path, source: str, after_text: str | None = None, kind: str = "code") -> None:
@@ -355,14 +356,13 @@ def test_failing_run_is_reported_kept_and_does_not_stop_the_others(copy, rebuild
     assert summary_value(result.stdout, "notebook runs").startswith(f"{ok} succeeded, 1 failed this build")
     failed = copy.site / "pages" / "failed" / "indicator-minimum_wage.ipynb"
     assert "corrupted by test_build" in failed.read_text(encoding="utf-8")
-    assert not (copy.site / "pages" / "indicator-minimum_wage.ipynb").exists()
-    after = page_stamps(copy)
-    assert all(after[page] != before[page] for page in indicator_pages - {"indicator-minimum_wage"})
-    assert all(after[page] == before[page] for page in REGION_PAGES)
-    # the site is not rebuilt on a partial grid: the previous one stays, byte for byte
+    # one publication per build: with a run failed, nothing of it is published (the pages that
+    # succeeded neither: they would not match the site), the previous pages and site stay
+    assert page_stamps(copy) == before
     assert "previous site is kept" in step_line(result.stdout, "site")
+    assert "published: nothing" in result.stdout
     assert hashes(copy.site / "_site") == site_before
-    assert "site" not in build.BuildState.load(copy).fingerprints
+    assert leftovers(copy) == []
 
 
 # --- killed half-way --------------------------------------------------------------------------
@@ -388,6 +388,7 @@ def _kill_when(condition, process: subprocess.Popen, timeout: float = 300) -> No
 @pytest.mark.parametrize("where", ["mid-write", "before swap"])
 def test_build_killed_during_extraction_keeps_previous_outputs(copy, tmp_path, where, rebuild):
     clean_before, site_before = hashes(copy.clean), hashes(copy.site / "_site")
+    state_before = build.BuildState.load(copy).fingerprints
     edit_raw_line(copy.root, "quzhou_14fyp", 164, "\t10\t", "\t12\t")  # a completed build would change data/clean
     marker = tmp_path / "paused"
     process = _start([sys.executable, "-c", paused_cli_code("build", PAUSE_PATCHES[where]), str(marker), str(copy.root)])
@@ -396,11 +397,12 @@ def test_build_killed_during_extraction_keeps_previous_outputs(copy, tmp_path, w
     assert leftovers(copy)  # the killed build's staging folder
     assert hashes(copy.clean) == clean_before
     assert hashes(copy.site / "_site") == site_before
-    assert "extract" not in build.BuildState.load(copy).fingerprints
+    assert build.BuildState.load(copy).fingerprints == state_before  # the state is published with the outputs
 
     result = rebuild(copy.root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.search(r"^an earlier build was interrupted: removed data/\.clean\.staging-", result.stdout, re.M)
+    assert re.search(r"^an earlier command was interrupted: removed its unpublished outputs "
+                     r"\(\.renshe-cache/staging-\d+\)", result.stdout, re.M)
     assert leftovers(copy) == []
     assert executed(result.stdout) == {"01_clean", "02_validate", "region-330800", "region-330000",
                                        "indicator-postdoc_recruitment", "plan-quzhou_14fyp"}
@@ -411,20 +413,21 @@ def test_build_killed_during_extraction_keeps_previous_outputs(copy, tmp_path, w
 @pytest.mark.slow
 def test_build_killed_during_notebook_runs_keeps_outputs_and_next_build_completes(copy, rebuild):
     clean_before, site_before = hashes(copy.clean), hashes(copy.site / "_site")
+    state_before = build.BuildState.load(copy).fingerprints
     add_cell(copy.notebooks / "10_region.ipynb", "Region pages: edited by test_build.", kind="markdown")
     pages = copy.site / "pages"
     process = _start([sys.executable, "-m", "renshe.cli", "--root", str(copy.root), "build"])
-    _kill_when(lambda: any(pages.glob(".running-*")), process)
+    _kill_when(lambda: any((copy.root / ".renshe-cache").glob("staging-*/site/pages/.running-*")), process)
 
     assert hashes(copy.clean) == clean_before  # extraction and validation had nothing to do
     assert hashes(copy.site / "_site") == site_before
-    state = build.BuildState.load(copy)
-    assert "notebooks" not in state.fingerprints and "site" in state.fingerprints
+    assert build.BuildState.load(copy).fingerprints == state_before
+    assert not list(pages.glob(".*"))  # the page being run was in the staging folder
 
     result = rebuild(copy.root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert executed(result.stdout) == REGION_PAGES  # every region page, nothing else
-    assert re.search(r"^an earlier build was interrupted: removed site/pages/\.running-", result.stdout, re.M)
+    assert re.search(r"^an earlier command was interrupted: removed its unpublished outputs", result.stdout, re.M)
     assert leftovers(copy) == [] and not list(pages.glob(".*"))
     assert step_line(result.stdout, "site").startswith("rendered")
     assert "edited by test_build" in (pages / "region-330800.ipynb").read_text(encoding="utf-8")

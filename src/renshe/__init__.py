@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from renshe import lifecycle as _lifecycle
 from renshe.lazy_imports import defer_iri_grammar
 
 __version__ = "0.1.0"
 defer_iri_grammar()  # before any of our dependencies imports jsonschema
+_lifecycle.watch_parent_if_asked()  # a process a build started ends with the build (renshe.lifecycle)
 
 
 def load_observations(root: str | Path | None = None):

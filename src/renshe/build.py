@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from renshe import lifecycle
 from renshe.ingest.regions import ancestors
 from renshe.paths import ProjectPaths
 from renshe.buildstate import (  # noqa: F401 (tests and tools reach them through renshe.build)
@@ -53,9 +54,13 @@ def _configuration_files(paths: ProjectPaths) -> list[Path]:
 
 def extract_step(paths: ProjectPaths, library: str, scheduler: str | None = None) -> Step:
     def action() -> str:
+        from renshe.commands import large_documents, validation_outputs_kept
         from renshe.ingest.extract import run_extract
 
-        output = run_extract(paths, scheduler=scheduler)
+        with validation_outputs_kept(paths):  # kept until validation runs, not deleted
+            output = run_extract(paths, scheduler=scheduler)
+        for line in large_documents(paths, output.observations):
+            print(line, flush=True)
         from_text = int((output.observations.table_id == "text").sum())
         return (f"{len(output.observations)} observations ({len(output.observations) - from_text} from tables, "
                 f"{from_text} from text), {len(output.unparsed)} cells set aside, "
@@ -320,7 +325,8 @@ def site_step(paths: ProjectPaths, library: str, data_outputs: Future | None = N
     def action() -> str:
         from renshe.publish.site import render_site
 
-        return render_site(paths, data_outputs=data_outputs.result() if data_outputs else None)
+        report = render_site(paths, data_outputs=data_outputs.result() if data_outputs else None)
+        return report.replace(str(paths.site), str(paths.published.site))  # where it is published
 
     return Step("site", inputs=inputs, outputs=lambda: [paths.site / "_site" / "index.html"], action=action)
 
@@ -372,39 +378,29 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
     """The whole pipeline; returns the exit code (non-zero when a notebook run failed, and with
     `strict` when a document has a table not read or nothing taken).
 
-    `scheduler` (or $RENSHE_SCHEDULER): a Dask scheduler's address; the per-document extraction
-    and the notebook runs go to its cluster (publish.cluster) instead of this machine's pools.
+    Built in a staging folder and published in one swap at the end (renshe.publication): a build
+    that fails or is stopped publishes nothing. `scheduler` (or $RENSHE_SCHEDULER): a Dask
+    scheduler's address; the per-document extraction and the notebook runs go to its cluster
+    (publish.cluster) instead of this machine's pools.
     """
+    from renshe.publication import publishing
     from renshe.publish.cluster import scheduler_address
 
-    paths = paths or ProjectPaths.at()
+    published = (paths or ProjectPaths.at()).published
     scheduler = scheduler_address(scheduler)
     started = time.perf_counter()
-    with build_lock(paths):
-        for line in recover_interrupted_outputs(paths):
-            print(f"an earlier build was interrupted: {line}", flush=True)
-        state = BuildState.load(paths)
-        library = library_fingerprint()
-        extract = extract_step(paths, library, scheduler)
-        validator = _start_validator(is_due(extract, state, force))
-        try:
-            reports = [run_step(extract, state, force)]
-            print(f"extract: {reports[-1].detail}", flush=True)
-            with _pool_ahead(paths, state, library, force, jobs, scheduler) as pool:
-                try:
-                    reports.append(run_step(validate_step(paths, library, validator), state, force))
-                finally:
-                    _stop(validator)  # its memory is not held through the notebooks
-                print(f"validate: {reports[-1].detail}", flush=True)
-                with _site_data_ahead(paths, due=pool is not None) as site_data:
-                    notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool)
-                if pool is not None:
-                    pool.begin_close()  # its workers and kernels stop while the site renders
-                reports.append(notebooks_report)
-                reports += _site_after(paths, library, state, force, notebooks_report, grid, site_data)
-        finally:
-            _stop(validator)
-        print(build_summary(paths, reports, grid))
+    library = library_fingerprint()
+    with lifecycle.interruptible():
+        if not force and not due_steps(published, library):
+            return _nothing_due(published, started)
+        with publishing(published) as publication:
+            paths = publication.paths
+            reports, grid = _build_steps(paths, BuildState.load(paths), library, force, jobs, scheduler)
+            if grid.failed:
+                publication.discard("a notebook run failed", keep=("pages/failed",))
+            print(build_summary(paths, reports, grid))
+        print("published: nothing (the previous data and site are kept; the failed runs are in "
+              "site/pages/failed/)" if grid.failed else "published: data/clean, site/pages and site/_site")
     print(f"total {time.perf_counter() - started:.1f} s")
     if strict:
         from renshe.ingest.extract import document_report
@@ -414,6 +410,85 @@ def run_build(paths: ProjectPaths | None = None, force: bool = False, jobs: int 
             print(f"--strict: {len(warnings)} document warning(s)", file=sys.stderr)
             return 1
     return 1 if grid.failed else 0
+
+
+def _nothing_due(paths: ProjectPaths, started: float) -> int:
+    """A build with nothing to do: the published outputs' summary, nothing written."""
+    with build_lock(paths):
+        from renshe.publication import recover
+
+        for line in recover(paths):
+            print(f"an earlier command was interrupted: {line}", flush=True)
+    reports = [StepReport(name, False, 0.0, "unchanged") for name in ("extract", "validate")]
+    reports += [StepReport("notebooks", False, 0.0, f"all {len(BuildState.load(paths).keys('page:'))} pages unchanged"),
+                StepReport("site", False, 0.0, "unchanged")]
+    for report in reports:
+        print(f"{report.name}: {report.detail}", flush=True)
+    print(build_summary(paths, reports, GridOutcome()))
+    print(f"total {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def due_steps(paths: ProjectPaths, library: str | None = None, force: bool = False) -> list[tuple[str, str]]:
+    """The steps a build would run on the published outputs, each with why (`renshe status`)."""
+    library = library or library_fingerprint()
+    state = BuildState.load(paths)
+    due: list[tuple[str, str]] = []
+
+    def why(step: Step, upstream: str) -> str | None:
+        if force:
+            return "forced"
+        missing = [p for p in step.outputs() if not p.exists()]
+        if missing:
+            return f"{missing[0].relative_to(paths.root)} is missing"
+        if step.name not in state.fingerprints:
+            return "it has not run since its inputs last changed" + (f" ({upstream})" if upstream else "")
+        if not state.is_current(step.name, sha256_of(step.inputs())):
+            return "its inputs changed since it last ran" + (f" ({upstream})" if upstream else "")
+        return None
+
+    for step, upstream in ((extract_step(paths, library), "documents, data/*.yaml or the library"),
+                           (validate_step(paths, library), "observations, rules, data/*.yaml or the library")):
+        reason = why(step, upstream)
+        if reason:
+            due.append((step.name, reason))
+    if not _grid_is_current(paths, state, library, force):
+        due.append(("notebooks", "the data, checks, notebooks or the library changed since the pages were run"
+                    if state.keys("page:") else "no page has been run"))
+    reason = why(site_step(paths, library), "pages, data/clean, site sources or the library")
+    if reason or due:
+        due.append(("site", reason or "an earlier step is due"))
+    return due
+
+
+def _build_steps(paths: ProjectPaths, state: BuildState, library: str, force: bool, jobs: int | None,
+                 scheduler: str | None) -> tuple[list[StepReport], object]:
+    """extract, validate, notebooks, site on `paths` (the staging folder)."""
+    extract = extract_step(paths, library, scheduler)
+    lifecycle.set_step("extract")
+    validator = _start_validator(is_due(extract, state, force))
+    try:
+        reports = [run_step(extract, state, force)]
+        print(f"extract: {reports[-1].detail}", flush=True)
+        lifecycle.set_step("validate")
+        with _pool_ahead(paths, state, library, force, jobs, scheduler) as pool:
+            try:
+                reports.append(run_step(validate_step(paths, library, validator), state, force))
+            finally:
+                _stop(validator)  # its memory is not held through the notebooks
+            print(f"validate: {reports[-1].detail}", flush=True)
+            lifecycle.set_step("notebooks")
+            with _site_data_ahead(paths, due=pool is not None) as site_data:
+                notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool)
+            if pool is not None:
+                pool.begin_close()  # its workers and kernels stop while the site renders
+            reports.append(notebooks_report)
+            lifecycle.set_step("site")
+            reports += _site_after(paths, library, state, force, notebooks_report, grid, site_data)
+    finally:
+        _stop(validator)
+    lifecycle.set_step("publishing")
+    return reports, grid
 
 
 def _site_after(paths: ProjectPaths, library: str, state: BuildState, force: bool, notebooks_report: StepReport,

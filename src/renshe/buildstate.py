@@ -39,11 +39,23 @@ def sha256_of(chunks: Iterable[bytes]) -> str:
     return digest.hexdigest()
 
 
+# A staging folder's outputs are named as where they are published (renshe.publication), so
+# a fingerprint taken while building equals the one taken of the published outputs.
+_STAGED = re.compile(r"^\.renshe-cache/staging-\d+/(?:(clean)|site)(?=/|$)")
+
+
+def published_name(relative: str) -> str:
+    """`relative` (to the project root), with a staging folder's path as its published one."""
+    return _STAGED.sub(lambda m: "data/clean" if m.group(1) else "site", relative)
+
+
 def files_fingerprint(files: Iterable[Path], root: Path) -> list[bytes]:
     """Name and content of each file (a missing file counts, as 'absent')."""
+    named = {(published_name(str(path.relative_to(root))) if path.is_relative_to(root) else str(path)): path
+             for path in {Path(p) for p in files}}
     chunks = []
-    for path in sorted({Path(p) for p in files}):
-        relative = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    for relative in sorted(named):
+        path = named[relative]
         chunks.append(relative.encode())
         chunks.append(path.read_bytes() if path.is_file() else b"<absent>")
     return chunks
@@ -78,7 +90,7 @@ class BuildState:
 
     @classmethod
     def load(cls, paths: ProjectPaths) -> "BuildState":
-        path = paths.root / STATE_FILE
+        path = paths.state_file
         try:
             return cls(path, json.loads(path.read_text()))
         except (FileNotFoundError, json.JSONDecodeError):

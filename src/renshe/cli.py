@@ -1,4 +1,8 @@
-"""The `renshe` command. Each subcommand is a thin wrapper over one library function."""
+"""The `renshe` command. Each subcommand is a thin wrapper over one library function.
+
+Every error a user can cause is one line on stderr (what is wrong, what to do) and exit code 2;
+`--debug` shows the traceback instead.
+"""
 from __future__ import annotations
 
 import argparse
@@ -9,15 +13,35 @@ from renshe.errors import RensheError
 from renshe.paths import ProjectPaths
 
 
-def _cmd_extract(args: argparse.Namespace) -> int:
-    from renshe.ingest.extract import document_report, format_documents, format_summary, run_extract
+def project(args: argparse.Namespace) -> ProjectPaths:
+    """The project the command works on (--root, $RENSHE_ROOT or the folder above), or a one-line error."""
+    if args.root is not None:
+        root = Path(args.root)
+        if not root.is_dir():
+            raise RensheError(f"--root {args.root}: no such folder; give the project folder (the one "
+                              "holding data/sources.yaml)")
+        if not (root / "data" / "sources.yaml").is_file():
+            raise RensheError(f"--root {args.root}: not a renshe project (no data/sources.yaml there); "
+                              "give the project folder")
+        return ProjectPaths.at(root)
+    try:
+        return ProjectPaths.at()
+    except FileNotFoundError as exc:
+        raise RensheError(f"not inside a renshe project: {exc}") from None
 
-    paths = ProjectPaths.at(args.root)
-    output = run_extract(paths, doc_ids=args.docs or None, out_dir=args.out)
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from renshe.commands import due_line, extract_alone
+    from renshe.ingest.extract import document_report, format_documents, format_summary
+
+    paths = project(args)
+    output = extract_alone(paths, doc_ids=args.docs or None, out=args.out)
     print(format_summary(output.summary))
     print()
     print(format_documents(output))
     print(f"wrote {args.out or paths.clean}")
+    if args.out is None:
+        print(due_line(paths))
     _lines, warnings = document_report(args.out or paths.clean)
     return _warn(warnings, args.strict)
 
@@ -33,11 +57,13 @@ def _warn(warnings: list[str], strict: bool) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from renshe.checks.validate import format_results, run_validation
+    from renshe.checks.validate import format_results
+    from renshe.commands import due_line, validate_alone
 
-    paths = ProjectPaths.at(args.root)
-    results = run_validation(paths, rules_path=args.rules)
+    paths = project(args)
+    results = validate_alone(paths, rules=args.rules)
     print(format_results(results))
+    print(due_line(paths))
     if args.strict and results.failed_errors:
         print(f"--strict: {results.failed_errors} error check(s) failed", file=sys.stderr)
         return 1
@@ -45,25 +71,39 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_site(args: argparse.Namespace) -> int:
-    from renshe.publish.site import render_site
+    from renshe.commands import site_alone
 
-    paths = ProjectPaths.at(args.root)
-    report = render_site(paths, renderer=args.renderer)
+    paths = project(args)
+    code, report = site_alone(paths, renderer=args.renderer)
     print(report)
-    return 0
+    return code
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from renshe.build import run_build
 
-    paths = ProjectPaths.at(args.root)
+    paths = project(args)
     return run_build(paths, force=args.force, jobs=args.jobs, scheduler=args.scheduler, strict=args.strict)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from renshe.build import due_steps
+
+    paths = project(args)
+    due = due_steps(paths)
+    if not due:
+        print("up to date: data/clean, the pages and the site agree with their inputs; no step is due")
+        return 0
+    for name, why in due:
+        print(f"{name:10} due: {why}")
+    print("run `renshe build` to run them and publish the result")
+    return 0
 
 
 def _cmd_codebook_suggest(args: argparse.Namespace) -> int:
     from renshe.ingest.suggest import run_suggest
 
-    paths = ProjectPaths.at(args.root)
+    paths = project(args)
     print(run_suggest(paths, docs=args.docs or None, top=args.top, min_score=args.min_score))
     return 0
 
@@ -71,15 +111,15 @@ def _cmd_codebook_suggest(args: argparse.Namespace) -> int:
 def _cmd_codebook_accept(args: argparse.Namespace) -> int:
     from renshe.ingest.aliases import accept_alias
 
-    paths = ProjectPaths.at(args.root)
-    print(accept_alias(paths.codebook, args.phrase, args.indicator_id))
+    paths = project(args)
+    print(accept_alias(paths.codebook, args.phrase, args.indicator_id, force=args.force))
     return 0
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
     from renshe.ingest.add import FIELDS, add_document, ask_on_terminal
 
-    paths = ProjectPaths.at(args.root)
+    paths = project(args)
     options = {name: getattr(args, name) for name in FIELDS}
     ask = ask_on_terminal if sys.stdin.isatty() and sys.stdout.isatty() else None
     print(add_document(paths, args.file, options, dry_run=args.dry_run, ask=ask))
@@ -107,6 +147,27 @@ def _add_add_command(commands) -> None:
     add.set_defaults(handler=_cmd_add)
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is below 1; give at least 1 (or leave it out for one per core)")
+    return value
+
+
+def scheduler_option(text: str) -> str:
+    """An argparse type: a Dask scheduler address (tcp://HOST:PORT), checked at once."""
+    from renshe.publish.cluster import check_address
+
+    try:
+        return check_address(text)
+    except RensheError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_codebook_commands(commands) -> None:
     codebook = commands.add_parser("codebook", help="phrases without an indicator id: suggestions, and adding aliases",
                                    description="Grow data/codebook.yaml from the phrases the extraction could "
@@ -125,16 +186,26 @@ def _add_codebook_commands(commands) -> None:
                                             "layout; refuses an alias another entry already claims.")
     accept.add_argument("phrase", help="the phrase as listed by `renshe codebook suggest` (or unmapped.csv)")
     accept.add_argument("indicator_id", help="the codebook id it names")
+    accept.add_argument("--force", action="store_true",
+                        help="accept a pair the matcher scores below its threshold (says what it overrides)")
     accept.set_defaults(handler=_cmd_codebook_accept)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (what is wrong, where to look)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="renshe",
         description="Turn Chinese labour and social-security documents into tidy, checked, published data.",
     )
     parser.add_argument("--root", type=Path, default=None,
                         help="project folder (default: the folder above holding data/sources.yaml)")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True)
 
     extract = commands.add_parser("extract", help="documents in data/raw -> data/clean (tables and text)",
@@ -166,11 +237,16 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild every step even if nothing changed")
     build.add_argument("--strict", action="store_true",
                        help="exit non-zero (after building) when a document has a table not read or nothing taken")
-    build.add_argument("--jobs", type=int, default=None, help="parallel notebook runs (default: cores)")
-    build.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+    build.add_argument("--jobs", type=positive_int, default=None, help="parallel notebook runs (default: cores)")
+    build.add_argument("--scheduler", type=scheduler_option, default=None, metavar="tcp://HOST:PORT",
                        help="run the per-document extraction and the notebook runs on this Dask cluster "
                             "(default: $RENSHE_SCHEDULER, else this machine; needs pip install -e .[dask])")
     build.set_defaults(handler=_cmd_build)
+
+    status = commands.add_parser("status", help="which steps are due, and why",
+                                 description="Compare the published outputs with their inputs: which steps a "
+                                             "build would run, and why. Reads only.")
+    status.set_defaults(handler=_cmd_status)
 
     _add_codebook_commands(commands)
     _add_add_command(commands)
@@ -183,8 +259,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except RensheError as exc:
+        if args.debug:
+            raise
         print(f"renshe: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # outside a publishing command (those stop through renshe.lifecycle)
+        print("renshe: interrupted; nothing was published", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug or an environment problem: one line, the details on --debug
+        if args.debug:
+            raise
+        print(f"renshe: error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+              "(run again with --debug for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

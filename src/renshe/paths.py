@@ -21,13 +21,34 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
+# A command that publishes builds its outputs in a staging folder (renshe.publication) and swaps
+# them in at the end: while it runs, this names the folder, and every ProjectPaths.at() of its
+# project (in the command, its workers and its kernels) reads and writes data/clean and site/ there.
+STAGING_ENV = "RENSHE_STAGING"
+
+
 @dataclass(frozen=True)
 class ProjectPaths:
     root: Path
+    outputs: Path | None = None  # a staging folder holding clean/ and site/ (None: the project's own)
 
     @classmethod
     def at(cls, root: str | Path | None = None) -> "ProjectPaths":
-        return cls(Path(root).resolve() if root else find_root())
+        root = Path(root).resolve() if root else find_root()
+        staging = os.environ.get(STAGING_ENV)
+        if staging and Path(staging).parent.parent == root:  # <root>/.renshe-cache/<staging>
+            return cls(root, Path(staging))
+        return cls(root)
+
+    @property
+    def published(self) -> "ProjectPaths":
+        """The same project, with the published outputs (not a staging folder's)."""
+        return ProjectPaths(self.root)
+
+    @property
+    def state_file(self) -> Path:
+        """What `renshe build` remembers of the outputs (fingerprints), kept with them."""
+        return (self.outputs / "state.json") if self.outputs else self.root / ".renshe-cache" / "state.json"
 
     @property
     def registry(self) -> Path:
@@ -44,7 +65,7 @@ class ProjectPaths:
 
     @property
     def clean(self) -> Path:
-        return self.root / "data" / "clean"
+        return (self.outputs / "clean") if self.outputs else self.root / "data" / "clean"
 
     @property
     def codebook(self) -> Path:
@@ -64,4 +85,4 @@ class ProjectPaths:
 
     @property
     def site(self) -> Path:
-        return self.root / "site"
+        return (self.outputs / "site") if self.outputs else self.root / "site"

@@ -13,7 +13,38 @@ import yaml
 
 from renshe.errors import RensheError
 
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 4x faster
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 4x faster
+
+
+class DuplicateKeyError(yaml.YAMLError):
+    """A mapping that gives one key twice (YAML loaders silently keep the last)."""
+
+    def __init__(self, key: object, first_line: int, second_line: int):
+        self.key, self.first_line, self.second_line = key, first_line, second_line
+        super().__init__(f"key {key!r} given twice (lines {first_line} and {second_line})")
+
+
+class SafeUniqueKeyLoader(_BASE_LOADER):
+    """The safe loader, refusing a mapping that gives a key twice: a doc_id or a field written
+    twice in one entry would otherwise silently keep the last value."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark.line + 1)
+                except TypeError:  # an unhashable key: the constructor reports it
+                    continue
+                if first != key_node.start_mark.line + 1:
+                    raise DuplicateKeyError(key, first, key_node.start_mark.line + 1)
+        return super().construct_mapping(node, deep=deep)
+
+
+SAFE_LOADER = SafeUniqueKeyLoader
 
 
 @contextmanager
@@ -21,6 +52,10 @@ def yaml_errors(path: Path) -> Iterator[None]:
     """Inside this block a YAML error becomes a RensheError naming `path` and the line."""
     try:
         yield
+    except DuplicateKeyError as exc:
+        raise RensheError(f"key {exc.key!r} given twice: at {path}:{exc.first_line} and at line "
+                          f"{exc.second_line} (a YAML loader would keep the last silently); keep one",
+                          path, exc.second_line) from None
     except yaml.YAMLError as exc:
         # an unclosed bracket or quote is noticed lines later; the construct's start is the typo
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)

@@ -82,13 +82,20 @@ def test_a_new_document_joins_the_codebook_and_one_phrase_is_accepted(project_co
     suggested = _cli(root, "codebook", "suggest", "--docs", "zhejiang_2024_excerpt")
     assert suggested.returncode == 0, suggested.stderr
     assert suggested.stdout.splitlines()[2] == "领取失业保险金的失业人员  [人; 1 observation(s): zhejiang_2024_excerpt:9]"
-    assert ("  accept: renshe codebook accept 领取失业保险金的失业人员 unemployment_benefit_recipients_year_end"
-            in suggested.stdout.replace("'", ""))
+    # 0.53 is below the matching threshold: no ready-made accept command, the way to override is named
+    assert "accept: renshe codebook accept" not in suggested.stdout
+    assert "no accept proposed: 0.53 is below the matching threshold 0.70" in suggested.stdout
 
     codebook = root / "data" / "codebook.yaml"
     before = codebook.read_text(encoding="utf-8").splitlines()
-    accepted = _cli(root, "codebook", "accept", "领取失业保险金的失业人员", "unemployment_benefit_recipients_year_end")
+    refused = _cli(root, "codebook", "accept", "领取失业保险金的失业人员", "unemployment_benefit_recipients_year_end")
+    assert refused.returncode == 2 and codebook.read_text(encoding="utf-8").splitlines() == before
+    assert "below its threshold 0.70" in refused.stderr and "--force" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    accepted = _cli(root, "codebook", "accept", "领取失业保险金的失业人员", "unemployment_benefit_recipients_year_end",
+                    "--force")
     assert accepted.returncode == 0, accepted.stderr
+    assert "--force: the matcher scores" in accepted.stdout
     after = codebook.read_text(encoding="utf-8").splitlines()
     changed = [(i + 1, old, new) for i, (old, new) in enumerate(zip(before, after)) if old != new]
     assert len(after) == len(before) and len(changed) == 1  # one line edited, comments and layout kept
@@ -163,7 +170,7 @@ indicators:
 def test_accept_edits_the_right_list_in_place(tmp_path, indicator, phrase, before, after, line):
     path = tmp_path / "codebook.yaml"
     path.write_text(SMALL, encoding="utf-8")
-    result = accept_alias(path, phrase, indicator)
+    result = accept_alias(path, phrase, indicator, force=True)
     assert result.added and result.line == line
     assert path.read_text(encoding="utf-8") == SMALL.replace(before, after)  # comments and layout kept
     assert load_codebook(path).match(phrase, "人") == indicator
@@ -173,7 +180,7 @@ def test_accept_edits_the_right_list_in_place(tmp_path, indicator, phrase, befor
 def test_accept_fills_an_empty_aliases_field(tmp_path, empty):
     path = tmp_path / "codebook.yaml"
     path.write_text(SMALL.replace("    name_en: Gamma\n", "    name_en: Gamma\n" + empty), encoding="utf-8")
-    assert accept_alias(path, "丙的人数", "no_list").line == 24
+    assert accept_alias(path, "丙的人数", "no_list", force=True).line == 24
     assert path.read_text(encoding="utf-8") == SMALL.replace("    name_en: Gamma\n",
                                                              "    name_en: Gamma\n    aliases: [丙的人数]\n")
 
@@ -182,7 +189,7 @@ def test_a_long_flow_list_goes_on_under_its_first_item(tmp_path):
     path = tmp_path / "codebook.yaml"
     long_aliases = ", ".join(f"甲的第{n}种很长的说法" for n in range(9))
     path.write_text(SMALL.replace("[甲参保人数, 甲人员]", f"[{long_aliases}]"), encoding="utf-8")
-    accept_alias(path, "甲的又一种说法", "flow_list")
+    accept_alias(path, "甲的又一种说法", "flow_list", force=True)
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[5].startswith("    aliases: [甲的第0种") and lines[5].endswith(",")
     assert lines[6] == " " * len("    aliases: [") + "甲的又一种说法]"

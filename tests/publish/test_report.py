@@ -62,7 +62,12 @@ def test_unknown_region_stops_with_the_valid_list(data):
         report.validate_region("火星市", data)
     message = str(caught.value)
     assert "unknown region '火星市'" in message
-    assert "valid regions: 全国, 浙江省, 绍兴市" in message and "衢州市" in message
+    # nothing close: a short list, not every region
+    assert "valid regions: 全国, 浙江省, 绍兴市, 越城区, 柯桥区 and 5 more (see sources.yaml)" in message
+    with pytest.raises(report.ParameterError) as caught:
+        report.validate_region("衢洲市", data)
+    assert "closest valid regions: 衢州市 (10 in all, see sources.yaml)" in str(caught.value)
+    assert report.validate_region("衢州", data) == "衢州市"  # a short name is accepted
 
 
 def test_unknown_indicator_stops_with_the_valid_list(data):
@@ -70,7 +75,10 @@ def test_unknown_indicator_stops_with_the_valid_list(data):
     with pytest.raises(report.ParameterError) as caught:
         report.validate_indicator("martian_jobs", data)
     assert "unknown indicator_id 'martian_jobs'" in str(caught.value)
-    assert "urban_new_jobs" in str(caught.value) and "basic_pension_participants" in str(caught.value)
+    assert "closest valid indicator ids: urban_new_jobs," in str(caught.value)
+    assert str(caught.value).count(",") <= 5  # at most five ids, not the codebook
+    with pytest.raises(report.ParameterError):
+        report.validate_indicator("urban_new_job", data)  # an id has no short form
     with pytest.raises(report.ParameterError):
         report.validate_indicator(None, data)
 

@@ -32,17 +32,20 @@ class Accepted:
     path: Path
     line: int
     added: bool  # False: it was already an alias of that entry
+    overridden: str = ""  # what --force overrode (a score below the matching threshold)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}"
         if not self.added:
             return f"{self.alias!r} is already an alias of {self.indicator_id} ({where}); nothing changed"
-        return (f"added alias {self.alias!r} to {self.indicator_id} ({where}); "
+        forced = f" (--force: {self.overridden})" if self.overridden else ""
+        return (f"added alias {self.alias!r} to {self.indicator_id} ({where}){forced}; "
                 f"`renshe extract` (or `renshe build`) applies it")
 
 
-def accept_alias(codebook_path: Path, phrase: str, indicator_id: str) -> Accepted:
-    """Add `phrase` to the aliases of `indicator_id`; refuse an alias another entry claims."""
+def accept_alias(codebook_path: Path, phrase: str, indicator_id: str, force: bool = False) -> Accepted:
+    """Add `phrase` to the aliases of `indicator_id`; refuse an alias another entry claims, and,
+    unless `force`, a pair the matcher scores below its threshold (a guess, not a match)."""
     from renshe.ingest.documents import to_simplified
 
     path = Path(codebook_path)
@@ -63,9 +66,28 @@ def accept_alias(codebook_path: Path, phrase: str, indicator_id: str) -> Accepte
     if owner:
         raise RensheError(f"alias {alias!r} is already claimed by entry {owner}", path,
                           _alias_line(text, entries[owner], key))
+    overridden = _below_threshold(codebook, alias, indicator_id)
+    if overridden and not force:
+        raise RensheError(f"{overridden}: not added; if the phrase truly names {indicator_id}, "
+                          f"run the same command with --force", path)
     new_text, line = _with_alias(text, entries[indicator_id], alias)
     _replace_validated(path, new_text)
-    return Accepted(alias, indicator_id, path, line, added=True)
+    return Accepted(alias, indicator_id, path, line, added=True, overridden=overridden)
+
+
+def _below_threshold(codebook, alias: str, indicator_id: str) -> str:
+    """'' when the matcher scores `alias` as `indicator_id` at or above its threshold (whatever
+    the unit: accept names no unit), else what accepting it would override."""
+    threshold = codebook.matcher.phrasing.threshold
+    match = codebook.match_detail(alias, "", "actual", "", suggest=True)
+    score = max((c.score for c in match.candidates if c.indicator_id == indicator_id), default=0.0)
+    if score >= threshold:
+        return ""
+    best = match.candidates[0] if match.candidates else None
+    closest = f"; the closest indicator is {best.indicator_id} at {best.score:.2f}" \
+        if best and best.indicator_id != indicator_id else ""
+    return (f"the matcher scores {alias!r} as {indicator_id} at {score:.2f}, below its threshold "
+            f"{threshold:.2f}{closest}")
 
 
 # --- where things are ----------------------------------------------------------------------

@@ -58,7 +58,9 @@ def unmapped_phrases(observations: pd.DataFrame, codebook: Codebook, docs: list[
     return sorted(items, key=lambda item: (-best(item), -item.count, item.phrase))
 
 
-def format_suggestions(items: list[Unmapped], top: int = 3, min_score: float = 0.0) -> str:
+def format_suggestions(items: list[Unmapped], top: int = 3, min_score: float = 0.0, threshold: float = 0.7) -> str:
+    """`threshold`: the matcher's (codebook `phrasing: threshold`); a ready `accept` command is
+    printed only for a candidate at or above it (below it, the match is a guess to check)."""
     shown = [item for item in items if item.match.candidates and item.match.candidates[0].score >= min_score]
     hidden = len(items) - len(shown)
     if not items:
@@ -72,8 +74,11 @@ def format_suggestions(items: list[Unmapped], top: int = 3, min_score: float = 0
         for candidate in item.match.candidates[:top]:
             lines.append(f"  {candidate.score:.2f}  {candidate.indicator_id}: {candidate.reason}")
         best = item.match.candidates[0]
-        if best.unit_ok:
+        if best.unit_ok and best.score >= threshold:
             lines.append(f"  accept: renshe codebook accept {shlex.quote(item.phrase)} {best.indicator_id}")
+        elif best.unit_ok:
+            lines.append(f"  no accept proposed: {best.score:.2f} is below the matching threshold {threshold:.2f} "
+                         f"(if it truly is {best.indicator_id}, `renshe codebook accept ... --force`)")
         elif item.unit:
             lines.append(f"  if {best.indicator_id} is counted in {item.unit} too, add {item.unit} to its "
                          f"other_units (with a note) in data/codebook.yaml")
@@ -86,4 +91,5 @@ def format_suggestions(items: list[Unmapped], top: int = 3, min_score: float = 0
 
 def run_suggest(paths: ProjectPaths, docs: list[str] | None = None, top: int = 3, min_score: float = 0.3) -> str:
     codebook = load_codebook(paths.codebook)
-    return format_suggestions(unmapped_phrases(load_observations(paths), codebook, docs), top, min_score)
+    return format_suggestions(unmapped_phrases(load_observations(paths), codebook, docs), top, min_score,
+                              codebook.matcher.phrasing.threshold)

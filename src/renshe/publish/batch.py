@@ -186,7 +186,7 @@ def _is_retryable(error: BaseException) -> bool:
 
 
 def execute_run(root: str, run: Run, kernel_name: str = KERNEL_NAME, retries: int = 2,
-                timeout: int = 600, write: bool = True) -> RunResult:
+                timeout: int = 600, write: bool = True, staging: str | None = None) -> RunResult:
     """Execute one run with papermill on this worker's kernel (kernels.worker_kernel); never raises.
 
     `write`: the page lands in site/pages/ (a failed run's notebook in site/pages/failed/),
@@ -195,6 +195,10 @@ def execute_run(root: str, run: Run, kernel_name: str = KERNEL_NAME, retries: in
     """
     import papermill
 
+    if staging:  # a cluster worker: the build's staging folder (renshe.publication), on the shared project
+        from renshe.paths import STAGING_ENV
+
+        os.environ[STAGING_ENV] = staging
     paths = ProjectPaths.at(root)
     pages = paths.site / "pages"
     pages.mkdir(parents=True, exist_ok=True)
@@ -338,7 +342,8 @@ def _on_cluster(paths: ProjectPaths, runs: list[Run], kernel_name: str, retries:
     from renshe.publish.cluster import completed
 
     pages = paths.site / "pages"
-    for result in completed(scheduler, execute_run, [(str(paths.root), run, kernel_name, retries, 600, False)
+    staging = str(paths.outputs) if paths.outputs else None
+    for result in completed(scheduler, execute_run, [(str(paths.root), run, kernel_name, retries, 600, False, staging)
                                                     for run in runs]):
         store_page(pages, result, result.notebook or b"")
         result.notebook = None

@@ -11,18 +11,31 @@ the `renshe` Jupyter kernel. Pages come back to the client, which writes them.
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from typing import Callable, Iterator, Sequence
 
 from renshe.errors import RensheError
 
 SCHEDULER_ENV = "RENSHE_SCHEDULER"
-CONNECT_TIMEOUT = "30s"
+CONNECT_TIMEOUT = "5s"  # a scheduler that does not answer in this time is reported unreachable
+_ADDRESS = re.compile(r"(?P<protocol>tcp|tls)://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>\d{1,5})/?")
+
+
+def check_address(address: str) -> str:
+    """`address` if it is a scheduler address (tcp://HOST:PORT or tls://HOST:PORT), else a one-line error."""
+    match = _ADDRESS.fullmatch(address.strip())
+    if not match or not 0 < int(match["port"]) < 65536:
+        raise RensheError(f"{address!r} is not a Dask scheduler address; give tcp://HOST:PORT "
+                          "(as `dask scheduler` prints it, e.g. tcp://10.0.0.5:8786)")
+    return address.strip()
 
 
 def scheduler_address(option: str | None = None) -> str | None:
-    """The scheduler to use: the option, else $RENSHE_SCHEDULER, else none (the local pool)."""
-    return option or os.environ.get(SCHEDULER_ENV) or None
+    """The scheduler to use: the option, else $RENSHE_SCHEDULER, else none (the local pool);
+    an address that is not one is refused at once."""
+    address = option or os.environ.get(SCHEDULER_ENV) or None
+    return check_address(address) if address else None
 
 
 @contextmanager
@@ -36,7 +49,9 @@ def connected(address: str) -> Iterator[object]:
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise RensheError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RensheError(f"cannot reach the Dask scheduler at {address} ({reason}); start it "
+                          "(`dask scheduler`) or check the address") from None
     try:
         yield client
     finally:

@@ -70,8 +70,12 @@ _engine_registered = False
 
 
 def _key(kernel_name: str, root: str) -> tuple:
-    # a Dask worker runs tasks on several threads: each thread drives its own kernel
-    return (kernel_name, root, os.getpid(), threading.get_ident())
+    # a Dask worker runs tasks on several threads: each thread drives its own kernel; a kernel
+    # reads the outputs of one build's staging folder (its environment says which), so a later
+    # build on the same cluster worker starts its own
+    from renshe.paths import STAGING_ENV
+
+    return (kernel_name, root, os.getpid(), threading.get_ident(), os.environ.get(STAGING_ENV))
 
 
 def kernel_environment(root: str) -> dict[str, str]:
@@ -89,6 +93,8 @@ def worker_kernel(kernel_name: str, root: str, cwd: str) -> WorkerKernel:
         return kernel
     if kernel is not None:
         discard_worker_kernel(kernel_name, root)
+    for other in [k for k in _kernels if k[:4] == key[:4]]:  # an earlier build's kernel on this thread
+        _kernels.pop(other).shutdown()
     from jupyter_client.manager import KernelManager
     from jupyter_core.utils import run_sync
 

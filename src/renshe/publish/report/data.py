@@ -2,6 +2,8 @@
 notebooks' parameters checked against them."""
 from __future__ import annotations
 
+import difflib
+
 import re
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
@@ -35,7 +37,12 @@ FONT_STACK = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFan
 
 
 class ParameterError(RensheError):
-    """A notebook parameter names a region or an indicator that does not exist."""
+    """A notebook parameter names a region or an indicator that does not exist, or is not one the
+    notebook declares. In a notebook it shows as its one line, not a traceback (IPython asks an
+    exception for `_render_traceback_`), so papermill's error is that line too."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"ParameterError: {self}"]
 
 
 # --------------------------------------------------------------------------- loading
@@ -205,18 +212,77 @@ def valid_indicators(data: ReportData) -> list[str]:
     return ids
 
 
-def one_of(value: object, valid: list[str], what: str, listed_as: str, path: Path) -> str:
-    """Return `value` if it is one of `valid`; otherwise stop with the list (a notebook parameter)."""
-    if not isinstance(value, str) or value not in valid:
-        raise ParameterError(f"unknown {what} {value!r}; {listed_as}: {', '.join(valid)}", path)
-    return value
+CLOSE_VALUES = 5  # valid values an error about a parameter lists at most
+
+
+def one_of(value: object, valid: list[str], what: str, listed_as: str, path: Path,
+           short_names: dict[str, str] | None = None) -> str:
+    """`value` if it is one of `valid`, or the one valid value it is a short name of (`short_names`,
+    or the start of exactly one: 衢州 -> 衢州市); otherwise stop with one line: the bad value and
+    the few valid values closest to it (a notebook parameter)."""
+    check_parameters()
+    if isinstance(value, str) and value in valid:
+        return value
+    text = str(value).strip()
+    if isinstance(value, str) and text and short_names is not None:  # names, not ids, have short forms
+        named = short_names.get(text)
+        if named in valid:
+            return named
+        starting = [v for v in valid if v.startswith(text)]
+        if len(starting) == 1 and len(text) >= 2:
+            return starting[0]
+    close = list(dict.fromkeys([v for v in valid if text and (v.startswith(text) or text.startswith(v))]
+                               + difflib.get_close_matches(text, valid, n=CLOSE_VALUES, cutoff=0.4)))[:CLOSE_VALUES]
+    if close:
+        hint = f"closest valid {listed_as}: {', '.join(close)} ({len(valid)} in all"
+    else:  # nothing close: the first few, so the kind of value wanted is plain
+        more = f" and {len(valid) - CLOSE_VALUES} more" if len(valid) > CLOSE_VALUES else ""
+        hint = f"valid {listed_as}: {', '.join(valid[:CLOSE_VALUES])}{more} ("
+    raise ParameterError(f"unknown {what} {value!r}; {hint}{', ' if close else ''}see {path.name})", path)
+
+
+def _assigned_names(source: str) -> list[str]:
+    """The names a cell assigns at its top level, in order."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names = []
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+            if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+        names += [target.id for target in targets if isinstance(target, ast.Name)]
+    return list(dict.fromkeys(names))
+
+
+def check_parameters() -> None:
+    """In a notebook run by papermill: stop when a parameter it was given (`-p NAME VALUE`) is not one
+    the notebook declares in its `parameters` cell (a misspelt `-p regoin 衢州市` would otherwise run
+    the default). papermill runs its `# Parameters` cell right after the declared one; both are in
+    the kernel's input history. Outside IPython, or without injected parameters, nothing to check."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    cells = list(shell.user_ns.get("In", [])) if shell is not None else []
+    for position, source in enumerate(cells):
+        if position and isinstance(source, str) and source.lstrip().startswith("# Parameters"):
+            declared = _assigned_names(cells[position - 1])
+            undeclared = [name for name in _assigned_names(source) if name not in declared]
+            if undeclared and declared:
+                raise ParameterError(f"parameter(s) {', '.join(undeclared)} not declared by this notebook; "
+                                     f"its parameters: {', '.join(declared)}")
 
 
 def validate_region(region: object, data: ReportData) -> str:
-    """Return `region` if it exists; otherwise stop with the list of valid regions."""
-    return one_of(region, valid_regions(data), "region", "valid regions", data.paths.registry)
+    """Return `region` if it exists (or its unique short name); otherwise stop with the closest regions."""
+    short = {alias: r.name for r in data.registry.regions for alias in r.aliases}
+    return one_of(region, valid_regions(data), "region", "regions", data.paths.registry, short)
 
 
 def validate_indicator(indicator_id: object, data: ReportData) -> str:
-    """Return `indicator_id` if it exists; otherwise stop with the list of valid ids."""
-    return one_of(indicator_id, valid_indicators(data), "indicator_id", "valid indicator ids", data.paths.codebook)
+    """Return `indicator_id` if it exists; otherwise stop with the closest ids."""
+    return one_of(indicator_id, valid_indicators(data), "indicator_id", "indicator ids", data.paths.codebook)

@@ -251,7 +251,8 @@ def region_target_progress(data: ReportData, region: str) -> pd.DataFrame:
 
 def validate_plan(doc_id: object, data: ReportData) -> str:
     """Return `doc_id` if it is a plan document with targets; otherwise stop with the valid ids."""
-    return one_of(doc_id, plan_documents(data), "plan document", "plan documents with targets", data.paths.registry)
+    return one_of(doc_id, plan_documents(data), "plan document", "plan documents with targets",
+                  data.paths.registry)
 
 
 def status_counts(rows: list[dict]) -> dict[str, int]:
