@@ -52,6 +52,10 @@ class CheckInputs:
     region_parent: dict[str, str | None]
     region_level: dict[str, str]
     doc_lines: dict[str, list[str]] = field(default_factory=dict)
+    # {doc_id: registry entry}: dates and editions (checks/editions.py); empty in unit tests
+    documents: dict = field(default_factory=dict)
+    # the observations of earlier editions (prepared like `observations`; none: no re-issue)
+    superseded: pd.DataFrame | None = None
     _records: dict[int, dict] | None = field(default=None, repr=False, compare=False)
     _operands: pd.DataFrame | None = field(default=None, repr=False, compare=False)  # columns.operands()
 
