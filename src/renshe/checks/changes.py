@@ -5,7 +5,8 @@ A published figure must never change without a statement of what changed and why
 editions' figures, checks/editions.py) and the check results with those of the previous
 validation, kept in data/interim/release/ (git-ignored; data/clean/ is replaced whole by every
 extraction), and writes data/clean/changes.csv: one row per figure added, removed or changed
-and per check whose result changed, each with its cause:
+and per check whose result changed (a check added or removed only when it fails or warns),
+each with its cause:
 
 * document added / document removed (its doc_id),
 * document re-issued: a new edition (`supersedes:`) or the same file with other bytes (sha256),
@@ -39,7 +40,8 @@ COLUMNS = ["change", "kind", "doc_id", "region", "indicator_id", "period", "meas
 FIGURE_KEY = ["edition", "table_id", "region", "indicator", "period", "measure", "qualifier", "basis", "unit"]
 FIGURE_COLUMNS = ["doc_id", "table_id", "region", "indicator_id", "indicator_zh", "period", "measure", "qualifier",
                   "basis", "unit", "value", "value_raw", "unit_raw", "source_line"]
-CHECK_KEY = ["rule_id", "indicator_id", "regions", "periods", "level_pair", "computed_kind", "documents"]
+# a check is matched by what it compares (its documents by first edition), not its ids or lines
+CHECK_KEY = ["rule_id", "indicator_id", "regions", "periods", "computed_kind", "documents"]
 CHECK_COLUMNS = ["rule_id", "indicator_id", "regions", "periods", "level_pair", "computed_kind", "sources", "status",
                  "assessment", "message"]
 READING_FILES = ("text_sections.yaml", "tables.yaml", "regions.yaml")
@@ -53,8 +55,8 @@ def release_dir(paths: ProjectPaths) -> Path:
 class ReleaseLog:
     changes: pd.DataFrame
 
-    def count(self, change: str) -> int:
-        return int((self.changes["change"] == change).sum())
+    def count(self, change: str, kind: str = "figure") -> int:
+        return int(((self.changes["change"] == change) & (self.changes["kind"] == kind)).sum())
 
     @property
     def figures_changed(self) -> int:
@@ -165,8 +167,11 @@ def _figure_changes(old: pd.DataFrame, new: pd.DataFrame, causes: dict, general:
 def _check_changes(old: pd.DataFrame, new: pd.DataFrame, causes: dict, roots: dict, general: str) -> pd.DataFrame:
     keys = [*CHECK_KEY, "rank"]
     merged = old.merge(new, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
-    differs = (merged["_merge"] != "both") | (merged["status_old"] != merged["status_new"]).fillna(True) \
-        | (merged["assessment_old"] != merged["assessment_new"]).fillna(True)
+    # a check added or removed matters when it flags something; one kept, when its result changed
+    flags = (merged["_merge"] == "left_only") & (merged["status_old"] != "pass") \
+        | (merged["_merge"] == "right_only") & (merged["status_new"] != "pass")
+    differs = flags | (merged["_merge"] == "both") & (
+        (merged["status_old"] != merged["status_new"]) | (merged["assessment_old"] != merged["assessment_new"]))
     rows = []
     by_root = {}
     for doc, cause in causes.items():

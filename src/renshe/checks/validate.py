@@ -32,7 +32,7 @@ from renshe.errors import RensheError
 from renshe.outputs import atomic_directory, atomic_write_bytes, write_csv
 from renshe.paths import ProjectPaths
 from renshe.checks.changes import FIGURE_COLUMNS, ReleaseLog, record_release
-from renshe.checks.editions import superseded_by
+from renshe.checks.editions import published_observations, superseded_by
 from renshe.checks.implied import write_implied
 from renshe.checks.rules import Rule, RuleSet, load_rules
 from renshe.schema import coerce_observations
@@ -357,8 +357,9 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
     publish_data_docs(gx.build_docs(), paths.clean / DATA_DOCS_DIR)
     registry = load_registry(paths)
     observed = pd.read_parquet(paths.clean / "observations.parquet", columns=FIGURE_COLUMNS)
-    write_implied(prepare(coerce_observations(pd.read_parquet(paths.clean / "observations.parquet"))),
-                  paths.clean / IMPLIED_FILE)
+    published = published_observations(coerce_observations(pd.read_parquet(paths.clean / "observations.parquet")),
+                                       registry.documents)
+    write_implied(prepare(published), paths.clean / IMPLIED_FILE)  # the latest editions' only
     release = record_release(paths, registry, observed, checks)
     return ValidationResults(checks, rules.path, paths.clean, release=release)
 
