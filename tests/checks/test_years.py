@@ -156,3 +156,20 @@ def test_release_log_no_change_then_exactly_the_reissued_figure(tmp_path):
     figures = load_changes(paths).query("kind == 'figure'")
     assert list(figures["detail"]) == ["urban_new_jobs 全国 2013 (actual): 1310万人 → 1311万人"]
     assert list(figures["cause"]) == ["document re-issued: national_2013_bulletin_v2 (sha256 changed)"]
+
+
+def test_the_series_across_documents_keeps_printed_implied_and_revised_apart(project):
+    from renshe.checks.series import series
+
+    paths, _ = project
+    jobs = series(paths, "全国", "urban_new_jobs")
+    assert list(zip(jobs["period"], jobs["kind"], jobs["value"])) == [
+        ("2011", "printed", 12210000.0), ("2012", "printed", 12680000.0), ("2012", "revised", 12660000.0),
+        ("2013", "printed", 13100000.0)]
+    assert jobs.loc[2, "revised_by"] == "national_2013_bulletin"
+    employed = series(paths, "全国", "employed_persons")
+    implied = employed[employed["kind"] == "implied"]
+    # 2010 from the 2011 bulletin (76420 − 315), 2011 and 2012 from the next bulletins
+    assert list(implied["period"]) == ["2010", "2011", "2012"]
+    assert implied["value"].tolist() == [761050000.0, 764200000.0, 767040000.0]
+    assert list(employed[employed["kind"] == "printed"]["period"]) == ["2011", "2012", "2013"]

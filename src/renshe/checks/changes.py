@@ -231,3 +231,38 @@ def load_changes(paths: ProjectPaths | None = None) -> pd.DataFrame:
     if not target.is_file():
         return pd.DataFrame(columns=COLUMNS)
     return pd.read_csv(target, encoding="utf-8-sig", keep_default_na=False, dtype=str)
+
+
+MAX_ROWS = 500  # rows the "What changed" page lists; changes.csv holds them all
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def changes_partial(paths: ProjectPaths | None = None) -> str:
+    """The "What changed" page's body (site/changes.qmd includes it as pages/_changes.md):
+    what the last validation changed in the published figures and the check results, and why."""
+    changes = load_changes(paths)
+    if changes.empty:
+        return ("The last build changed no published figure and no check result.\n\n"
+                "*上次构建没有改变任何已发布数字或核查结果。*\n")
+    figures = changes[changes["kind"] == "figure"]
+    checks = changes[changes["kind"] == "check"]
+    lines = [f"{len(figures)} published figures and {len(checks)} check results changed in the last build "
+             f"(`data/clean/{CHANGES_FILE}`).", ""]
+    for title, frame, columns in (
+            ("Figures 数字", figures, ["change", "doc_id", "region", "indicator_id", "period", "measure", "before",
+                                     "after", "cause", "sources_after"]),
+            ("Checks 核查", checks, ["change", "measure", "region", "indicator_id", "period", "before", "after",
+                                    "cause", "detail"])):
+        if frame.empty:
+            continue
+        header = ["rule" if c == "measure" and title.startswith("Checks") else c for c in columns]
+        lines += [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(_cell(row[c]) for c in columns) + " |"
+                  for _, row in frame.head(MAX_ROWS).iterrows()]
+        if len(frame) > MAX_ROWS:
+            lines.append(f"\n… and {len(frame) - MAX_ROWS} more in `{CHANGES_FILE}`.")
+        lines.append("")
+    return "\n".join(lines) + "\n"
