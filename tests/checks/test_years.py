@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import years_corpus
+from renshe.build import validation_counts
 from renshe.checks.changes import load_changes
 from renshe.checks.validate import run_validation
 from renshe.ingest.extract import run_extract
@@ -152,10 +153,16 @@ def test_release_log_no_change_then_exactly_the_reissued_figure(tmp_path):
     years_corpus.write_registry(root, [e["doc_id"] for e in corpus["documents"]],
                                 texts={"national_2013_bulletin_v2": fixed.replace("1310万人", "1311万人")},
                                 entries=corpus["documents"])
-    _run(paths)
+    run_extract(paths)
+    summary = validation_counts(str(root))  # what `renshe build` prints after "validate:"
+    assert summary.splitlines()[1] == ("published figures changed: 0 added, 0 removed, 1 changed; "
+                                       "1 check results changed (data/clean/changes.csv)")
     figures = load_changes(paths).query("kind == 'figure'")
     assert list(figures["detail"]) == ["urban_new_jobs 全国 2013 (actual): 1310万人 → 1311万人"]
     assert list(figures["cause"]) == ["document re-issued: national_2013_bulletin_v2 (sha256 changed)"]
+    # the one check it changed: the edition now revises 1310万 (the first edition) to 1311万
+    check = load_changes(paths).query("kind == 'check'").iloc[0]
+    assert (check["measure"], check["before"], check["after"]) == ("edition_revisions", "pass (agrees)", "warn (revision)")
 
 
 def test_the_series_across_documents_keeps_printed_implied_and_revised_apart(project):

@@ -29,6 +29,13 @@ def _rows(observations: pd.DataFrame) -> dict[tuple, dict[str, list[dict]]]:
     """{KEYS: {measure: rows}} of the documents' actuals, changes and rates (in %)."""
     obs = observations[observations["measure"].isin(["actual", "change", "change_pct"])
                        & (observations["indicator_id"].astype(str) != "")]
+    # only the documents' figures that state a change or a rate can imply anything: a large corpus
+    # holds far more levels without one, and each row read here becomes a Python dict
+    scope = ["doc_id", "region", "indicator_id", "period", "basis"]
+    stated = obs[obs["measure"] != "actual"][scope].drop_duplicates().astype(str)
+    if stated.empty:
+        return {}
+    obs = obs[pd.MultiIndex.from_frame(obs[scope].astype(str)).isin(pd.MultiIndex.from_frame(stated))]
     columns = ["doc_id", "region", "indicator_id", "period", "basis", "unit", "measure", "value", "value_raw",
                "unit_raw", "half_unit", "order", "source", "source_text"]
     grouped: dict[tuple, dict[str, list[dict]]] = {}

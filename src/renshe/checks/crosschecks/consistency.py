@@ -74,9 +74,10 @@ def _across_documents(rule: Rule, inputs: CheckInputs, obs) -> DerivedFrame:
     """Each document's most precise report of a figure against the next document's, in date order."""
     order = document_order(inputs.documents.values())
     best = most_precise_of_groups(obs, ["doc_id", *KEYS])
+    best = best[best.duplicated(KEYS, keep=False)]  # printed by two documents or more
     rows = []
     for _, reports in best.groupby(KEYS, sort=False, observed=True):
-        if reports["doc_id"].nunique() < 2:
+        if len(reports) < 2:
             continue
         records = inputs.records(reports)
         records.sort(key=cmp_to_key(lambda a, b: 1 if is_later(order, str(a["doc_id"]), str(b["doc_id"]))

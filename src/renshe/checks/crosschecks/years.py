@@ -26,10 +26,15 @@ from renshe.ingest.numbers import format_gap, format_value
 SUBJECT = ["region", "indicator_id", "period", "basis", "unit"]
 
 
-def _printed_levels(inputs: CheckInputs, indicators: set[str]) -> dict[tuple, dict[str, dict]]:
-    """{(region, indicator, period, basis, unit): {doc_id: its most precise printed actual}}."""
+def _printed_levels(inputs: CheckInputs, indicators: set[str], wanted: set[tuple]) -> dict[tuple, dict[str, dict]]:
+    """{(region, indicator, period, basis, unit): {doc_id: its most precise printed actual}}, for
+    the (region, indicator, period) of `wanted` only (each row read becomes a Python dict)."""
     obs = inputs.observations
     obs = obs[(obs["measure"] == "actual") & obs["indicator_id"].isin(indicators)]
+    if not wanted:
+        return {}
+    keys = pd.MultiIndex.from_frame(obs[["region", "indicator_id", "period"]].astype(str))
+    obs = obs[keys.isin(pd.MultiIndex.from_tuples(sorted(wanted)))]
     found: dict[tuple, dict[str, list[dict]]] = {}
     for row in inputs.records(obs):
         key = tuple(str(row[k]) for k in SUBJECT)
@@ -44,16 +49,22 @@ def _records_by_order(inputs: CheckInputs, orders: list[int]) -> dict[int, dict]
 
 def build_cross_year(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
     indicators = _indicator_set(rule, inputs, "all")
-    printed = _printed_levels(inputs, indicators)
     obs = inputs.observations
     scope = obs[obs["indicator_id"].isin(indicators)]
-    rows = (_implied_rows if rule.get("check") == "implied_previous" else _growth_rows)(rule, inputs, scope, printed)
+    if rule.get("check") == "implied_previous":
+        implied = implied_previous(scope)
+        wanted = set(zip(implied["region"], implied["indicator_id"], implied["period"]))
+        rows = _implied_rows(rule, inputs, implied, _printed_levels(inputs, indicators, wanted))
+    else:
+        rates = scope[(scope["measure"] == "change_pct") & (scope["unit"] == "%")]
+        wanted = {(str(r), str(i), before) for r, i, p in zip(rates["region"], rates["indicator_id"], rates["period"])
+                  if (before := periods.year_before(str(p))) is not None}
+        rows = _growth_rows(rule, inputs, scope, _printed_levels(inputs, indicators, wanted))
     return _frame(rule, rows, GAP_EXPECTATIONS)
 
 
-def _implied_rows(rule: Rule, inputs: CheckInputs, scope: pd.DataFrame, printed: dict) -> list[dict]:
+def _implied_rows(rule: Rule, inputs: CheckInputs, implied: pd.DataFrame, printed: dict) -> list[dict]:
     rows = []
-    implied = implied_previous(scope)
     read = _records_by_order(inputs, [*implied["level_order"], *implied["other_order"]])
     for item in implied.itertuples(index=False):
         level, other = read[item.level_order], read[item.other_order]
@@ -87,7 +98,9 @@ def _growth_rows(rule: Rule, inputs: CheckInputs, scope: pd.DataFrame, printed: 
     """A rate stated beside a level, against another document's level of the year before."""
     rows = []
     rates = scope[(scope["measure"] == "change_pct") & (scope["unit"] == "%")]
-    levels = scope[scope["measure"] == "actual"]
+    if rates.empty:
+        return rows
+    levels = scope[(scope["measure"] == "actual") & scope["doc_id"].isin(rates["doc_id"].unique())]
     by_doc: dict[tuple, list[dict]] = {}
     for row in inputs.records(levels):
         by_doc.setdefault((str(row["doc_id"]), str(row["region"]), str(row["indicator_id"]), str(row["period"]),
