@@ -138,7 +138,7 @@ def _share_rows(rule: Rule, inputs: CheckInputs, pairs: pd.DataFrame, levels_cli
     if ranges is None:
         assessment = choose(above, "above its parent", "within its parent")
         message = text(statement, choose(above, " — a part above its whole", ""), climbed)
-        extra = dict(headroom=parent - child + tolerance)
+        extra = dict(headroom=parent - child + tolerance, share=share)
     else:
         lower, upper, basis = ranges
         judged = ~np.isnan(lower)
