@@ -123,7 +123,7 @@ def test_release_log_no_change_then_exactly_the_reissued_figure(tmp_path):
     root = years_corpus.make_project(tmp_path / "project")
     paths = ProjectPaths.at(root)
     first = _run(paths)
-    assert first.release.summary().startswith("published figures changed: 44 added, 0 removed, 0 changed")
+    assert first.release.summary() == "first release: 44 published figures (data/clean/changes.csv)"
     second = _run(paths)  # nothing changed
     assert second.release.summary() is None and load_changes(paths).empty
     # a corrected edition of the 2013 bulletin: the one wrong change (1292万) printed right (1192万)

@@ -44,6 +44,7 @@ FIGURE_COLUMNS = ["doc_id", "table_id", "region", "indicator_id", "indicator_zh"
 CHECK_KEY = ["rule_id", "indicator_id", "regions", "periods", "computed_kind", "documents"]
 CHECK_COLUMNS = ["rule_id", "indicator_id", "regions", "periods", "level_pair", "computed_kind", "sources", "status",
                  "assessment", "message"]
+FIRST_RELEASE = "first release"
 READING_FILES = ("text_sections.yaml", "tables.yaml", "regions.yaml")
 
 
@@ -66,6 +67,8 @@ class ReleaseLog:
         """One line when published figures changed (None: they did not)."""
         if not self.figures_changed:
             return None
+        if (self.changes["cause"] == FIRST_RELEASE).all():
+            return f"first release: {self.figures_changed} published figures (data/clean/{CHANGES_FILE})"
         checks = int((self.changes["kind"] == "check").sum())
         return (f"published figures changed: {self.count('added')} added, {self.count('removed')} removed, "
                 f"{self.count('changed')} changed; {checks} check results changed (data/clean/{CHANGES_FILE})")
@@ -210,7 +213,7 @@ def record_release(paths: ProjectPaths, registry, observations: pd.DataFrame, ch
                              _check_changes(old_checks, results, causes, roots, _general_cause(before, now, "check"))],
                             ignore_index=True)
     else:
-        changes = _figure_changes(figures.iloc[0:0], figures, {}, "first release")
+        changes = _figure_changes(figures.iloc[0:0], figures, {}, FIRST_RELEASE)
     write_csv(changes[COLUMNS] if len(changes) else pd.DataFrame(columns=COLUMNS), paths.clean / CHANGES_FILE)
     staging = store.with_name(store.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
