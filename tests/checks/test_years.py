@@ -119,11 +119,36 @@ def test_a_dominant_city_is_judged_against_its_population_share(checks):
     assert set(nesting["status"]) == {"pass"} and len(nesting) == 3  # same year only: 2022 / 2022
 
 
+def test_no_pair_across_periods_or_years(checks):
+    """成都's September 2023 stock is never compared with 四川's 2022 year-end, nor 四川's 2022
+    year-end with the nation's March 2023 (the issue's two false findings)."""
+    paired = checks[checks["rule_type"].isin(["level_nesting", "share_of_parent"]) & (checks["regions"] != "")]
+    assert set(paired["periods"]) == {"2022"}
+    assert set(paired["regions"]) == {"成都市 / 四川省"}
+    assert not checks["sources"].str.contains("chengdu_2022_bulletin:13", regex=False).any()
+    assert not checks["sources"].str.contains("national_2023q1_briefing", regex=False).any()
+
+
+def test_an_edition_must_name_a_registered_document(tmp_path):
+    from renshe.errors import RensheError
+    from renshe.ingest.documents import load_registry
+
+    root = years_corpus.make_project(tmp_path / "project", ["national_2011_bulletin"])
+    registry = root / "data" / "sources.yaml"
+    registry.write_text(registry.read_text(encoding="utf-8").replace(
+        "published: '2012-06-04'", "published: '2012-06-04'\n  supersedes: national_2010_bulletin"), encoding="utf-8")
+    with pytest.raises(RensheError) as caught:
+        load_registry(ProjectPaths.at(root))
+    assert "document national_2011_bulletin: supersedes 'national_2010_bulletin', which is not another registered " \
+           "doc_id" in str(caught.value)
+    assert "sources.yaml:" in str(caught.value)
+
+
 def test_release_log_no_change_then_exactly_the_reissued_figure(tmp_path):
     root = years_corpus.make_project(tmp_path / "project")
     paths = ProjectPaths.at(root)
     first = _run(paths)
-    assert first.release.summary() == "first release: 44 published figures (data/clean/changes.csv)"
+    assert first.release.summary() == "first release: 47 published figures (data/clean/changes.csv)"
     second = _run(paths)  # nothing changed
     assert second.release.summary() is None and load_changes(paths).empty
     # a corrected edition of the 2013 bulletin: the one wrong change (1292万) printed right (1192万)
