@@ -141,30 +141,37 @@ def _general_cause(before: dict, now: dict, kind: str) -> str:
     return "rules changed" if before.get("rules") != now.get("rules") else "reading changed"
 
 
+def _text(column: pd.Series) -> pd.Series:
+    return column.astype("string").fillna("")
+
+
 def _figure_changes(old: pd.DataFrame, new: pd.DataFrame, causes: dict, general: str) -> pd.DataFrame:
+    """The figures added, removed or changed, column by column (a first release lists them all)."""
     keys = [*FIGURE_KEY, "rank"]
     merged = old.merge(new, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
     same = np.isclose(merged["value_old"].astype(float), merged["value_new"].astype(float), rtol=1e-9, atol=0.0)
     differs = (merged["_merge"] != "both") | ~same | (merged["value_raw_old"] != merged["value_raw_new"]).fillna(True)
-    merged = merged[differs.to_numpy(dtype=bool)]
-    rows = []
-    for row in merged.to_dict("records"):
-        change = {"left_only": "removed", "right_only": "added"}.get(str(row["_merge"]), "changed")
-        doc_new, doc_old = row.get("doc_id_new"), row.get("doc_id_old")
-        doc = doc_new if isinstance(doc_new, str) else doc_old
-        cause = causes.get(doc) or (causes.get(doc_old) if isinstance(doc_old, str) else None) or general
-        before = f"{row['value_raw_old']}{row['unit_raw_old']}" if change != "added" else ""
-        after = f"{row['value_raw_new']}{row['unit_raw_new']}" if change != "removed" else ""
-        rows.append({
-            "change": change, "kind": "figure", "doc_id": doc, "region": row["region"],
-            "indicator_id": row["indicator"], "period": row["period"], "measure": row["measure"],
-            "before": before, "after": after, "cause": cause,
-            "sources_before": f"{doc_old}:{row['source_line_old']}" if change != "added" else "",
-            "sources_after": f"{doc_new}:{row['source_line_new']}" if change != "removed" else "",
-            "detail": f"{row['indicator']} {row['region']} {row['period']} ({row['measure']}): "
-                      + {"added": f"{after} added", "removed": f"{before} removed"}.get(change, f"{before} → {after}"),
-        })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    merged = merged[differs.to_numpy(dtype=bool)].reset_index(drop=True)
+    kind = merged["_merge"].astype(str)
+    change = pd.Series(np.select([kind == "left_only", kind == "right_only"], ["removed", "added"], "changed"))
+    doc_old, doc_new = _text(merged["doc_id_old"]), _text(merged["doc_id_new"])
+    doc = doc_new.where(doc_new != "", doc_old)
+    cause = pd.Series([causes.get(d) or causes.get(o) or general for d, o in zip(doc.tolist(), doc_old.tolist())],
+                      dtype="string")
+    before = (_text(merged["value_raw_old"]) + _text(merged["unit_raw_old"])).where(change != "added", "")
+    after = (_text(merged["value_raw_new"]) + _text(merged["unit_raw_new"])).where(change != "removed", "")
+    what = pd.Series(np.select([change == "added", change == "removed"],
+                               [after + " added", before + " removed"], before + " → " + after))
+    subject = _text(merged["indicator"]) + " " + _text(merged["region"]) + " " + _text(merged["period"])
+    frame = pd.DataFrame({
+        "change": change, "kind": "figure", "doc_id": doc, "region": merged["region"],
+        "indicator_id": merged["indicator"], "period": merged["period"], "measure": merged["measure"],
+        "before": before, "after": after, "cause": cause,
+        "sources_before": (doc_old + ":" + _text(merged["source_line_old"])).where(change != "added", ""),
+        "sources_after": (doc_new + ":" + _text(merged["source_line_new"])).where(change != "removed", ""),
+        "detail": subject + " (" + _text(merged["measure"]) + "): " + what,
+    })
+    return frame[COLUMNS]
 
 
 def _check_changes(old: pd.DataFrame, new: pd.DataFrame, causes: dict, roots: dict, general: str) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from renshe.errors import RensheError
 from renshe.outputs import atomic_directory, atomic_write_bytes, write_csv
 from renshe.paths import ProjectPaths
 from renshe.checks.changes import FIGURE_COLUMNS, ReleaseLog, record_release
-from renshe.checks.editions import published_observations, superseded_by
+from renshe.checks.editions import superseded_by
 from renshe.checks.implied import write_implied
 from renshe.checks.rules import Rule, RuleSet, load_rules
 from renshe.schema import coerce_observations
@@ -343,6 +343,7 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
         del item, result, validation
         if large_frame:  # a small frame's leftovers cost less than a collection over Great Expectations' objects
             release_memory()
+    write_implied(inputs.observations, paths.clean / IMPLIED_FILE)  # the latest editions' only
     del inputs
     gx.prune(names)
     checks = pd.concat(rows, ignore_index=True)[CHECK_COLUMNS]
@@ -357,9 +358,6 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
     publish_data_docs(gx.build_docs(), paths.clean / DATA_DOCS_DIR)
     registry = load_registry(paths)
     observed = pd.read_parquet(paths.clean / "observations.parquet", columns=FIGURE_COLUMNS)
-    published = published_observations(coerce_observations(pd.read_parquet(paths.clean / "observations.parquet")),
-                                       registry.documents)
-    write_implied(prepare(published), paths.clean / IMPLIED_FILE)  # the latest editions' only
     release = record_release(paths, registry, observed, checks)
     return ValidationResults(checks, rules.path, paths.clean, release=release)
 

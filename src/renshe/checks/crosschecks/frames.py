@@ -57,6 +57,7 @@ class CheckInputs:
     # the observations of earlier editions (prepared like `observations`; none: no re-issue)
     superseded: pd.DataFrame | None = None
     _records: dict[int, dict] | None = field(default=None, repr=False, compare=False)
+    _pairs: dict = field(default_factory=dict, repr=False, compare=False)  # nesting.rule_pairs, by what pairs
     _operands: pd.DataFrame | None = field(default=None, repr=False, compare=False)  # columns.operands()
 
     def records(self, frame: pd.DataFrame) -> list[dict]:

@@ -183,10 +183,16 @@ def _indicator_set(rule: Rule, inputs: CheckInputs, default: str) -> set[str]:
 
 
 def rule_pairs(rule: Rule, inputs: CheckInputs, default_measures: tuple[str, ...] = ("actual",)) -> pd.DataFrame:
-    """The (child, ancestor) pairs of a level_nesting or share_of_parent rule."""
-    return nesting_pairs(inputs, _indicator_set(rule, inputs, "additive_stocks"),
-                         rule.get("measures") or list(default_measures), rule.get("child_level"),
-                         climb_levels(rule), int(rule.get("max_period_gap_months", DEFAULT_MAX_GAP_MONTHS)))
+    """The (child, ancestor) pairs of a level_nesting or share_of_parent rule; a share rule that
+    pairs as its nesting rule does reuses its pairs (made once per run)."""
+    indicators = _indicator_set(rule, inputs, "additive_stocks")
+    measures = rule.get("measures") or list(default_measures)
+    levels = climb_levels(rule)
+    gap = int(rule.get("max_period_gap_months", DEFAULT_MAX_GAP_MONTHS))
+    key = (frozenset(indicators), tuple(measures), rule.get("child_level"), tuple(levels), gap)
+    if key not in inputs._pairs:
+        inputs._pairs[key] = nesting_pairs(inputs, indicators, measures, rule.get("child_level"), levels, gap)
+    return inputs._pairs[key]
 
 
 def build_level_nesting(rule: Rule, inputs: CheckInputs) -> DerivedFrame:

@@ -42,6 +42,19 @@ def _printed_levels(inputs: CheckInputs, indicators: set[str], wanted: set[tuple
     return {key: {doc: _most_precise(rows) for doc, rows in docs.items()} for key, docs in found.items()}
 
 
+def _as_printed(value: float, like: dict, extra_decimals: int = 0) -> str:
+    """`value` in the unit and precision `like` (a printed figure) was printed in: 151250000 人
+    like '15225' '万人' -> '15125万人'."""
+    raw = str(like["value_raw"]).replace(",", "")
+    try:
+        printed = float(raw)
+    except ValueError:
+        return format_value(value, like["unit"])
+    scale = float(like["value"]) / printed if printed else 1.0
+    decimals = len(raw.split(".")[1]) if "." in raw else 0
+    return f"{value / scale:.{decimals + extra_decimals}f}{like['unit_raw']}"
+
+
 def _records_by_order(inputs: CheckInputs, orders: list[int]) -> dict[int, dict]:
     frame = inputs.observations
     return {row["order"]: row for row in inputs.records(frame[frame["order"].isin(orders)])}
@@ -85,8 +98,8 @@ def _implied_rows(rule: Rule, inputs: CheckInputs, implied: pd.DataFrame, printe
                 computed=item.value, computed_kind=f"implied_previous_{item.how}", gap=gap, tolerance=tolerance,
                 assessment="agrees" if agrees else "disagrees",
                 message=(f"{item.indicator_id} {item.region} {item.period}: {item.doc_id} {item.from_period} {stated} "
-                         f"implies {format_value(item.value, unit)} ({format_value(item.low, unit)}–"
-                         f"{format_value(item.high, unit)}) for {item.period}; {doc_id} prints "
+                         f"implies {_as_printed(item.value, level, 1)} ({_as_printed(item.low, level, 1)}–"
+                         f"{_as_printed(item.high, level, 1)}) for {item.period}; {doc_id} prints "
                          f"{before['value_raw']}{before['unit_raw']} ({before['source']}); gap {format_gap(gap, unit)}, "
                          f"tolerance ±{format_value(tolerance, unit)}"
                          + ("" if agrees else " — the stated change and the two levels contradict each other")),
