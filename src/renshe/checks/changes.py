@@ -102,11 +102,14 @@ def _figures(observations: pd.DataFrame, roots: dict[str, str]) -> pd.DataFrame:
 
 def _checks(checks: pd.DataFrame, roots: dict[str, str]) -> pd.DataFrame:
     frame = checks[CHECK_COLUMNS].astype("string").fillna("")
-
-    def documents(sources: str) -> str:
-        docs = [part.strip().rsplit(":", 1)[0] for part in sources.split(";") if part.strip()]
-        return ";".join(sorted({roots.get(d, d) for d in docs}))
-    frame = frame.assign(documents=frame["sources"].map(documents))
+    # the documents a check read, without their lines ("doc:12; doc2:3" -> "doc;doc2")
+    documents = frame["sources"].str.replace(r":\d+", "", regex=True).str.replace("; ", ";", regex=False)
+    renamed = {doc: root for doc, root in roots.items() if doc != root}
+    if renamed:  # a re-issued document's checks are matched under its first edition
+        def first_editions(docs: str) -> str:
+            return ";".join(dict.fromkeys(renamed.get(d, d) for d in docs.split(";")))
+        documents = documents.map(first_editions)
+    frame = frame.assign(documents=documents)
     return frame.assign(rank=frame.groupby(CHECK_KEY, dropna=False).cumcount())
 
 
@@ -180,27 +183,29 @@ def _check_changes(old: pd.DataFrame, new: pd.DataFrame, causes: dict, roots: di
     # a check added or removed matters when it flags something; one kept, when its result changed
     flags = (merged["_merge"] == "left_only") & (merged["status_old"] != "pass") \
         | (merged["_merge"] == "right_only") & (merged["status_new"] != "pass")
-    differs = flags | (merged["_merge"] == "both") & (
+    differs = (flags | (merged["_merge"] == "both") & (
         (merged["status_old"] != merged["status_new"]) | (merged["assessment_old"] != merged["assessment_new"]))
-    rows = []
+               ).fillna(False)
+    merged = merged[differs.to_numpy(dtype=bool)].reset_index(drop=True)
     by_root = {}
     for doc, cause in causes.items():
         by_root.setdefault(roots.get(doc, doc), cause)
-    for row in merged[differs.to_numpy(dtype=bool)].to_dict("records"):
-        change = {"left_only": "removed", "right_only": "added"}.get(str(row["_merge"]), "changed")
-        docs = [d for d in str(row["documents"]).split(";") if d]
-        cause = next((by_root[d] for d in docs if d in by_root), None) or general
-        before = f"{row['status_old']} ({row['assessment_old']})" if change != "added" else ""
-        after = f"{row['status_new']} ({row['assessment_new']})" if change != "removed" else ""
-        message = row["message_new"] if change != "removed" else row["message_old"]
-        rows.append({
-            "change": change, "kind": "check", "doc_id": ";".join(docs), "region": row["regions"],
-            "indicator_id": row["indicator_id"], "period": row["periods"], "measure": row["rule_id"],
-            "before": before, "after": after, "cause": cause,
-            "sources_before": row["sources_old"] if change != "added" else "",
-            "sources_after": row["sources_new"] if change != "removed" else "", "detail": message,
-        })
-    return pd.DataFrame(rows, columns=COLUMNS)
+    kind = merged["_merge"].astype(str)
+    change = pd.Series(np.select([kind == "left_only", kind == "right_only"], ["removed", "added"], "changed"))
+    documents = _text(merged["documents"])
+    cause = pd.Series([next((by_root[d] for d in docs.split(";") if d in by_root), None) or general
+                       for docs in documents.tolist()], dtype="string")
+    before = (_text(merged["status_old"]) + " (" + _text(merged["assessment_old"]) + ")").where(change != "added", "")
+    after = (_text(merged["status_new"]) + " (" + _text(merged["assessment_new"]) + ")").where(change != "removed", "")
+    frame = pd.DataFrame({
+        "change": change, "kind": "check", "doc_id": documents, "region": merged["regions"],
+        "indicator_id": merged["indicator_id"], "period": merged["periods"], "measure": merged["rule_id"],
+        "before": before, "after": after, "cause": cause,
+        "sources_before": _text(merged["sources_old"]).where(change != "added", ""),
+        "sources_after": _text(merged["sources_new"]).where(change != "removed", ""),
+        "detail": _text(merged["message_new"]).where(change != "removed", _text(merged["message_old"])),
+    })
+    return frame[COLUMNS]
 
 
 def record_release(paths: ProjectPaths, registry, observations: pd.DataFrame, checks: pd.DataFrame) -> ReleaseLog:
