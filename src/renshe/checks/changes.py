@@ -248,7 +248,7 @@ def load_changes(paths: ProjectPaths | None = None) -> pd.DataFrame:
     return pd.read_csv(target, encoding="utf-8-sig", keep_default_na=False, dtype=str)
 
 
-MAX_ROWS = 500  # rows the "What changed" page lists; changes.csv holds them all
+MAX_ROWS = 100  # rows of each table the "What changed" page lists; changes.csv holds them all
 
 
 def _cell(value: object) -> str:
@@ -264,6 +264,9 @@ def changes_partial(paths: ProjectPaths | None = None) -> str:
                 "*上次构建没有改变任何已发布数字或核查结果。*\n")
     figures = changes[changes["kind"] == "figure"]
     checks = changes[changes["kind"] == "check"]
+    if (changes["cause"] == FIRST_RELEASE).all():
+        return (f"The first release of this corpus: {len(figures)} published figures, nothing to compare with yet.\n\n"
+                f"*首次发布：{len(figures)} 个已发布数字，尚无可比较的上一次构建。*\n")
     lines = [f"{len(figures)} published figures and {len(checks)} check results changed in the last build "
              f"(`data/clean/{CHANGES_FILE}`).", ""]
     for title, frame, columns in (
