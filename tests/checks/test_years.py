@@ -11,7 +11,7 @@ import pytest
 
 import years_corpus
 from renshe.build import validation_counts
-from renshe.checks.changes import load_changes
+from renshe.checks.changes import changes_partial, load_changes
 from renshe.checks.validate import run_validation
 from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
@@ -149,8 +149,10 @@ def test_release_log_no_change_then_exactly_the_reissued_figure(tmp_path):
     paths = ProjectPaths.at(root)
     first = _run(paths)
     assert first.release.summary() == "first release: 47 published figures (data/clean/changes.csv)"
+    assert changes_partial(paths).startswith("The first release of this corpus: 47 published figures")
     second = _run(paths)  # nothing changed
     assert second.release.summary() is None and load_changes(paths).empty
+    assert changes_partial(paths).startswith("The last build changed no published figure")
     # a corrected edition of the 2013 bulletin: the one wrong change (1292万) printed right (1192万)
     text = (years_corpus.FIXTURES / "national_2013_bulletin.txt").read_text(encoding="utf-8")
     fixed = text.replace("比上年末增加1292万人", "比上年末增加1192万人")
@@ -171,6 +173,9 @@ def test_release_log_no_change_then_exactly_the_reissued_figure(tmp_path):
     assert row["cause"] == ("document re-issued: national_2013_bulletin_v2 supersedes national_2013_bulletin "
                             "(edition of 2014-06-20)")
     assert third.release.summary().startswith("published figures changed: 0 added, 0 removed, 1 changed; 2 check results changed")
+    page = changes_partial(paths)  # the "What changed" page's body
+    assert "| changed | national_2013_bulletin_v2 | 全国 | unemployment_insurance_participants | 2013 | change | " \
+           "1292万人 | 1192万人 |" in page
     # the check it corrected is reported too, with the same cause
     fixed_check = _one(changes[changes["kind"] == "check"], measure="implied_previous_level", change="changed")
     assert (fixed_check["before"], fixed_check["after"]) == ("fail (disagrees)", "pass (agrees)")
