@@ -102,8 +102,10 @@ def validation_counts(root: str) -> str:
     """`run_validation` of the project at `root`, as the build reports it."""
     from renshe.checks.validate import run_validation
 
-    counts = run_validation(ProjectPaths.at(root)).checks["status"].value_counts()
-    return ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pass", "fail", "warn"))
+    results = run_validation(ProjectPaths.at(root))
+    counts = results.checks["status"].value_counts()
+    changed = results.release.summary() if results.release is not None else None  # the release log's line
+    return ", ".join(f"{counts.get(s, 0)} {s}" for s in ("pass", "fail", "warn")) + (f"\n{changed}" if changed else "")
 
 
 def _import_validation() -> None:

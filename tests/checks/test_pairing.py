@@ -28,11 +28,13 @@ from renshe.schema import observations_frame
     (["2023"], ["2023-Q1"], 9, {"2023": "2023-Q1"}),
     (["2023"], ["2023-03"], 6, {}),  # outside the rule's band
     (["2020"], ["2021"], 9, {}),  # a different year's year-end is not a near period
-    (["2020"], ["2021"], 12, {"2020": "2021"}),  # ...unless the rule's band says so, and no side has the year
+    (["2020"], ["2021"], 12, {}),  # ...whatever the rule's band: never one year against another
     (["2020", "2021"], ["2021"], 12, {"2021": "2021"}),  # the child reports 2021 itself: 2020 is left alone
+    (["2023"], ["2023-03"], 0, {}),  # the default: the same period only
+    (["2023-Q2"], ["2023-06"], 0, {"2023-Q2": "2023-06"}),  # a stock at the same month-end (二季度末 = 6月末)
     (["2023-03"], ["2022", "2023"], 9, {"2023-03": "2023"}),  # the same year wins over the nearer 2022
     (["2023-03"], ["2022", "2023"], 6, {}),  # same year out of band: never fall back to another year
-    (["2022"], ["2023-03"], 9, {"2022": "2023-03"}),  # only a near one exists, and no side has its year
+    (["2022"], ["2023-03"], 9, {}),  # a 2022 year-end is never paired with March 2023
     (["2021-2025"], ["2025", "2021"], 12, {}),  # a plan period pairs only with the same plan period
     (["2021-2025", "2025"], ["2021-2025", "2025"], 9, {"2021-2025": "2021-2025", "2025": "2025"}),
 ])
@@ -44,7 +46,7 @@ def test_pair_with_ancestors_climbs_and_says_what_it_skipped():
     pairs = pair_with_ancestors(["2020", "2023"], [("丽水市", ["2020"]), ("浙江省", ["2020", "2023"]), ("全国", ["2023"])])
     assert pairs == {"2020": Pair("2020", "丽水市", "2020"), "2023": Pair("2023", "浙江省", "2023", ("丽水市",))}
     assert pairs["2023"].periods == "2023"
-    near = pair_with_ancestors(["2023"], [("浙江省", []), ("全国", ["2023-03"])])
+    near = pair_with_ancestors(["2023"], [("浙江省", []), ("全国", ["2023-03"])], max_gap_months=9)
     assert near["2023"].periods == "2023 / 2023-03" and near["2023"].skipped == ("浙江省",)
     assert pair_with_ancestors(["2023"], [("丽水市", []), ("浙江省", ["2021"])]) == {}
 
@@ -70,8 +72,8 @@ def _inputs(tree, records):
 
 
 DISTRICT_RULE = Rule("district_within_city", "level_nesting", "error", {
-    "child_level": "district", "parent_level": "city", "band": [0.5, 60],
-    "ancestor_bands": {"province": [0.02, 10]}, "indicators": "additive_stocks"}, path="rules.yaml", line=1)
+    "child_level": "district", "parent_level": "city", "climb_to": ["province"],
+    "indicators": "additive_stocks"}, path="rules.yaml", line=1)
 
 
 def test_a_county_climbs_to_its_province_when_its_city_has_no_figure(tree):
@@ -85,8 +87,9 @@ def test_a_county_climbs_to_its_province_when_its_city_has_no_figure(tree):
     row = frame.iloc[0]
     assert (row["regions"], row["periods"]) == ("缙云县 / 浙江省", "2023")
     assert row["level_pair"] == "district→province (skipped city 丽水市)"
-    assert row["share"] == pytest.approx(100 * 30.12 / 4606.46) and (row["share_min"], row["share_max"]) == (0.02, 10)
-    assert "丽水市 has no comparable figure" in row["message"] and "band 0.02%-10%" in row["message"]
+    assert row["computed"] == pytest.approx(100 * 30.12 / 4606.46) and row["assessment"] == "within its parent"
+    assert row["headroom"] == pytest.approx(46064600 - 301200 + 50 + 50)  # parent − child + both half-units
+    assert "丽水市 has no comparable figure" in row["message"] and "band" not in row["message"]
     assert row["sources"] == "jinyun_2023:1; zhejiang_2023_bulletin:23"
 
 
@@ -98,7 +101,6 @@ def test_a_county_stays_with_its_city_when_the_city_has_the_figure(tree):
     ]
     row = build_level_nesting(DISTRICT_RULE, _inputs(tree, records)).frame.iloc[0]
     assert (row["regions"], row["level_pair"]) == ("缙云县 / 丽水市", "district→city")
-    assert (row["share_min"], row["share_max"]) == (0.5, 60)
 
 
 def test_nesting_never_pairs_a_different_year_when_the_same_year_exists(tree):
@@ -109,7 +111,7 @@ def test_nesting_never_pairs_a_different_year_when_the_same_year_exists(tree):
         _obs("national_2021_bulletin", "全国", "national", "2021", 1.0291e9, "102871", "万人"),
     ]
     rule = Rule("province_within_nation", "level_nesting", "error", {
-        "child_level": "province", "parent_level": "national", "band": [1, 15], "max_period_gap_months": 12})
+        "child_level": "province", "parent_level": "national", "max_period_gap_months": 12})
     frame = build_level_nesting(rule, _inputs(tree, records)).frame
     assert list(frame["periods"]) == ["2021"]
 
@@ -145,14 +147,14 @@ regions:"""
     row = frame[frame["regions"].str.startswith("缙云县")].iloc[0]
     assert (row["regions"], row["periods"]) == ("缙云县 / 浙江省", "2023")
     assert row["level_pair"] == "district→province (skipped city 丽水市)"
-    assert row["share"] == pytest.approx(100 * 30.12 / 4606.46)
+    assert row["computed"] == pytest.approx(100 * 30.12 / 4606.46)
     assert row["sources"] == "jinyun_2023:7; zhejiang_2023_bulletin:23"
 
     data = report.load_report_data(project_paths.root)
     assert "缙云县" in report.valid_regions(data)
     share = report.parent_shares(data, "缙云县").iloc[0]
     assert (share["上级 parent"], share["跳过 skipped"], share["时期 period"]) == ("浙江省", "丽水市", "2023")
-    assert share["比重/差 share or gap"] == f"{row['share']:.2f}%" == "0.65%"
+    assert share["比重/差 share or gap"] == f"{row['computed']:.2f}%" == "0.65%"
 
 
 # --- the column-wise nesting against the pairing rule, case by case -------------------------------

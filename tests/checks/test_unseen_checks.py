@@ -34,7 +34,7 @@ def test_zhejiang_is_compared_with_the_nation_in_the_same_year(derived):
     nation = derived["province_within_nation"]
     pension = _one(nation, regions="浙江省 / 全国", indicator_id="basic_pension_participants", periods="2020")
     assert pension["sources"] == "zhejiang_14fyp:65; national_14fyp_hrss:7"
-    assert pension["share"] == pytest.approx(100 * 4355e4 / 9.99e8)
+    assert pension["computed"] == pytest.approx(100 * 4355e4 / 9.99e8)
     jiangsu = _one(nation, regions="江苏省 / 全国")
     assert (jiangsu["periods"], jiangsu["sources"]) == ("2021", "jiangsu_2021_bulletin:12; national_2021_bulletin:13")
     for label in nation["periods"]:

@@ -84,34 +84,45 @@ def test_three_funds_and_pension_parts_add_up(checks):
 def test_quzhou_share_of_zhejiang_is_published(checks):
     nesting = checks[checks["rule_id"] == "city_within_province"]
     pension = _one(nesting, indicator_id="basic_pension_participants", periods="2020")
-    assert pension["status"] == "pass" and pension["regions"] == "衢州市 / 浙江省"
+    assert (pension["status"], pension["assessment"]) == ("pass", "within its parent")
+    assert pension["regions"] == "衢州市 / 浙江省"
     assert pension["computed"] == pytest.approx(100 * 202 / 4355) and round(pension["computed"], 1) == 4.6
     assert pension["level_pair"] == "city→province"
     assert pension["sources"] == "quzhou_14fyp:82; zhejiang_14fyp:65"
-    nation = checks[checks["rule_id"] == "province_within_nation"]
+    share = _one(checks[checks["rule_id"] == "city_share_of_province"], indicator_id="basic_pension_participants",
+                 periods="2020")
+    # one city of Zhejiang and no population figures: the share is reported, not judged
+    assert (share["status"], share["assessment"]) == ("pass", "no expected range")
+    nation = checks[checks["rule_id"] == "province_share_of_nation"]
     insured = _one(nation, indicator_id="basic_pension_participants")
-    assert insured["periods"] == "2023 / 2023-03"  # nearest period: year-end 2023 vs end of March 2023
+    assert insured["periods"] == "2023 / 2023-03"  # the rule allows a near month-end of the same year
     assert insured["computed"] == pytest.approx(100 * 4606.46e4 / 10.52e8)
 
 
 def test_nesting_pairs_on_the_real_documents(checks):
-    """One pairing rule (checks/pairing.py): same period, or for a stock the same year's near
-    period; never another year. The pairs of the five documents, pinned."""
+    """One pairing rule (checks/pairing.py): the same period only for the hard rule (a part above
+    its whole); a stock's near month-end of the same year only where a share rule allows it;
+    never another year. The pairs of the five documents, pinned."""
     nesting = checks[checks["rule_type"] == "level_nesting"]
-    pairs = {(row.rule_id, row.regions, row.periods) for row in nesting.itertuples()}
+    pairs = {(row.rule_id, row.regions, row.periods) for row in nesting.itertuples() if row.regions}
+    districts = ("越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县")
     assert pairs == {
         ("city_within_province", "衢州市 / 浙江省", "2015"), ("city_within_province", "衢州市 / 浙江省", "2020"),
-        ("province_within_nation", "浙江省 / 全国", "2023 / 2023-03"),
-        *{("district_within_city", f"{district} / 绍兴市", "2023")
-          for district in ("越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县")},
+        *{("district_within_city", f"{district} / 绍兴市", "2023") for district in districts},
     }
     counts = nesting["rule_id"].value_counts()
-    assert (counts["city_within_province"], counts["province_within_nation"], counts["district_within_city"]) == (16, 5, 6)
+    assert (counts["city_within_province"], counts["district_within_city"]) == (16, 6)
+    # Zhejiang's year-end 2023 and the nation's March 2023 are not the same period: no hard check
+    assert _one(nesting, rule_id="province_within_nation")["computed_kind"] == "no_instance"
     zhuji = _one(nesting, rule_id="district_within_city", regions="诸暨市 / 绍兴市")
     assert zhuji["indicator_id"] == "public_welfare_posts_placements" and zhuji["level_pair"] == "district→city"
     assert (zhuji["value_a"], zhuji["value_b"]) == (290.0, 750.0) and zhuji["status"] == "pass"
     assert zhuji["sources"] == "shaoxing_2023_action_plan:158; shaoxing_2023_action_plan:161"
-    assert (nesting["status"] == "pass").all()
+    assert (nesting[nesting["regions"] != ""]["status"] == "pass").all()
+    shares = checks[checks["rule_id"] == "district_share_of_city"]
+    zhuji_share = _one(shares, regions="诸暨市 / 绍兴市")  # 38.67%, against its five siblings' 10.67%-13.33%
+    assert (zhuji_share["status"], zhuji_share["assessment"]) == ("pass", "within expected range")
+    assert "expected 3.56%-40.00%: the 5 other regions' shares of 绍兴市 (10.67%-13.33%) ÷/× 3" in zhuji_share["message"]
 
 
 def test_same_figure_reported_twice_agrees_within_rounding(checks):
@@ -254,21 +265,22 @@ def codebook_ids():
 @pytest.mark.parametrize("rule, expected", [
     ("  - id: typo\n    type: sum_of_part\n", "rule 'typo': unknown rule type 'sum_of_part'"),
     ("  - id: ghost\n    type: level_nesting\n    child_level: city\n    parent_level: province\n"
-     "    indicators: [pension_holders]\n    band: [1, 20]\n", "rule 'ghost': unknown indicator id 'pension_holders'"),
-    ("  - id: band_order\n    type: level_nesting\n    child_level: city\n    parent_level: province\n"
-     "    band: [20, 1]\n", "rule 'band_order': malformed band [20, 1]"),
-    ("  - id: band_text\n    type: level_nesting\n    child_level: city\n    parent_level: province\n"
-     "    band: 1-20%\n", "rule 'band_text': malformed band '1-20%'"),
+     "    indicators: [pension_holders]\n", "rule 'ghost': unknown indicator id 'pension_holders'"),
+    # a fixed band is not a rule about the data: shares are judged by share_of_parent's ranges from data
+    ("  - id: band\n    type: level_nesting\n    child_level: city\n    parent_level: province\n"
+     "    band: [1, 20]\n", "rule 'band': unknown key(s) band for type level_nesting"),
+    ("  - id: scope\n    type: consistency\n    scope: everywhere\n", "rule 'scope': `scope` 'everywhere' is not one of"),
+    ("  - id: years\n    type: cross_year\n    check: sideways\n", "rule 'years': `check` 'sideways' is not one of"),
     ("  - id: ratio\n    type: stated_ratio\n    numerator: {indicator: skilled_talent}\n"
      "    stated: {indicator: nonexistent_share}\n    denominator: {indicator: skilled_talent}\n",
      "rule 'ratio': unknown indicator id 'nonexistent_share'"),
     ("  - id: climb\n    type: level_nesting\n    child_level: district\n    parent_level: province\n"
-     "    band: [0.1, 10]\n    ancestor_bands: {city: [1, 60]}\n",
-     "rule 'climb': ancestor_bands: 'city' is not a level above parent_level 'province'"),
-    ("  - id: upside_down\n    type: level_nesting\n    child_level: province\n    parent_level: city\n"
-     "    band: [1, 20]\n", "rule 'upside_down': parent_level 'city' is not above child_level 'province'"),
-    ("  - id: months\n    type: level_nesting\n    child_level: city\n    parent_level: province\n"
-     "    band: [1, 20]\n    max_period_gap_months: three\n", "rule 'months': max_period_gap_months 'three'"),
+     "    climb_to: [city]\n",
+     "rule 'climb': climb_to: 'city' is not a level above parent_level 'province'"),
+    ("  - id: upside_down\n    type: level_nesting\n    child_level: province\n    parent_level: city\n",
+     "rule 'upside_down': parent_level 'city' is not above child_level 'province'"),
+    ("  - id: months\n    type: share_of_parent\n    child_level: city\n    parent_level: province\n"
+     "    max_period_gap_months: three\n", "rule 'months': max_period_gap_months 'three'"),
     ("  - id: shares\n    type: stated_ratio\n    shares: [{share: highly_skilled_share_of_skilled, "
      "numerator: highly_skilled_talent}]\n", "rule 'shares': malformed `shares` item"),
     ("  - id: shares_ghost\n    type: stated_ratio\n    shares: [{share: ghost_share, "
@@ -293,8 +305,9 @@ def test_bad_rules_are_refused_naming_the_rule_and_line(tmp_path, codebook_ids, 
 
 def test_real_rules_file_loads(codebook_ids):
     rules = load_rules(REPO_ROOT / "expectations" / "rules.yaml", indicator_ids=codebook_ids)
-    assert {r.type for r in rules.rules} == {"sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets",
-                                             "growth_rate"}
+    assert {r.type for r in rules.rules} == {"sum_of_parts", "level_nesting", "share_of_parent", "consistency",
+                                             "stated_ratio", "targets", "growth_rate", "cross_year"}
+    assert "band" not in (REPO_ROOT / "expectations" / "rules.yaml").read_text(encoding="utf-8").split("\nrules:")[1]
 
 
 def test_bad_rules_file_fails_validate_without_output(project_copy, capsys):

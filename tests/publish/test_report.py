@@ -136,7 +136,7 @@ def test_parent_shares_and_the_nesting_checks_pair_the_same_figures(data):
     from renshe.checks.validate import _load_inputs
 
     _, inputs, rules = _load_inputs(data.paths, None)
-    nesting = rules.of_type("level_nesting")
+    nesting = rules.of_type("share_of_parent")  # the shares the report shows are the share rules' pairs
     checked = pd.concat([derived.frame for derived in build_all(nesting, inputs)])
     assert len(checked) >= 20
     expected = {(row.regions, row.indicator_id, row.periods): f"{row.share:.2f}%" for row in checked.itertuples()}

@@ -24,7 +24,7 @@ from renshe.errors import RensheError
 from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 
-NAVBAR = ["Home", "Regions", "Indicators", "Plans", "Data quality", "Explore", "Data", "Methods"]
+NAVBAR = ["Home", "Regions", "Indicators", "Plans", "Data quality", "What changed", "Explore", "Data", "Methods"]
 GRID_REGIONS = ["衢州市", "绍兴市", "浙江省"]
 GRID_INDICATORS = ["urban_new_jobs"]
 # Appended to the bulletin's urban-new-jobs line (9) in the XSS build: must never execute.
@@ -105,8 +105,8 @@ def test_grid_ran_every_run(built):
 def test_builtin_renderer_says_so_and_renders_the_page_set(built, output):
     _paths, report, _result = built
     assert "built-in renderer" in report
-    for page in ("index.html", "regions.html", "indicators.html", "plans.html", "quality.html", "explore.html",
-                 "data.html", "methods.html", "pages/region-330800.html", "pages/region-330600.html",
+    for page in ("index.html", "regions.html", "indicators.html", "plans.html", "quality.html", "changes.html",
+                 "explore.html", "data.html", "methods.html", "pages/region-330800.html", "pages/region-330600.html",
                  "pages/indicator-urban_new_jobs.html", "pages/plan-zhejiang_14fyp.html"):
         assert (output / page).is_file(), page
 

@@ -2,14 +2,14 @@
 (level nesting) and by the report (a region's share of its parent) alike, so both show the
 same pairs.
 
-Periods. A figure is compared with the parent's figure of the same period. Where the parent
-has no figure of that period, a near one may stand in for a stock (a year-end 2023 against the
-end of March 2023; never for a flow, an amount or a rate over a period: a year's new jobs are
-not comparable with a quarter's): only a point in time (a year, quarter or month, never a
-plan period), only within the rule's band of months between the two period ends, and never a
-different year when either side reports the same year: if the parent reports the child's
-year, only that year is paired; a parent's year that the child reports itself is left to that
-report. Such a pair is labelled with both periods ("2023 / 2023-03").
+Periods. A figure is compared with the parent's figure of the same period, never with
+another year's. Where the parent has no figure of that period, a stock read at the same
+month-end stands in (二季度末 `2023-Q2` = 6月末 `2023-06`, a year-end `2023` = `2023-12`), and
+a near month-end of the same year only when the rule says so (`max_period_gap_months`, default
+0: a year-end 2023 against the end of March 2023 needs 9); never for a flow, an amount or a
+rate over a period (a year's new jobs are not comparable with a quarter's), never a plan
+period, and never one year against another (2022 year-end against 2023-03 is not a pair,
+whatever the gap). Such a pair is labelled with both periods ("2023 / 2023-03").
 
 Regions. The parent is the nearest ancestor that has a comparable figure: a county is
 compared with its province when its city reports nothing for that period, and the pair says
@@ -23,9 +23,9 @@ from typing import Iterable
 
 from renshe import periods
 
-# A year-end stock against the end of March of the same year (2023 / 2023-03) is 9 months
-# apart; a year-end against the previous year-end (12) is a different year, not a near period.
-DEFAULT_MAX_GAP_MONTHS = 9
+# The same period only, unless a rule allows a near month-end of the same year (a year-end
+# stock against the end of March of the same year, 2023 / 2023-03, is 9 months apart).
+DEFAULT_MAX_GAP_MONTHS = 0
 
 def period_span(period: str) -> tuple[int, int]:
     """(first year, last year) of a period: '2021-2025' -> (2021, 2025); '2023-03' -> (2023, 2023)."""
@@ -91,9 +91,7 @@ def _near_period(child: str, parents: list[str], child_years: set[int], max_gap_
     if not _is_point(child):
         return None  # a plan period (2021-2025) is only ever compared with the same plan period
     points = [period for period in parents if _is_point(period)]
-    same_year = [period for period in points if _year(period) == _year(child)]
-    # the parent reports the child's own year: only that year; else not a year the child reports itself
-    allowed = same_year or [period for period in points if _year(period) not in child_years]
+    allowed = [period for period in points if _year(period) == _year(child)]  # never another year
     end = period_end_month(child)
     within = [period for period in allowed if abs(period_end_month(period) - end) <= max_gap_months]
     if not within:

@@ -15,23 +15,30 @@ from renshe.errors import RensheError
 from renshe.yamlfiles import list_item_lines, load_yaml
 from renshe.schema import LEVELS, MEASURES
 
-RULE_TYPES = ("sum_of_parts", "level_nesting", "consistency", "stated_ratio", "targets", "growth_rate")
+RULE_TYPES = ("sum_of_parts", "level_nesting", "share_of_parent", "consistency", "stated_ratio", "targets",
+              "growth_rate", "cross_year")
 SEVERITIES = ("error", "warning")
 # Targets are findings about plans, not defects in the data: warning unless a rule says otherwise.
 DEFAULT_SEVERITY = {"targets": "warning"}
 TARGET_CHECKS = ("progress", "cumulative_vs_per_year", "child_vs_parent", "per_year_vs_change")
+CROSS_YEAR_CHECKS = ("implied_previous", "growth_vs_levels")
+CONSISTENCY_SCOPES = ("same_document", "across_documents", "editions")
 SELECTOR_KEYS = ("indicator", "indicator_zh", "doc_id", "table_id", "region", "period", "measure",
                  "unit", "near", "basis")
 # Keys each rule type understands beyond the common ones; anything else is a typo.
 COMMON_KEYS = ("id", "type", "severity", "description")
 TYPE_KEYS = {
     "sum_of_parts": ("table", "total_region", "relations", "measures", "same_document"),
-    "level_nesting": ("child_level", "parent_level", "indicators", "measures", "band",
-                      "max_period_gap_months", "ancestor_bands"),
-    "consistency": ("indicators", "measures"),
+    "level_nesting": ("child_level", "parent_level", "indicators", "measures", "climb_to",
+                      "max_period_gap_months"),
+    "share_of_parent": ("child_level", "parent_level", "indicators", "measures", "climb_to",
+                        "max_period_gap_months", "population_indicator", "range_factor", "min_siblings"),
+    "consistency": ("indicators", "measures", "scope"),
     "stated_ratio": ("where", "numerator", "denominator", "stated", "same_base_as", "shares"),
-    "targets": ("check", "indicators", "lower_is_better", "child_level", "parent_level", "band", "flows"),
+    "targets": ("check", "indicators", "lower_is_better", "child_level", "parent_level", "flows",
+                "population_indicator", "range_factor", "min_siblings"),
     "growth_rate": ("indicators",),
+    "cross_year": ("check", "indicators"),
 }
 
 
@@ -125,41 +132,34 @@ def _check_rule(rule: Rule, indicator_ids: set[str] | None, region_names: set[st
     for key in ("child_level", "parent_level"):
         if rule.get(key) is not None and rule.get(key) not in LEVELS:
             raise rule.error(f"{key} {rule.get(key)!r} is not one of {LEVELS}")
-    if rule.get("band") is not None or rule.type == "level_nesting":
-        parse_band(rule)
     checker = _TYPE_CHECKS.get(rule.type)
     if checker:
         checker(rule)
 
 
-def parse_band(rule: Rule, band: Any = None, name: str = "band") -> tuple[float, float]:
-    """`band: [1, 20]`: the child's share of the parent, in percent, lower and upper bound."""
-    band = rule.get("band") if band is None else band
-    if not isinstance(band, (list, tuple)) or len(band) != 2:
-        raise rule.error(f"malformed {name} {band!r}: write [lower, upper] in percent, e.g. [1, 20]")
-    try:
-        lower, upper = float(band[0]), float(band[1])
-    except (TypeError, ValueError):
-        raise rule.error(f"malformed {name} {band!r}: both bounds must be numbers (percent)") from None
-    if not 0 <= lower < upper <= 100:
-        raise rule.error(f"malformed {name} {band!r}: need 0 <= lower < upper <= 100 (percent)")
-    return lower, upper
-
-
-def parse_bands(rule: Rule) -> dict[str, tuple[float, float]]:
-    """{parent level: band}, nearest level first: `band` at `parent_level`, then each level of
-    `ancestor_bands` the check may climb to when the nearer ancestors have no figure."""
-    bands = {rule.get("parent_level"): parse_band(rule)}
-    climb = rule.get("ancestor_bands") or {}
-    if not isinstance(climb, dict):
-        raise rule.error("`ancestor_bands` must map a level to its band, e.g. {province: [0.05, 10]}")
+def climb_levels(rule: Rule) -> list[str]:
+    """The ancestor levels a nesting or share rule compares a region with, nearest first:
+    `parent_level`, then each level of `climb_to` (a county against its province when its city
+    reports no such figure)."""
+    levels = [rule.get("parent_level")]
+    climb = rule.get("climb_to") or []
+    if isinstance(climb, str):
+        climb = [climb]
+    if not isinstance(climb, list):
+        raise rule.error("`climb_to` must list levels above parent_level, e.g. [province]")
     parent_rank = LEVELS.index(rule.get("parent_level"))
     for level in sorted(climb, key=lambda name: -LEVELS.index(name) if name in LEVELS else 0):
         if level not in LEVELS or LEVELS.index(level) >= parent_rank:
-            raise rule.error(f"ancestor_bands: {level!r} is not a level above parent_level "
+            raise rule.error(f"climb_to: {level!r} is not a level above parent_level "
                              f"{rule.get('parent_level')!r} ({', '.join(LEVELS[:parent_rank])})")
-        bands[level] = parse_band(rule, climb[level], f"band of {level}")
-    return bands
+        levels.append(level)
+    return levels
+
+
+def parse_bands(rule: Rule) -> dict[str, None]:
+    """{level: None} for each level `climb_levels` names (kept for the report's pairing scope:
+    shares have no fixed band; their expected range comes from the data)."""
+    return {level: None for level in climb_levels(rule)}
 
 
 def _selectors(rule: Rule) -> list[dict]:
@@ -240,8 +240,8 @@ def _check_level_nesting(rule: Rule) -> None:
     indicators = rule.get("indicators", "additive_stocks")
     if not (indicators in ("additive_stocks", "additive") or isinstance(indicators, list)):
         raise rule.error("`indicators` must be 'additive_stocks', 'additive' or a list of indicator ids")
-    if rule.type == "level_nesting":
-        parse_bands(rule)
+    if rule.type in ("level_nesting", "share_of_parent"):
+        climb_levels(rule)
         gap = rule.get("max_period_gap_months", 0)
         if not isinstance(gap, int) or isinstance(gap, bool) or gap < 0:
             raise rule.error(f"max_period_gap_months {gap!r} must be a whole number of months >= 0")
@@ -300,17 +300,30 @@ def _check_targets(rule: Rule) -> None:
         raise rule.error(f"`check` {check!r} is not one of {TARGET_CHECKS}")
     if check == "child_vs_parent":
         _check_level_nesting(rule)
-        parse_band(rule)
     if (check == "per_year_vs_change") != (rule.get("flows") is not None):
         raise rule.error("`flows` ({flow, stock} pairs) goes with check per_year_vs_change, and only with it")
     if check == "per_year_vs_change":
         _check_roles(rule, "flows", FLOW_ROLES, "{flow: new_highly_skilled_talent, stock: highly_skilled_talent}")
 
 
+def _check_consistency(rule: Rule) -> None:
+    _check_all_or_list(rule)
+    if rule.get("scope", "same_document") not in CONSISTENCY_SCOPES:
+        raise rule.error(f"`scope` {rule.get('scope')!r} is not one of {CONSISTENCY_SCOPES}")
+
+
+def _check_cross_year(rule: Rule) -> None:
+    _check_all_or_list(rule)
+    if rule.get("check") not in CROSS_YEAR_CHECKS:
+        raise rule.error(f"`check` {rule.get('check')!r} is not one of {CROSS_YEAR_CHECKS}")
+
+
 _TYPE_CHECKS = {
     "sum_of_parts": _check_sum_of_parts,
     "level_nesting": _check_level_nesting,
-    "consistency": _check_all_or_list,
+    "share_of_parent": _check_level_nesting,
+    "cross_year": _check_cross_year,
+    "consistency": _check_consistency,
     "stated_ratio": _check_stated_ratio,
     "targets": _check_targets,
     "growth_rate": _check_all_or_list,

@@ -31,6 +31,9 @@ from renshe.ingest.documents import load_registry
 from renshe.errors import RensheError
 from renshe.outputs import atomic_directory, atomic_write_bytes, write_csv
 from renshe.paths import ProjectPaths
+from renshe.checks.changes import FIGURE_COLUMNS, ReleaseLog, record_release
+from renshe.checks.editions import superseded_by
+from renshe.checks.implied import write_implied
 from renshe.checks.rules import Rule, RuleSet, load_rules
 from renshe.schema import coerce_observations
 
@@ -38,6 +41,7 @@ STATUSES = ("pass", "fail", "warn")
 DATASOURCE = "renshe"
 DATA_DOCS_DIR = "data-docs"
 RESULTS_FILE = "gx_validation_results.json"
+IMPLIED_FILE = "implied.csv"  # the derived previous levels (checks/implied.py), never printed figures
 
 
 @dataclass
@@ -46,6 +50,7 @@ class ValidationResults:
     rules_path: Path
     output_dir: Path
     notes: list[str] = field(default_factory=list)
+    release: ReleaseLog | None = None  # what this validation changed (checks/changes.py)
 
     def count(self, status: str) -> int:
         return int((self.checks["status"] == status).sum())
@@ -88,10 +93,15 @@ def _load_inputs(paths: ProjectPaths, rules_path: Path | None) -> tuple[pd.DataF
                        region_names=set(registry.region_names()))
     observed = set(observations["doc_id"].unique())
     doc_lines = DocumentLines({entry.doc_id: entry for entry in registry.documents if entry.doc_id in observed})
+    prepared = prepare(observations)
+    replaced = superseded_by(registry.documents)  # the checks read the latest editions' figures
+    earlier = prepared["doc_id"].astype(str).isin(list(replaced)).to_numpy() if replaced else None
     inputs = CheckInputs(
-        observations=prepare(observations), codebook=codebook,
+        observations=prepared[~earlier] if earlier is not None else prepared, codebook=codebook,
         region_parent={r.name: r.parent for r in registry.regions},
         region_level={r.name: r.level for r in registry.regions}, doc_lines=doc_lines,
+        documents={entry.doc_id: entry for entry in registry.documents},
+        superseded=prepared[earlier] if earlier is not None else None,
     )
     return observations, inputs, rules
 
@@ -333,6 +343,7 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
         del item, result, validation
         if large_frame:  # a small frame's leftovers cost less than a collection over Great Expectations' objects
             release_memory()
+    write_implied(inputs.observations, paths.clean / IMPLIED_FILE)  # the latest editions' only
     del inputs
     gx.prune(names)
     checks = pd.concat(rows, ignore_index=True)[CHECK_COLUMNS]
@@ -345,7 +356,10 @@ def run_validation(paths: ProjectPaths | None = None, rules_path: Path | None = 
     atomic_write_bytes(paths.clean / RESULTS_FILE,
                        json.dumps(results_json, ensure_ascii=False, indent=1, default=str).encode("utf-8"))
     publish_data_docs(gx.build_docs(), paths.clean / DATA_DOCS_DIR)
-    return ValidationResults(checks, rules.path, paths.clean)
+    registry = load_registry(paths)
+    observed = pd.read_parquet(paths.clean / "observations.parquet", columns=FIGURE_COLUMNS)
+    release = record_release(paths, registry, observed, checks)
+    return ValidationResults(checks, rules.path, paths.clean, release=release)
 
 
 LARGE_FRAME = 10_000  # check rows after which a rule's leftovers are handed back before the next rule
@@ -424,7 +438,9 @@ def format_results(results: ValidationResults) -> str:
         lines.append(f"  {status.upper():4} {rule_id}: {message} [{sources}]")
     if len(flagged) > MAX_LISTED:
         lines.append(f"  ... and {len(flagged) - MAX_LISTED} more flagged checks (status fail or warn in checks.csv)")
-    lines.append(f"wrote {results.output_dir / 'checks.csv'}, {RESULTS_FILE}, {DATA_DOCS_DIR}/")
+    if results.release is not None and results.release.summary():
+        lines.append(results.release.summary())
+    lines.append(f"wrote {results.output_dir / 'checks.csv'}, {RESULTS_FILE}, {DATA_DOCS_DIR}/, {IMPLIED_FILE}, changes.csv")
     return "\n".join(lines)
 
 

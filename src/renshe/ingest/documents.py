@@ -60,6 +60,7 @@ class DocumentEntry:
     # the doc_id whose table specs and text sections this document follows: a document
     # printed like a registered one (next year's edition, a benchmark copy) reuses them
     layout: str = ""
+    supersedes: str | None = None  # the doc_id of the earlier edition this one replaces
 
     @property
     def year(self) -> int:
@@ -170,7 +171,12 @@ def load_registry(paths: ProjectPaths | None = None) -> Registry:
             published=str(raw["published"]) if raw.get("published") else None,
             reference_period=str(raw["reference_period"]), script=raw["script"],
             sha256=str(raw["sha256"]).lower(), layout=str(raw.get("layout") or doc_id),
+            supersedes=str(raw["supersedes"]) if raw.get("supersedes") else None,
         ))
+    for entry, fields in zip(documents, entry_lines):  # an edition names a registered document
+        if entry.supersedes is not None and (entry.supersedes not in seen or entry.supersedes == entry.doc_id):
+            raise RensheError(f"document {entry.doc_id}: supersedes {entry.supersedes!r}, which is not another "
+                              "registered doc_id", registry_path, fields.get("supersedes", fields[""]))
     return Registry(registry_path, tuple(documents), regions)
 
 

@@ -10,17 +10,21 @@ from renshe.checks.crosschecks.frames import CHECK_COLUMNS, CheckInputs, Derived
 from renshe.checks.crosschecks.growth import build_growth_rate
 from renshe.checks.crosschecks.nesting import build_level_nesting
 from renshe.checks.crosschecks.ratios import build_stated_ratio
+from renshe.checks.crosschecks.shares import build_share_of_parent
 from renshe.checks.crosschecks.sums import build_sum_of_parts
 from renshe.checks.crosschecks.targets import build_targets
+from renshe.checks.crosschecks.years import build_cross_year
 
 
 BUILDERS: dict[str, Callable[[Rule, CheckInputs], DerivedFrame]] = {
     "sum_of_parts": build_sum_of_parts,
     "level_nesting": build_level_nesting,
+    "share_of_parent": build_share_of_parent,
     "consistency": build_consistency,
     "stated_ratio": build_stated_ratio,
     "targets": build_targets,
     "growth_rate": build_growth_rate,
+    "cross_year": build_cross_year,
 }
 
 

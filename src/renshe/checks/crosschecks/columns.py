@@ -58,6 +58,8 @@ def as_text(column: pd.Series) -> pd.Series:
 def same_categories(values: pd.Series, like: pd.Series) -> pd.Series:
     """`values` as categories of `like`'s dtype (a value it does not know becomes missing), so the
     two pair in a merge on their codes."""
+    if values.dtype.kind == "f":  # no region has the ancestor asked for: all missing, no text to match
+        values = values.astype("object")
     known = values.where(values.isin(like.cat.categories))
     return pd.Series(pd.Categorical(known, dtype=like.dtype), index=values.index)
 

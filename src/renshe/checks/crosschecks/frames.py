@@ -52,7 +52,12 @@ class CheckInputs:
     region_parent: dict[str, str | None]
     region_level: dict[str, str]
     doc_lines: dict[str, list[str]] = field(default_factory=dict)
+    # {doc_id: registry entry}: dates and editions (checks/editions.py); empty in unit tests
+    documents: dict = field(default_factory=dict)
+    # the observations of earlier editions (prepared like `observations`; none: no re-issue)
+    superseded: pd.DataFrame | None = None
     _records: dict[int, dict] | None = field(default=None, repr=False, compare=False)
+    _pairs: dict = field(default_factory=dict, repr=False, compare=False)  # nesting.rule_pairs, by what pairs
     _operands: pd.DataFrame | None = field(default=None, repr=False, compare=False)  # columns.operands()
 
     def records(self, frame: pd.DataFrame) -> list[dict]:

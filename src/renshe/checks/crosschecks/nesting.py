@@ -15,7 +15,7 @@ from renshe.checks.crosschecks.columns import (as_text, check_frame, choose, fir
                                                number_text, operand, operands, same_categories, text, values_text)
 from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, _is_additive, _mapped, additive_stocks
 from renshe.checks.pairing import DEFAULT_MAX_GAP_MONTHS, near_periods_allowed
-from renshe.checks.rules import Rule, parse_bands
+from renshe.checks.rules import Rule, climb_levels
 from renshe.ingest.regions import ancestors
 
 SUBJECT = ["region", "indicator_id", "measure", "unit"]
@@ -61,28 +61,20 @@ def _candidates(inputs: CheckInputs, children: pd.DataFrame, parents: pd.DataFra
                 max_gap_months: int) -> pd.DataFrame:
     """Every (child, ancestor figure) the pairing rule allows, with what ranks them."""
     chains = _chains(inputs, children["region"], levels)
-    # joined by year as well as subject: only figures a few years apart can pair, and a region
-    # reporting across decades must not meet every year of its parent (a square in the years)
-    window = max_gap_months // 12 + 1
-    pairs = _by_join_year(children.merge(chains, on="region"), "", window).merge(
+    # joined by year as well as subject: only figures of the same year pair (a plan period only
+    # with itself), so a region reporting across decades never meets every year of its parent
+    pairs = _by_join_year(children.merge(chains, on="region"), "", 0).merge(
         _by_join_year(operand(parents, "parent_").assign(parent_group=parents["group"].to_numpy()), "parent_", 0),
         left_on=["ancestor", "indicator_id", "measure", "unit", "join_year"],
         right_on=[*(f"parent_{k}" for k in SUBJECT), "join_year"])
-    point_years = children[_is_point(children["first_year"], children["last_year"])]
-    reported = point_years[SUBJECT].assign(parent_first_year=point_years["first_year"], year_reported=True)
-    pairs = pairs.merge(reported.drop_duplicates(), on=[*SUBJECT, "parent_first_year"], how="left")
-    year_reported = pairs["year_reported"].notna().to_numpy()
     exact = (as_text(pairs["parent_period"]) == as_text(pairs["period"])).to_numpy(dtype=bool)
     child_point = _is_point(pairs["first_year"], pairs["last_year"])
     parent_point = _is_point(pairs["parent_first_year"], pairs["parent_last_year"])
     stocks = {i: near_periods_allowed(inputs.codebook.get(i)) for i in as_text(pairs["indicator_id"]).unique()}
     near = as_text(pairs["indicator_id"]).map(stocks).fillna(False).to_numpy(dtype=bool)
-    same_year = parent_point & (pairs["parent_first_year"] == pairs["first_year"])
-    # the parent reports the child's own year: only that year; else not a year the child reports itself
-    parent_reports_year = same_year.groupby([pairs["group"], pairs["ancestor"]], observed=True).transform("any")
+    same_year = parent_point & (pairs["parent_first_year"] == pairs["first_year"])  # never another year
     distance = (pairs["parent_end_month"] - pairs["end_month"]).abs()
-    stand_in = (near & (child_point & parent_point & (distance <= max_gap_months)).to_numpy(dtype=bool)
-                & np.where(parent_reports_year.to_numpy(dtype=bool), same_year.to_numpy(dtype=bool), ~year_reported))
+    stand_in = near & (child_point & same_year & (distance <= max_gap_months)).to_numpy(dtype=bool)
     allowed = exact | stand_in
     return pairs[allowed].assign(inexact=~exact[allowed], distance=distance[allowed])
 
@@ -121,50 +113,62 @@ def _skipped_words(inputs: CheckInputs, pairs: pd.DataFrame, levels: tuple[str, 
             np.array([said[key][1] for key in keys], dtype=object))
 
 
-def _share_rows(rule: Rule, inputs: CheckInputs, pairs: pd.DataFrame, bands: dict[str, tuple[float, float]],
-                kind: str = "share") -> tuple[list, dict]:
-    """The checks of (child, parent) pairs: the child's share of the parent, within the band of
-    the parent's level?"""
+def _share_rows(rule: Rule, inputs: CheckInputs, pairs: pd.DataFrame, levels_climbed: tuple[str, ...],
+                kind: str = "share", ranges: tuple | None = None) -> tuple[list, dict]:
+    """The checks of (child, parent) pairs: the child at most its parent (within the printed
+    precision of both) and its share of the parent; `ranges` (lower, upper, basis: the
+    expected share and what it comes from, checks/crosschecks/shares.py) judge the share."""
     child, parent = pairs["value"].to_numpy(), pairs["parent_value"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(parent != 0, 100.0 * child / parent, np.nan)
+    tolerance = pairs["half_unit"].to_numpy(dtype=float) + pairs["parent_half_unit"].to_numpy(dtype=float)
     levels = pd.Series(inputs.region_level, dtype="string")
     parent_levels = as_text(pairs["parent_region"]).map(levels)
-    lower = parent_levels.map({level: band[0] for level, band in bands.items()}).to_numpy(dtype=float)
-    upper = parent_levels.map({level: band[1] for level, band in bands.items()}).to_numpy(dtype=float)
-    within = (lower <= share) & (share <= upper) & (child <= parent)
     if "rank" in pairs:
-        skipped_pair, climbed = _skipped_words(inputs, pairs, tuple(bands))
+        skipped_pair, climbed = _skipped_words(inputs, pairs, levels_climbed)
     else:
         skipped_pair = climbed = np.full(len(pairs), "", dtype=object)
     level_pair = text(as_text(pairs["region"]).map(levels).fillna("?"), "→", parent_levels.fillna("?"), skipped_pair)
     same_period = (as_text(pairs["period"]) == as_text(pairs["parent_period"])).to_numpy(dtype=bool)
+    above = child > parent + tolerance
+    statement = text(pairs["indicator_id"], " (", pairs["measure"], "): ", pairs["region"], " ", pairs["period"], " ",
+                     values_text(child, pairs["unit"]), " is ", number_text(share, ".2f"), "% of ",
+                     pairs["parent_region"], " ", pairs["parent_period"], " ",
+                     values_text(parent, pairs["parent_unit"]))
+    if ranges is None:
+        assessment = choose(above, "above its parent", "within its parent")
+        message = text(statement, choose(above, " — a part above its whole", ""), climbed)
+        extra = dict(headroom=parent - child + tolerance, share=share)
+    else:
+        lower, upper, basis = ranges
+        judged = ~np.isnan(lower)
+        within = (lower <= share) & (share <= upper)
+        assessment = choose(judged, choose(within, "within expected range", "outside expected range"),
+                            "no expected range")
+        message = text(statement, choose(judged, text(" (expected ", number_text(lower, ".2f"), "%-",
+                                                      number_text(upper, ".2f"), "%: ", basis, ")"),
+                                         " (no expected range: the corpus has neither population figures nor "
+                                         "enough sibling regions)"), climbed)
+        extra = dict(share=share, share_min=lower, share_max=upper)
     columns = dict(
         indicator_id=pairs["indicator_id"], regions=text(pairs["region"], " / ", pairs["parent_region"]),
         periods=choose(same_period, pairs["period"], text(pairs["period"], " / ", pairs["parent_period"])),
         level_pair=level_pair, value_a=child, unit_a=pairs["unit"], value_b=parent, unit_b=pairs["parent_unit"],
-        computed=share, computed_kind=kind, gap=parent - child, tolerance=np.nan,
-        assessment=choose(within, "within band", "outside band"),
-        message=text(pairs["indicator_id"], " (", pairs["measure"], "): ", pairs["region"], " ", pairs["period"], " ",
-                     values_text(child, pairs["unit"]), " is ", number_text(share, ".2f"), "% of ",
-                     pairs["parent_region"], " ", pairs["parent_period"], " ",
-                     values_text(parent, pairs["parent_unit"]), " (band ", number_text(lower, "g"), "%-",
-                     number_text(upper, "g"), "%", climbed, ")"),
-        child_value=child, parent_value=parent, share=share, share_min=lower, share_max=upper,
+        computed=share, computed_kind=kind, gap=parent - child, tolerance=tolerance,
+        assessment=assessment, message=message, child_value=child, parent_value=parent, **extra,
     )
     return [pairs["order"], pairs["parent_order"]], columns
 
 
-def _nesting_expectations(band: tuple[float, float] | None) -> list[tuple[str, dict]]:
-    """The child is at most its parent, and its share lies in the band: the rule's one band, or
-    (band None: a rule that climbs to ancestors of several levels) each row's own band."""
-    within = [("ExpectColumnValuesToBeBetween", {"column": "share", "min_value": band[0], "max_value": band[1]})] \
-        if band is not None else [
-            ("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "share", "column_B": "share_min", "or_equal": True}),
-            ("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "share_max", "column_B": "share", "or_equal": True}),
-        ]
-    return [("ExpectColumnPairValuesAToBeGreaterThanB",
-             {"column_A": "parent_value", "column_B": "child_value", "or_equal": True}), *within]
+# the child at most its parent, within the printed precision of both: a hard rule
+NESTING_EXPECTATIONS = [("ExpectColumnValuesToBeBetween", {"column": "headroom", "min_value": 0.0})]
+# the share within its expected range, where the data give one (a row without one is not judged)
+RANGE_EXPECTATIONS = [
+    ("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "share", "column_B": "share_min", "or_equal": True,
+                                                 "ignore_row_if": "either_value_is_missing"}),
+    ("ExpectColumnPairValuesAToBeGreaterThanB", {"column_A": "share_max", "column_B": "share", "or_equal": True,
+                                                 "ignore_row_if": "either_value_is_missing"}),
+]
 
 
 def _indicator_set(rule: Rule, inputs: CheckInputs, default: str) -> set[str]:
@@ -178,11 +182,22 @@ def _indicator_set(rule: Rule, inputs: CheckInputs, default: str) -> set[str]:
     return set(indicators)
 
 
+def rule_pairs(rule: Rule, inputs: CheckInputs, default_measures: tuple[str, ...] = ("actual",)) -> pd.DataFrame:
+    """The (child, ancestor) pairs of a level_nesting or share_of_parent rule; a share rule that
+    pairs as its nesting rule does reuses its pairs (made once per run)."""
+    indicators = _indicator_set(rule, inputs, "additive_stocks")
+    measures = rule.get("measures") or list(default_measures)
+    levels = climb_levels(rule)
+    gap = int(rule.get("max_period_gap_months", DEFAULT_MAX_GAP_MONTHS))
+    key = (frozenset(indicators), tuple(measures), rule.get("child_level"), tuple(levels), gap)
+    if key not in inputs._pairs:
+        inputs._pairs[key] = nesting_pairs(inputs, indicators, measures, rule.get("child_level"), levels, gap)
+    return inputs._pairs[key]
+
+
 def build_level_nesting(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
-    bands = parse_bands(rule)
-    pairs = nesting_pairs(inputs, _indicator_set(rule, inputs, "additive_stocks"), rule.get("measures") or ["actual"],
-                          rule.get("child_level"), list(bands),
-                          int(rule.get("max_period_gap_months", DEFAULT_MAX_GAP_MONTHS)))
-    orders, columns = _share_rows(rule, inputs, pairs, bands)
-    return check_frame(rule, inputs, orders, columns,
-                       _nesting_expectations(bands[rule.get("parent_level")] if len(bands) == 1 else None))
+    """A region's figure at most its ancestor's for the same period: a part above its whole is a
+    contradiction between the documents (error). The share is shown, never judged here."""
+    pairs = rule_pairs(rule, inputs)
+    orders, columns = _share_rows(rule, inputs, pairs, tuple(climb_levels(rule)))
+    return check_frame(rule, inputs, orders, columns, NESTING_EXPECTATIONS)

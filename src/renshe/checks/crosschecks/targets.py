@@ -14,9 +14,10 @@ from renshe.checks.crosschecks.columns import (OPERAND_COLUMNS, as_text, check_f
                                                most_precise_of_groups, operand, operands,
                                                same_categories, text, values_text)
 from renshe.checks.crosschecks.frames import CheckInputs, DerivedFrame, GAP_EXPECTATIONS, _frame, _mapped
-from renshe.checks.crosschecks.nesting import _indicator_set, _nesting_expectations, _parents_at_level, _share_rows
+from renshe.checks.crosschecks.nesting import RANGE_EXPECTATIONS, _indicator_set, _parents_at_level, _share_rows
+from renshe.checks.crosschecks.shares import expected_ranges
 from renshe.checks.crosschecks.per_year import per_year_change_rows
-from renshe.checks.rules import Rule, parse_band
+from renshe.checks.rules import Rule
 
 
 PACE_EXPECTATIONS = [("ExpectColumnValuesToBeBetween", {"column": "pace_in_tolerance", "min_value": -1.0})]
@@ -33,10 +34,10 @@ def build_targets(rule: Rule, inputs: CheckInputs) -> DerivedFrame:
         return check_frame(rule, inputs, orders, columns, GAP_EXPECTATIONS)
     if check == "per_year_vs_change":
         return _frame(rule, per_year_change_rows(rule, inputs), GAP_EXPECTATIONS)
-    band = parse_band(rule)
-    orders, columns = _share_rows(rule, inputs, _comparable_targets(rule, inputs),
-                                 {rule.get("parent_level"): band}, kind="target_share")
-    return check_frame(rule, inputs, orders, columns, _nesting_expectations(band))
+    pairs = _comparable_targets(rule, inputs)
+    orders, columns = _share_rows(rule, inputs, pairs, (rule.get("parent_level"),), kind="target_share",
+                                  ranges=expected_ranges(rule, inputs, pairs))
+    return check_frame(rule, inputs, orders, columns, RANGE_EXPECTATIONS)
 
 
 def _prefixed(frame: pd.DataFrame, prefix: str, to: str) -> pd.DataFrame:

@@ -31,7 +31,8 @@ def is_additive(data: ReportData, indicator_id: str, unit: str) -> bool:
 def _nesting_scopes(rules_path: str, stamp: int) -> dict[str, tuple[tuple[str, ...], int]]:
     """{child level: (the parent levels its level_nesting rule climbs through, its period band)}."""
     scopes: dict[str, tuple[tuple[str, ...], int]] = {}
-    for rule in load_rules(Path(rules_path)).of_type("level_nesting"):
+    rules = load_rules(Path(rules_path))
+    for rule in [*rules.of_type("share_of_parent"), *rules.of_type("level_nesting")]:  # shares pair as the share rules
         gap = int(rule.get("max_period_gap_months", DEFAULT_MAX_GAP_MONTHS))
         scopes.setdefault(rule.get("child_level"), (tuple(parse_bands(rule)), gap))
     return scopes

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from renshe.checks.changes import changes_partial  # the release log's page body
 from renshe.paths import ProjectPaths
 from renshe.publish.batch import executed_pages
 from renshe.publish.site.assets import copy_assets
@@ -249,6 +250,7 @@ def prepare_site(paths: ProjectPaths, data_outputs: DataOutputs | None = None) -
         "_findings.md": findings_partial(paths, data_outputs.home),
         "_quality.md": quality_partial(paths),
         "_data.md": data_partial(paths, data_outputs.tables),
+        "_changes.md": changes_partial(paths),
     }
     for name, text in partials.items():
         (pages / name).write_text(text, encoding="utf-8")
