@@ -41,7 +41,7 @@ def test_zhejiang_pension_2023_is_already_above_the_2025_target(checked_data):
 
 
 def test_a_target_close_to_its_base_reads_exceeded_by_not_thousands_of_percent(checked_data):
-    rows = report.plan_progress(checked_data, "zhejiang_14fyp")
+    rows = report.previous_plan_review(checked_data, "zhejiang_14fyp")  # the 13th plan's 2020 targets
     medical = _target(rows, "medical_insurance_participants", "2020")  # base 5195万, target 5200万, actual 5557万
     assert medical["share"] == pytest.approx(72.4)
     assert medical["label_zh"] == "已超过目标 357万人" and "%" not in medical["label_en"]
@@ -53,7 +53,7 @@ def test_a_target_close_to_its_base_reads_exceeded_by_not_thousands_of_percent(c
 
 def test_behind_on_track_and_ceilings_follow_the_checks(checked_data):
     rows = report.plan_progress(checked_data, "zhejiang_14fyp")
-    talent = _target(rows, "professional_technical_talent", "2020")  # 480万 -> 610万, target 650万
+    talent = _target(report.previous_plan_review(checked_data, "zhejiang_14fyp"), "professional_technical_talent", "2020")  # 480万 -> 610万, target 650万
     assert talent["status"] == "behind" and talent["check_id"] == "target_progress#2"
     assert talent["label_zh"] == "已完成 76%，差 40万人"
     jobs = _target(rows, "urban_new_jobs", "2021-2025")  # 500万 over five years; 2023: 116.32万
@@ -66,14 +66,39 @@ def test_behind_on_track_and_ceilings_follow_the_checks(checked_data):
 
 def test_quzhou_targets_judged_in_one_line_and_the_rest_waiting(checked_data):
     rows = report.plan_progress(checked_data, "quzhou_14fyp")
-    pension = _target(rows, "basic_pension_participants", "2020")  # line 82: 170.69 | 178 | 202
+    review = report.previous_plan_review(checked_data, "quzhou_14fyp")
+    pension = _target(review, "basic_pension_participants", "2020")  # line 82: 170.69 | 178 | 202
     assert (pension["base"].display, pension["latest"].display, pension["target"].display) == (
         "170.69万人", "202万人", "178万人")
     assert pension["status"] == "reached" and pension["latest"].source == "quzhou_14fyp:82"
     waiting = _target(rows, "basic_pension_participants", "2025")  # 204万 in 2025: no actual after 2020
     assert waiting["status"] == "no_actual" and waiting["target"].source == "quzhou_14fyp:157"
-    counts = report.status_counts(rows)
-    assert counts["reached"] == 13 and counts["behind"] == 0 and counts["no_actual"] == len(rows) - 13
+    assert report.status_counts(review)["reached"] == 13 == len(review)
+    # none of Quzhou's 2025 targets has an actual after 2020 in the collection: none is judged
+    assert report.status_counts(rows) == {"behind": 0, "on_track": 0, "reached": 0, "no_actual": len(rows)}
+
+
+@pytest.mark.parametrize("doc_id, own, review", [
+    # Zhejiang's 14th plan: 23 of its own 2025 / 2021-2025 targets judged against 2023 actuals; the
+    # 13th plan's 2020 targets (its review table, incl. the only one missed) are apart
+    ("zhejiang_14fyp", {"behind": 0, "on_track": 4, "reached": 19, "no_actual": 30},
+     {"behind": 1, "on_track": 0, "reached": 14, "no_actual": 1}),
+    ("quzhou_14fyp", {"behind": 0, "on_track": 0, "reached": 0, "no_actual": 49},
+     {"behind": 0, "on_track": 0, "reached": 13, "no_actual": 0}),
+    # Shaoxing's 2023 targets: no district or the city reports a 2023 actual in the collection
+    ("shaoxing_2023_action_plan", {"behind": 0, "on_track": 0, "reached": 0, "no_actual": 120},
+     {"behind": 0, "on_track": 0, "reached": 0, "no_actual": 0}),
+])
+def test_each_plan_is_judged_on_its_own_targets_and_the_previous_plan_is_apart(checked_data, doc_id, own, review):
+    rows = report.plan_progress(checked_data, doc_id)
+    earlier = report.previous_plan_review(checked_data, doc_id)
+    assert report.status_counts(rows) == own and report.status_counts(earlier) == review
+    first, _last = plans.plan_years(checked_data, doc_id)
+    assert all(int(row["target"].period[-4:]) >= first for row in rows)
+    assert all(int(row["target"].period[-4:]) < first for row in earlier)
+    summary = report.plan_summary(checked_data, doc_id, rows)
+    judged = len(rows) - own["no_actual"]
+    assert f"{len(rows)}（可判断 judged: {judged}）" in summary["内容 value"].tolist()
 
 
 def test_shaoxing_targets_without_actual_are_one_row_per_indicator_one_column_per_district(checked_data):
@@ -89,7 +114,7 @@ def test_progress_chart_puts_every_judged_target_on_the_share_of_the_way_scale(c
     rows = report.plan_progress(checked_data, "zhejiang_14fyp")
     frame = report.progress_chart_frame(rows)
     judged = [row for row in rows if row["latest"] is not None]
-    assert len(frame) == len(judged) == 38
+    assert len(frame) == len(judged) == 23  # the plan's own targets (the 2020 review apart)
     pension = frame[frame["target_label"] == "基本养老保险参保人数（2025）"].iloc[0]
     assert pension["shape"] == "triangle-right" and pension["position"] == 1.5  # 173%: beyond the scale
     assert pension["progress_zh"] == "已超过目标 106.46万人" and "zhejiang_2023_bulletin:23" in pension["latest"]
@@ -139,8 +164,11 @@ def test_every_check_that_warned_is_a_finding_and_warnings_rank_first(checked_da
 def test_each_plan_says_how_its_targets_stand(checked_data):
     found = {f.link: f for f in report.all_findings(checked_data) if f.kind == "plan"}
     assert set(found) == {f"pages/plan-{d}.html" for d in ("zhejiang_14fyp", "shaoxing_2023_action_plan", "quzhou_14fyp")}
-    assert "38 个可判断的目标（目标年份 2020、2025）中，33 个已达到，4 个按进度，1 个落后" in found[
+    # the plan's own targets only: the 13th plan's 2020 targets are not this plan's (they were
+    # 38 judged, 33 reached, 1 behind with them)
+    assert "23 个可判断的目标（目标年份 2025）中，19 个已达到，4 个按进度，0 个落后" in found[
         "pages/plan-zhejiang_14fyp.html"].zh
+    assert "49 个目标都还没有可比的实际值" in found["pages/plan-quzhou_14fyp.html"].zh
     assert "120 个目标都还没有可比的实际值" in found["pages/plan-shaoxing_2023_action_plan.html"].zh
 
 

@@ -21,7 +21,8 @@ from renshe.ingest.numbers import format_value, trim_number
 from renshe.publish.report.data import ReportData
 from renshe.publish.report.display import HTMLBlock, compact_sources
 from renshe.publish.report.formatting import difference_text, english_figure, period_sort_key
-from renshe.publish.report.plans import Figure, plan_documents, plans_setting_targets_for, plan_progress
+from renshe.publish.report.plans import (Figure, plan_documents, plans_setting_targets_for, plan_progress,
+                                         previous_plan_review)
 
 # How interesting each kind of statement is (higher first); ties keep the order of generation.
 SCORES = {"plan": 110, "fail": 100, "warn": 90, "behind": 90, "early": 70, "pace": 60, "sums": 50,
@@ -71,14 +72,18 @@ def plan_findings(data: ReportData, region: str | None = None) -> list[Finding]:
     findings = []
     for doc_id in plans_setting_targets_for(data, region) if region else plan_documents(data):
         rows = plan_progress(data, doc_id)
+        # the previous plan's targets (its review) are told one by one, never in this plan's summary
+        review = previous_plan_review(data, doc_id)
         if region:
             rows = [row for row in rows if row["region"] == region]
-        if not rows:
+            review = [row for row in review if row["region"] == region]
+        if not rows and not review:
             continue
         link = "pages/" + plan_page(doc_id).replace(".ipynb", ".html")
-        findings.append(_plan_summary(data.registry.document(doc_id), rows, link))
+        if rows:
+            findings.append(_plan_summary(data.registry.document(doc_id), rows, link))
         told: set[tuple] = set()  # the same target printed as 2025 and as 2021-2025: tell it once
-        for row in sorted((r for r in rows if r["latest"] is not None),
+        for row in sorted((r for r in rows + review if r["latest"] is not None),
                           key=lambda r: order.get(r["indicator_id"], (True, len(order)))):
             finding = _target_finding(row, link)
             key = (row["region"], row["indicator_id"] or row["indicator"], finding.kind if finding else "")
