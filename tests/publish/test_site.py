@@ -330,3 +330,24 @@ def test_builtin_renderer_gives_images_alt_text_as_nbconvert_does(tmp_path):
     pictured = site.render_notebook(tmp_path, Path("image.ipynb")).body
     assert "<td>116.32万人</td>" in pictured
     assert re.search(r'<img[^>]*alt="No description has been provided for this image"', pictured)
+
+
+def test_quality_page_shows_the_validation_runs_with_warnings_as_warnings(output):
+    """The validation library's report needs scripts from the internet: its content is on the
+    quality page (a warning-severity rule not met reads as a warning, not 'failed') and its pages
+    are a download, not pages of the site (they showed '$ is not defined' and empty tables)."""
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(_html(output, "quality.html"))
+    runs = next(t for t in tree.iter("table") if "严重程度 severity" in t.text_content())
+    rows = [[cell.text_content().strip() for cell in row.iter("td")] for row in runs.iter("tr")][1:]
+    by_rule = {row[0]: row for row in rows if row}
+    assert by_rule["观测值的结构：列、类型、允许的取值 · The observations' structure: columns, types, allowed values"][-1] \
+        == "通过 passed"
+    warned = [row for row in rows if row[1] == "警告 warning" and row[3] != row[2]]
+    assert warned and all(row[-1] == "警告 warning" for row in warned)
+    assert not any(row[-1] == "未通过 failed" for row in rows)
+    assert not (output / "data-docs").exists()
+    with zipfile.ZipFile(output / "downloads" / "validation-report.zip") as archive:
+        assert "data-docs/index.html" in archive.namelist() and "gx_validation_results.json" in archive.namelist()
+    assert 'href="downloads/validation-report.zip"' in _html(output, "quality.html")

@@ -12,6 +12,7 @@ from renshe.publish.batch import executed_pages
 from renshe.publish.site.assets import copy_assets
 from renshe.publish.site.downloads import write_downloads
 from renshe.publish.site.explorer import EXPLORER_DATA, explorer_partial, write_explorer_data
+from renshe.publish.site.validation_runs import REPORT_ZIP, validation_runs, write_report_zip
 
 
 def _raw_html(markup: str) -> str:
@@ -166,12 +167,20 @@ def quality_partial(paths: ProjectPaths) -> str:
     if (paths.site / "pages" / "02_validate.ipynb").is_file():
         parts.append("Summary by rule type and level pair, with source lines quoted: "
                      "[the validation notebook](pages/02_validate.ipynb).\n")
-    index = next(iter(sorted((paths.site / "data-docs").rglob("index.html"))), None) \
-        if (paths.site / "data-docs").is_dir() else None
-    if index is not None:
-        parts.append(f"Great Expectations Data Docs: [open the Data Docs]({index.relative_to(paths.site).as_posix()}).\n")
-    else:
-        parts.append("*Great Expectations Data Docs: not built yet.*\n")
+    runs = validation_runs(paths)
+    if not runs.empty:
+        parts.append("### 验证运行 The validation runs\n")
+        parts.append("每条规则是一组检验项，逐行检验核查表。严重程度为“警告”的规则未满足时记为**警告**："
+                     "数字之间不一致，值得核对，但数据照常发布；严重程度为“错误”的规则未满足时记为**未通过**。"
+                     "验证工具本身把每个未满足的检验项都记为“failed”，本站按规则的严重程度报告。\n\n"
+                     "*Each rule is a set of tests run over the rows of its checks. A rule of warning severity that is "
+                     "not met is a **warning**: the figures disagree and are worth a look, but the data are published; "
+                     "a rule of error severity that is not met has **failed**. The validation tool itself records every "
+                     "unmet test as failed; the site reports it by the rule's severity.*\n")
+        parts.append(_raw_html(report.table(runs, fold_over=None).markup))
+    if (paths.site / "downloads" / REPORT_ZIP).is_file():
+        parts.append(f"The validation tool's own report (HTML pages and results as it wrote them; its tables need "
+                     f"jQuery and Bootstrap from the internet): [{REPORT_ZIP}](downloads/{REPORT_ZIP}).\n")
     if checks is not None and not checks.empty:
         parts.append("### 按规则类型 By rule type\n")
         parts.append(_raw_html(report.table(_checks_overview(checks)).markup))
@@ -224,10 +233,10 @@ def prepare_data_outputs(paths: ProjectPaths) -> DataOutputs:
     site = paths.site
     copy_assets(site / "assets")
     tables = write_downloads(paths, site / "downloads")
-    docs_source = paths.clean / "data-docs"
+    # the validation library's HTML report needs scripts from the internet: a download, and its
+    # content on the data-quality page (validation_runs)
     shutil.rmtree(site / "data-docs", ignore_errors=True)
-    if docs_source.is_dir():
-        shutil.copytree(docs_source, site / "data-docs")
+    write_report_zip(paths, site / "downloads")
     explored = write_explorer_data(report.load_report_data(paths.root), site / "assets" / EXPLORER_DATA)
     return DataOutputs(tables, explored, home_findings(paths))
 
