@@ -37,7 +37,7 @@ def test_zhejiang_pension_2023_is_already_above_the_2025_target(checked_data):
     assert (pension["target"].display, pension["target"].source) == ("4500万人", "zhejiang_14fyp:171")
     assert pension["share"] == pytest.approx((46064600 - 43550000) / (45000000 - 43550000))
     assert (pension["label_zh"], pension["label_en"]) == (
-        "已超过目标 106.46万人", "exceeded the target by 1.0646 million people")
+        "已超过目标 106.46万人", "exceeded the target by 106.46万人 (1.065 million people)")
 
 
 def test_a_target_close_to_its_base_reads_exceeded_by_not_thousands_of_percent(checked_data):
@@ -58,7 +58,7 @@ def test_behind_on_track_and_ceilings_follow_the_checks(checked_data):
     assert talent["label_zh"] == "已完成 76%，差 40万人"
     jobs = _target(rows, "urban_new_jobs", "2021-2025")  # 500万 over five years; 2023: 116.32万
     assert jobs["status"] == "on_track" and jobs["goal_kind"] == "per_year_pace" and jobs["goal"] == 1_000_000
-    assert jobs["label_en"] == "exceeded the yearly pace by 163,200 people"
+    assert jobs["label_en"] == "exceeded the yearly pace by 16.32万人 (163,200 people)"
     unemployment = [r for r in rows if r["indicator_id"] == "surveyed_unemployment_rate"]
     assert unemployment and all(r["ceiling"] and r["status"] == "reached" for r in unemployment)
     assert unemployment[0]["label_zh"] == "低于上限 0.9个百分点"
@@ -135,8 +135,10 @@ def test_home_findings_tell_the_pension_target_with_its_figures_and_sources(chec
     found = report.top_findings(report.all_findings(checked_data), report.HOME_LIMITS)
     pension = next(f for f in found if f.kind == "early" and "基本养老保险参保人数" in f.zh)
     assert pension.zh == "浙江省2023年基本养老保险参保人数 4606.46万人，已超过2025年目标 4500万人（超出 106.46万人）。"
-    assert pension.en == ("浙江省's basic pension insurance participants stood at 46.0646 million people in 2023, "
-                          "already above the 2025 target of 45 million people (by 1.0646 million people).")
+    # English names in English sentences; the figures as printed, with their size in English
+    assert pension.en == ("Zhejiang's basic pension insurance participants stood at 4606.46万人 (46.06 million people) "
+                          "in 2023, already above the 2025 target of 4500万人 (45 million people), "
+                          "by 106.46万人 (1.065 million people).")
     assert pension.sources == ["zhejiang_14fyp:171", "zhejiang_2023_bulletin:23"]
     assert pension.link == "pages/plan-zhejiang_14fyp.html"
 
@@ -147,15 +149,19 @@ def test_every_check_that_warned_is_a_finding_and_warnings_rank_first(checked_da
     # the four of the plans' targets, two disagreements inside a document (Quzhou's stated share,
     # Zhejiang's per-year target) and two rules that matched nothing
     assert len(flagged) == 8
-    told = " ".join(f.en for f in found)
-    for check_id in flagged["check_id"]:
-        if check_id.startswith("target_progress"):
-            continue  # told as a plan target behind
-        assert f"Check {check_id} warn" in told
+    warned = [f for f in found if f.kind == "warn"]
+    # each warning but the progress check (told as a target behind) and the two rules that found
+    # nothing to check (said on the data-quality page): in words, no check id
+    assert len(warned) == 5
+    assert all("#" not in f.zh + f.en and "_" not in f.zh + f.en for f in warned)
     behind = next(f for f in found if f.kind == "behind")
     assert behind.zh == "浙江省专业技术人才总量未达到2020年目标 650万人：实际 610万人（差 40万人）。"
-    postdoc = next(f for f in found if "city_targets_within_province#19" in f.en)
-    assert postdoc.zh == "核查警告：衢州市招收博士后 10人 占浙江省 1100人 的 0.91%（2025），超出核查区间 1%-20%。"
+    postdoc = next(f for f in warned if "招收博士后" in f.zh)
+    assert postdoc.zh == "核查警告：衢州市招收博士后 10人 占浙江省 1100人 的 0.91%（2025），超出预期的 1%–20%。"
+    assert postdoc.en.startswith("Check warning: Quzhou's ")
+    share = next(f for f in warned if "高技能人才占技能人才比重" in f.zh)
+    assert "相差4个百分点，超出舍入所能解释的范围" in share.zh
+    assert "differs by 4 percentage points, more than rounding explains" in share.en
     assert postdoc.sources == ["quzhou_14fyp:164", "zhejiang_14fyp:203"]
     scores = [f.score for f in found]
     assert scores == sorted(scores, reverse=True) and found[0].kind == "plan"
@@ -200,9 +206,13 @@ def test_findings_html_links_sources_to_the_explorer_and_escapes_the_text():
 
 
 def test_english_figures_and_differences():
-    assert report.english_figure(46064600, "人") == "46.0646 million people"
-    assert report.english_figure(4250000000, "元") == "4.25 billion yuan"
-    assert report.english_figure(95000, "人") == "95,000 people"
+    # as the documents print them, with the size in English beside a 万 or 亿 figure
+    assert report.english_figure(46064600, "人") == "4606.46万人 (46.06 million people)"
+    assert report.english_figure(4250000000, "元") == "42.5亿元 (4.25 billion yuan)"
+    assert report.english_figure(2.04e12, "元") == "2.04万亿元 (2.04 trillion yuan)"
+    assert report.english_figure(95000, "人") == "9.5万人 (95,000 people)"
+    assert report.english_figure(3725, "人") == "3,725 people"
     assert report.english_figure(5.5, "%", "~") == "about 5.5%"
     assert report.difference_text(0.9, "%") == ("0.9个百分点", "0.9 percentage points")
-    assert report.difference_text(1064600, "人") == ("106.46万人", "1.0646 million people")
+    assert report.difference_text(1064600, "人") == ("106.46万人", "106.46万人 (1.065 million people)")
+    assert report.format_value(2.04e12, "元") == "2.04万亿元"  # not 20400亿元

@@ -427,8 +427,12 @@ def test_a_warning_without_figures_is_a_finding_in_words(tmp_path):
     paths = ProjectPaths.at(copy_project(tmp_path / "project"))
     run_extract(paths)
     run_validation(paths)
-    texts = [finding.zh for finding in flagged_check_findings(report.load_report_data(paths.root))]
-    assert any("province_targets_within_nation" in text and "matched no observations" in text for text in texts)
+    data = report.load_report_data(paths.root)
+    texts = [finding.zh for finding in flagged_check_findings(data)]
+    # a rule that found nothing to check is not a finding: the data-quality page says it in words
+    assert texts and not any("matched no observations" in text for text in texts)
+    nothing = data.checks[data.checks["rule_id"] == "province_targets_within_nation"].iloc[0]
+    assert report.check_sentence(data, nothing)[0] == "这条规则在数据中没有找到可以核查的数字，因此没有核查任何内容。"
 
 
 def test_a_table_shows_its_first_thousand_rows_and_says_how_many_there_are():

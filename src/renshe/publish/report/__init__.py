@@ -44,4 +44,6 @@ from renshe.publish.report.findings import (  # noqa: F401
     Finding, all_findings, top_findings, findings_html, region_findings, HOME_LIMITS, REGION_LIMITS,
 )
 from renshe.ingest.numbers import format_value  # noqa: F401 (the report's way to print a figure)
-
+from renshe.publish.report.check_words import (  # noqa: F401
+    RULE_TYPE_WORDS, check_sentence, checks_in_words, checks_overview, shares_table, status_words,
+)

@@ -217,6 +217,7 @@ def _plan_progress(data: ReportData, doc_id: str) -> list[dict]:
     for row in rows:
         row["indicator"] = data.indicator_name(row["indicator_id"]) if row["indicator_id"] else row["indicator_zh"]
         row["indicator_en"] = data.indicator_name_en(row["indicator_id"]) if row["indicator_id"] else row["indicator_zh"]
+        row["region_en"] = data.region_name_en(row["region"])
         row["label_zh"], row["label_en"] = progress_label(row)
     # the plan's own horizon first (2025 before the previous plan's 2020 outcome), then the
     # targets that need attention (behind, on track, reached)

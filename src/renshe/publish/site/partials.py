@@ -143,12 +143,9 @@ def key_figures(data) -> pd.DataFrame:
 
 
 def _checks_overview(checks: pd.DataFrame) -> pd.DataFrame:
-    """Counts by rule type and status."""
-    if not {"rule_type", "status"} <= set(checks.columns):
-        return pd.DataFrame()
-    counts = pd.crosstab(checks["rule_type"], checks["status"])
-    counts.columns.name = None
-    return counts.reset_index().rename(columns={"rule_type": "规则类型 rule type"})
+    from renshe.publish import report
+
+    return report.checks_overview(checks)
 
 
 def _cross_checks_first(checks: pd.DataFrame) -> pd.DataFrame:
@@ -159,14 +156,21 @@ def _cross_checks_first(checks: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([checks[~schema], checks[schema]])
 
 
+def _status_words(checks: pd.DataFrame | None) -> str:
+    from renshe.publish import report
+
+    return report.status_words(checks)
+
+
 def quality_partial(paths: ProjectPaths) -> str:
     from renshe.publish import report
 
     checks = report.load_checks(paths)
-    parts = [f"**{html.escape(_status_counts(checks))}**\n"]
+    data = report.load_report_data(paths.root) if checks is not None else None
+    parts = [f"**{html.escape(_status_words(checks))}**\n"]
     if (paths.site / "pages" / "02_validate.ipynb").is_file():
-        parts.append("Summary by rule type and level pair, with source lines quoted: "
-                     "[the validation notebook](pages/02_validate.ipynb).\n")
+        parts.append("按核查类别的汇总和上下级比重 Summary by kind of check and the shares between levels: "
+                     "[核查页 the validation page](pages/02_validate.ipynb).\n")
     runs = validation_runs(paths)
     if not runs.empty:
         parts.append("### 验证运行 The validation runs\n")
@@ -182,20 +186,40 @@ def quality_partial(paths: ProjectPaths) -> str:
         parts.append(f"The validation tool's own report (HTML pages and results as it wrote them; its tables need "
                      f"jQuery and Bootstrap from the internet): [{REPORT_ZIP}](downloads/{REPORT_ZIP}).\n")
     if checks is not None and not checks.empty:
-        parts.append("### 按规则类型 By rule type\n")
+        nothing = checks[checks["computed_kind"] == "no_instance"] if "computed_kind" in checks.columns else checks.iloc[:0]
+        checks = checks.drop(nothing.index)
+        parts.append("### 按核查类别 By kind of check\n")
         parts.append(_raw_html(report.table(_checks_overview(checks)).markup))
         if "status" in checks.columns:
             flagged = checks[checks["status"].isin(["fail", "warn"])]
             parts.append("### 未通过与警告 Failures and warnings\n")
-            parts.append(_raw_html(report.table(report.checks_display(flagged), fold_over=None,
-                                                empty_message="None: every check passed.").markup))
+            parts.append(_raw_html(report.table(report.checks_display(flagged, data), fold_over=None,
+                                                empty_message="没有。 None: every check passed.").markup))
+        if not nothing.empty:
+            parts.append("### 没有找到数字的规则 Rules that found nothing to check\n")
+            parts.append("下列规则在现有文件中没有找到可以比较的数字，因此没有核查任何内容；加入相关文件后会自动核查。 "
+                         "*These rules found no figures to compare in the documents so far, so they checked nothing; "
+                         "they will as soon as documents with such figures are added.*\n")
+            rules = _rule_descriptions(paths)
+            parts.extend(f"- {html.escape(rules.get(rule_id, report.RULE_TYPE_WORDS.get(rule_type, rule_type)))}"
+                         for rule_id, rule_type in zip(nothing["rule_id"], nothing["rule_type"]))
+            parts.append("")
         parts.append("### 全部核查 Every check\n")
-        parts.append("Cross-checks first, then the schema suite; hover a source to read the quoted lines.\n")
-        parts.append(_raw_html(report.table(report.checks_display(_cross_checks_first(checks)),
+        parts.append("先列跨文件、跨层级的核查，再列观测值结构的核查；把鼠标停在来源上可读到引用的原文行。 "
+                     "*Cross-checks first, then the observations' structure; hover a source to read the quoted lines.*\n")
+        parts.append(_raw_html(report.table(report.checks_display(_cross_checks_first(checks), data),
                                             summary="全部核查 Every check").markup))
-        parts.append("The full table, with both values, units, tolerances and quoted source lines: "
-                     "[checks.csv](downloads/checks.csv).\n")
+        parts.append("完整的核查表（两个数值、单位、容差和引用的原文行） The full table, with both values, units, "
+                     "tolerances and quoted source lines: [checks.csv](downloads/checks.csv).\n")
     return "\n".join(parts)
+
+
+def _rule_descriptions(paths: ProjectPaths) -> dict[str, str]:
+    from renshe.checks.rules import load_rules
+
+    if not paths.rules.is_file():
+        return {}
+    return {rule.id: " ".join(rule.description.split()) for rule in load_rules(paths.rules).rules if rule.description}
 
 
 def data_partial(paths: ProjectPaths, tables: dict[str, pd.DataFrame]) -> str:
