@@ -30,7 +30,7 @@ def _parse_errors(path: Path) -> list[str]:
 @pytest.fixture(scope="module", params=["builtin", "quarto"])
 def output(request, tmp_path_factory) -> Path:
     if request.param == "quarto":
-        if shutil.which("quarto") is None:
+        if shutil.which("quarto") is None:  # /opt/quarto-src/bin on PATH runs these
             pytest.skip("quarto is not on PATH (see ../shared/quarto/README.md to build it)")
         return quarto_project(tmp_path_factory).site / "_site"
     return built_project(tmp_path_factory)[0].site / "_site"
@@ -50,8 +50,10 @@ def test_the_strict_parser_rejects_a_self_closing_link(tmp_path):
     assert any("non-void-element-with-trailing-solidus" in e for e in _parse_errors(page))
 
 
-def test_headings_keep_an_id_without_a_link_and_pages_say_chinese(output):
+def test_headings_have_no_anchor_link_and_pages_say_chinese(output):
+    import re
+
     page = (output / "pages" / "region-330800.html").read_text(encoding="utf-8")
     assert 'class="anchor-link"' not in page
-    assert '<html lang="zh"' in page
-    assert 'id="' in page.split("<h2", 1)[1].split(">", 1)[0]
+    # the built-in render writes lang="zh", Quarto (lang: zh) writes zh-Hans
+    assert re.search(r'<html\b[^>]*\blang="zh(-Hans)?"', page)

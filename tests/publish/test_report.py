@@ -84,8 +84,10 @@ def test_headline_indicators_are_codebook_ids_with_data(data):
 
 def test_quzhou_indicator_table_shows_pension_202_and_target_204(data):
     table = report.region_indicator_table(data, "衢州市")
-    actual = _row(table, **{"指标代码 id": "basic_pension_participants", "口径 measure": "实际 actual"})
-    target = _row(table, **{"指标代码 id": "basic_pension_participants", "口径 measure": "目标 target"})
+    name = data.indicator_name("basic_pension_participants")  # by name: no codebook id on the page
+    assert "指标代码 id" not in table.columns
+    actual = _row(table, **{"指标 indicator": name, "口径 measure": "实际 actual"})
+    target = _row(table, **{"指标 indicator": name, "口径 measure": "目标 target"})
     assert actual["2020"] == "202万人" and actual["2015"] == "170.69万人"
     assert target["2025"] == "204万人" and target["2020"] == "178万人"
     assert actual["单位 unit"] == "人"
@@ -176,12 +178,18 @@ def test_indicator_observations_quote_their_source(data):
     assert table["层级 level"].iloc[0] == "全国 national"
 
 
-def test_indicator_definition_lists_codebook_fields_and_printed_units(data):
+def test_indicator_definition_reads_as_words_with_the_printed_units(data):
+    """The codebook entry in words: no field names, no ids, no JSON."""
     definition = report.indicator_definition(data, "urban_new_jobs")
-    fields = dict(zip(definition["字段 field"], definition["内容 value"]))
-    assert fields["id"] == "urban_new_jobs" and fields["name_zh"] == "城镇新增就业人数"
-    assert "人次" in fields["other_units"]  # the codebook notes Quzhou counts 万人次
-    assert "万人次" in fields["原文单位 units printed in quzhou_14fyp"]
+    fields = dict(zip(definition["项目 item"], definition["内容 value"]))
+    assert fields["名称 name"].startswith("城镇新增就业人数 · ")
+    assert "Quzhou counts" in fields["另一单位 other unit: 人次"]  # the codebook notes Quzhou counts 万人次
+    quzhou = data.registry.document("quzhou_14fyp").title_zh
+    assert "万人次" in fields[f"《{quzhou}》所用单位 unit printed"]
+    assert not any("urban_new_jobs" in str(v) or "{" in str(v) for v in list(fields) + list(fields.values()))
+    balance = dict(zip(*report.indicator_definition(data, "three_funds_balance").to_dict("list").values()))
+    assert balance["组成部分 made up of"] == "、".join(data.indicator_name(i) for i in (
+        "pension_fund_balance", "unemployment_fund_balance", "work_injury_fund_balance"))
 
 
 def test_cross_level_comparison_for_urban_new_jobs(data):
@@ -297,8 +305,8 @@ def test_table_escapes_titles_marks_figures_nowrap_and_says_yes_no():
 
 def test_codebook_booleans_read_yes_or_no(data):
     definition = report.indicator_definition(data, "basic_pension_participants")
-    fields = dict(zip(definition["字段 field"], definition["内容 value"]))
-    assert fields["headline"] == "是 yes" and fields["additive"] == "是 yes"
+    fields = dict(zip(definition["项目 item"], definition["内容 value"]))
+    assert fields["下级地区可加总 regions add up"].startswith("是")
 
 
 def test_checks_display_keeps_what_a_reader_needs_and_quotes_sources_on_hover():

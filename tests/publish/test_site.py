@@ -231,7 +231,7 @@ def test_quality_page_shows_checks_or_says_there_are_none_yet(built, output):
     markup = _html(output, "quality.html")
     if (paths.clean / "checks.csv").is_file():
         checks = pd.read_csv(paths.clean / "checks.csv", encoding="utf-8-sig")
-        assert f"{len(checks)} checks" in markup
+        assert f"{len(checks)} 项核查 checks" in markup  # the counts in words
         assert "no checks yet" not in markup
     else:
         assert "no checks yet" in markup
