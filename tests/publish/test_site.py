@@ -24,7 +24,7 @@ from renshe.errors import RensheError
 from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 
-NAVBAR = ["Home", "Regions", "Indicators", "Plans", "Data quality", "Explore", "Data", "Methods"]
+NAVBAR = ["Home", "Regions", "Indicators", "Plans", "Data quality", "Documents", "Explore", "Data", "Methods"]
 GRID_REGIONS = ["衢州市", "绍兴市", "浙江省"]
 GRID_INDICATORS = ["urban_new_jobs"]
 # Appended to the bulletin's urban-new-jobs line (9) in the XSS build: must never execute.

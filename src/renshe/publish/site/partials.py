@@ -12,6 +12,7 @@ from renshe.publish.batch import executed_pages
 from renshe.publish.site.assets import copy_assets
 from renshe.publish.site.downloads import write_downloads
 from renshe.publish.site.explorer import EXPLORER_DATA, explorer_partial, write_explorer_data
+from renshe.publish.site.documents import copy_documents, documents_partial
 from renshe.publish.site.validation_runs import REPORT_ZIP, validation_runs, write_report_zip
 
 
@@ -62,22 +63,17 @@ def plans_partial(paths: ProjectPaths, entries: list[dict]) -> str:
                      f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def _status_counts(checks: pd.DataFrame | None) -> str:
-    if checks is None:
-        return "no checks yet (`renshe validate` has not been run)"
-    if "status" not in checks.columns:
-        return f"{len(checks)} checks"
-    counts = checks["status"].value_counts()
-    return f"{len(checks)} checks: " + ", ".join(f"{count} {status}" for status, count in counts.items())
-
-
 def findings_partial(paths: ProjectPaths, home: "HomeFindings | None" = None) -> str:
-    """The home page's opening: the statements worth reading first, then the collection in numbers."""
+    """The home page: the first screen (headline figures per level with their change, the plans
+    chart), the statements worth reading first, then the collection in numbers."""
     from renshe.publish import report
+    from renshe.publish.site.home import home_first_screen
 
     home = home or home_findings(paths)
     pages = {f"pages/{page.stem}.html" for page in executed_pages(paths.site / "pages")}
-    return (_raw_html(report.findings_html(home.statements, root="", pages=pages).markup)
+    return (_raw_html(home_first_screen(report.load_report_data(paths.root)))
+            + "\n## 主要发现 Key findings\n\n"
+            + _raw_html(report.findings_html(home.statements, root="", pages=pages).markup)
             + "\n### 数据概况 The collection in numbers\n\n" + home.collection)
 
 
@@ -101,11 +97,12 @@ def collection_partial(data) -> str:
     obs = data.observations
     from_text = int((obs["table_id"] == "text").sum())
     lines = [
-        f"- **{len(obs)}** observations from **{obs['doc_id'].nunique()}** documents "
-        f"({len(obs) - from_text} from tables, {from_text} from running text), "
-        f"**{int((obs['indicator_id'] != '').sum())}** mapped to **{obs.loc[obs['indicator_id'] != '', 'indicator_id'].nunique()}** codebook indicators.",
-        f"- Regions covered: {html.escape('、'.join(sorted(set(obs['region']), key=report.valid_regions(data).index)))}.",
-        f"- Data quality: {html.escape(_status_counts(data.checks))}.",
+        f"- **{len(obs)}** 个数字 figures, **{obs['doc_id'].nunique()}** 份文件 documents "
+        f"（表格 tables {len(obs) - from_text}，正文 running text {from_text}）; "
+        f"**{int((obs['indicator_id'] != '').sum())}** 个归入 **{obs.loc[obs['indicator_id'] != '', 'indicator_id'].nunique()}** "
+        f"个指标 matched to indicators.",
+        f"- 地区 Regions: {html.escape('、'.join(sorted(set(obs['region']), key=report.valid_regions(data).index)))}.",
+        f"- 数据质量 Data quality: {html.escape(_status_words(data.checks))}.",
     ]
     headline = key_figures(data)
     body = "\n".join(lines) + "\n\n"
@@ -247,6 +244,7 @@ class DataOutputs:
     tables: dict
     explored: object
     home: HomeFindings
+    documents: dict  # {doc_id: the file as published, in the site's downloads}
 
 
 def prepare_data_outputs(paths: ProjectPaths) -> DataOutputs:
@@ -261,8 +259,9 @@ def prepare_data_outputs(paths: ProjectPaths) -> DataOutputs:
     # content on the data-quality page (validation_runs)
     shutil.rmtree(site / "data-docs", ignore_errors=True)
     write_report_zip(paths, site / "downloads")
+    documents = copy_documents(paths, site / "downloads")
     explored = write_explorer_data(report.load_report_data(paths.root), site / "assets" / EXPLORER_DATA)
-    return DataOutputs(tables, explored, home_findings(paths))
+    return DataOutputs(tables, explored, home_findings(paths), documents)
 
 
 def prepare_site(paths: ProjectPaths, data_outputs: DataOutputs | None = None) -> None:
@@ -282,6 +281,7 @@ def prepare_site(paths: ProjectPaths, data_outputs: DataOutputs | None = None) -
         "_findings.md": findings_partial(paths, data_outputs.home),
         "_quality.md": quality_partial(paths),
         "_data.md": data_partial(paths, data_outputs.tables),
+        "_documents.md": documents_partial(paths, data_outputs.documents),
     }
     for name, text in partials.items():
         (pages / name).write_text(text, encoding="utf-8")
