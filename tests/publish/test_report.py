@@ -364,8 +364,15 @@ def test_pension_chart_is_one_panel_on_a_log_scale_with_every_level_in_its_place
 
 def test_cumulative_and_plan_periods_are_spans_and_units_get_their_own_panel(data):
     spec = report.indicator_chart(data, "urban_new_jobs").to_dict()
-    assert len(spec["vconcat"]) == 2  # 人 and 人次 (Quzhou counts person-times)
-    assert [panel["title"]["text"] for panel in spec["vconcat"]] == ["单位 unit: 人", "单位 unit: 人次"]
+    # a panel per unit (人, and 人次: Quzhou counts person-times) and basis: five-year totals, whole
+    # years and a quarter never share an axis
+    titles = [panel["title"]["text"] for panel in spec["vconcat"]]
+    assert sorted(titles) == sorted(["单位 unit: 人 · 全年 whole years", "单位 unit: 人 · 多年合计 multi-year totals",
+                                     "单位 unit: 人次 · 多年合计 multi-year totals", "单位 unit: 人次 · 全年 whole years",
+                                     "单位 unit: 人 · 季度 quarters"])
+    for panel in spec["vconcat"]:
+        drawn = spec["datasets"][panel["data"]["name"]]
+        assert len({v["group"] for v in drawn}) == 1 and len({v["unit"] for v in drawn}) == 1
     rule = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "rule")
     assert rule["encoding"]["x"]["field"] == "start" and rule["encoding"]["x2"]["field"] == "end"
     values = [v for d in spec["datasets"].values() for v in d]
@@ -380,7 +387,7 @@ def test_rate_chart_keeps_every_level_on_one_linear_axis(data):
     spec = report.indicator_chart(data, "surveyed_unemployment_rate").to_dict()
     assert "vconcat" not in spec
     y = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "point")["encoding"]["y"]
-    assert y["axis"]["title"] == "数值 value (%)" and y["scale"].get("type") != "log"
+    assert y["axis"]["title"] == "% percent" and y["scale"].get("type") != "log"
 
 
 def test_chinese_number_axis_labels_match_format_value():
