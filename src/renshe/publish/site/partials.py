@@ -260,7 +260,7 @@ def prepare_data_outputs(paths: ProjectPaths) -> DataOutputs:
     shutil.rmtree(site / "data-docs", ignore_errors=True)
     write_report_zip(paths, site / "downloads")
     documents = copy_documents(paths, site / "downloads")
-    explored = write_explorer_data(report.load_report_data(paths.root), site / "assets" / EXPLORER_DATA)
+    explored = write_explorer_data(report.load_report_data(paths.root), site / "assets" / EXPLORER_DATA, documents)
     return DataOutputs(tables, explored, home_findings(paths), documents)
 
 
