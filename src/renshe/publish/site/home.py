@@ -10,7 +10,7 @@ import pandas as pd
 from renshe import periods
 from renshe.ingest.numbers import format_value
 
-CARDS_PER_LEVEL = 3
+CARDS_PER_LEVEL = 4
 LEVEL_NAMES = {"national": ("全国", "national"), "province": ("省", "province"), "city": ("市", "city")}
 
 
