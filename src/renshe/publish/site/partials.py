@@ -128,14 +128,19 @@ def key_figures(data) -> pd.DataFrame:
     regions = list(dict.fromkeys(ranked["region"]))
     rows = []
     for indicator_id in headline:
-        row = {"指标 indicator": data.indicator_name(indicator_id)}
-        for region in regions:
-            latest = report.latest_row(report.with_display_columns(
-                actuals[(actuals["indicator_id"] == indicator_id) & (actuals["region"] == region)]))
-            row[region] = "" if latest is None else f"{latest['display']}（{latest['period']}）"
-            row[report.TITLE_PREFIX + region] = "" if latest is None else f"{latest['source']} {latest['source_text']}"
-        if any(row[region] for region in regions):
-            rows.append(row)
+        own_unit = str(data.codebook_by_id.get(indicator_id, {}).get("unit", ""))
+        of_indicator = actuals[actuals["indicator_id"] == indicator_id]
+        # a row per unit: card counts (张) never stand in a row of card holders (人)
+        for unit in sorted(set(of_indicator["unit"]), key=lambda u: u != own_unit):
+            label = data.indicator_name(indicator_id) + ("" if unit == own_unit else f"（按{unit}计 counted in {unit}）")
+            row = {"指标 indicator": label}
+            for region in regions:
+                latest = report.latest_row(report.with_display_columns(
+                    of_indicator[(of_indicator["region"] == region) & (of_indicator["unit"] == unit)]))
+                row[region] = "" if latest is None else f"{latest['display']}（{latest['period']}）"
+                row[report.TITLE_PREFIX + region] = "" if latest is None else f"{latest['source']} {latest['source_text']}"
+            if any(row[region] for region in regions):
+                rows.append(row)
     return pd.DataFrame(rows)
 
 
