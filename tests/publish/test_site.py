@@ -221,7 +221,12 @@ def test_home_key_figures_put_each_headline_indicator_on_one_row(built, output):
     assert (pension["全国"], pension["浙江省"], pension["衢州市"]) == (
         "10.52亿人（2023-03）", "4606.46万人（2023）", "202万人（2020）")
     assert pension["_title:全国"].startswith("national_2023q1_briefing:7 ")
-    assert set(figures["指标 indicator"]) <= {data.indicator_name(i) for i in report.headline_indicators(data)}
+    names = {data.indicator_name(i) for i in report.headline_indicators(data)}
+    assert {label.split("（按")[0] for label in figures["指标 indicator"]} <= names
+    # card counts (张) have a row of their own, never in the card holders' (人) row
+    holders = figures[figures["指标 indicator"] == "社会保障卡持卡人数"].iloc[0]
+    cards = figures[figures["指标 indicator"] == "社会保障卡持卡人数（按张计 counted in 张）"].iloc[0]
+    assert "张" not in " ".join(holders[["全国", "浙江省", "衢州市"]]) and cards["衢州市"] == "273万张（2020）"
     home = _html(output, "index.html")
     assert '<td class="renshe-nowrap" title="national_2023q1_briefing:7 ' in home and "10.52亿人（2023-03）" in home
 

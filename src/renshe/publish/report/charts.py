@@ -198,7 +198,9 @@ DRAWN_COLUMNS = [("region", "地区 region"), ("indicator", "指标 indicator"),
 def _panels(spec: dict) -> list[dict]:
     """A chart's panels, each a spec of its own that takes the width of its container (a concat's
     sub-views cannot: Vega-Lite sizes them in pixels), with the chart's data and configuration."""
-    views = spec.get("concat") or spec.get("vconcat") or spec.get("hconcat")
+    if "hconcat" in spec:
+        return [spec]  # side by side by design (a chart and its words, row for row): kept whole
+    views = spec.get("concat") or spec.get("vconcat")
     if views is None:
         views = [{k: v for k, v in spec.items() if k not in ("title", "datasets", "config", "$schema")}]
     shared = {k: spec[k] for k in ("datasets", "config", "$schema") if k in spec}
