@@ -155,7 +155,9 @@ def test_every_check_that_warned_is_a_finding_and_warnings_rank_first(checked_da
     assert len(warned) == 5
     assert all("#" not in f.zh + f.en and "_" not in f.zh + f.en for f in warned)
     behind = next(f for f in found if f.kind == "behind")
-    assert behind.zh == "浙江省专业技术人才总量未达到2020年目标 650万人：实际 610万人（差 40万人）。"
+    # the 13th plan's target, told as how that plan ended
+    assert behind.zh == "上一规划期末，浙江省专业技术人才总量未达到2020年目标 650万人：实际 610万人（差 40万人）。"
+    assert behind.en.startswith("At the end of the previous plan, Zhejiang missed its 2020 target")
     postdoc = next(f for f in warned if "招收博士后" in f.zh)
     assert postdoc.zh == "核查警告：衢州市招收博士后 10人 占浙江省 1100人 的 0.91%（2025），超出预期的 1%–20%。"
     assert postdoc.en.startswith("Check warning: Quzhou's ")

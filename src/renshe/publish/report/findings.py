@@ -115,17 +115,19 @@ def _target_finding(row: dict, link: str) -> Finding | None:
     region_en = row.get("region_en", region)
 
     def finding(kind: str, zh: str, en: str) -> Finding:
+        if not row.get("own", True):  # a target of the previous plan, from this plan's review of it
+            zh, en = "上一规划期末，" + zh, "At the end of the previous plan, " + en
         return Finding(kind, zh, en, sources, (region,), link, "规划进展 plan progress")
 
     if row["status"] == "behind":
         if latest.period == target.period:
             return finding("behind", f"{region}{name}未达到{target.period}年目标 {target.display}：实际 {latest.display}（差 {gap_zh}）。",
                            f"{region_en} missed its {target.period} target for {name_en}, {_en(target, unit)}: "
-                           f"{_en(latest, unit)} ({gap_en} short).")
+                           f"{_en(latest, unit)}, {gap_en} short.")
         return finding("behind", f"{region}{name}落后于进度：{latest.period}年 {latest.display}，{target.period}年目标 "
                                  f"{target.display}（{row['label_zh']}）。",
                        f"{region_en} is behind on {name_en}: {_en(latest, unit)} in {latest.period} against the "
-                       f"{target.period} target of {_en(target, unit)} ({row['label_en']}).")
+                       f"{target.period} target of {_en(target, unit)}: {row['label_en']}.")
     if row["goal_kind"] == "per_year_pace" and latest.value >= row["goal"]:
         pace_zh, pace_en = format_value(row["goal"], unit), english_figure(row["goal"], unit)
         return finding("pace", f"{region}{latest.period}年{name} {latest.display}，高于完成{target.period}年累计目标 "
