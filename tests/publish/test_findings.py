@@ -37,11 +37,11 @@ def test_zhejiang_pension_2023_is_already_above_the_2025_target(checked_data):
     assert (pension["target"].display, pension["target"].source) == ("4500万人", "zhejiang_14fyp:171")
     assert pension["share"] == pytest.approx((46064600 - 43550000) / (45000000 - 43550000))
     assert (pension["label_zh"], pension["label_en"]) == (
-        "已超过目标 106.46万人", "exceeded the target by 1.0646 million people")
+        "已超过目标 106.46万人", "exceeded the target by 106.46万人 (1.065 million people)")
 
 
 def test_a_target_close_to_its_base_reads_exceeded_by_not_thousands_of_percent(checked_data):
-    rows = report.plan_progress(checked_data, "zhejiang_14fyp")
+    rows = report.previous_plan_review(checked_data, "zhejiang_14fyp")  # the 13th plan's 2020 targets
     medical = _target(rows, "medical_insurance_participants", "2020")  # base 5195万, target 5200万, actual 5557万
     assert medical["share"] == pytest.approx(72.4)
     assert medical["label_zh"] == "已超过目标 357万人" and "%" not in medical["label_en"]
@@ -53,12 +53,12 @@ def test_a_target_close_to_its_base_reads_exceeded_by_not_thousands_of_percent(c
 
 def test_behind_on_track_and_ceilings_follow_the_checks(checked_data):
     rows = report.plan_progress(checked_data, "zhejiang_14fyp")
-    talent = _target(rows, "professional_technical_talent", "2020")  # 480万 -> 610万, target 650万
+    talent = _target(report.previous_plan_review(checked_data, "zhejiang_14fyp"), "professional_technical_talent", "2020")  # 480万 -> 610万, target 650万
     assert talent["status"] == "behind" and talent["check_id"] == "target_progress#2"
     assert talent["label_zh"] == "已完成 76%，差 40万人"
     jobs = _target(rows, "urban_new_jobs", "2021-2025")  # 500万 over five years; 2023: 116.32万
     assert jobs["status"] == "on_track" and jobs["goal_kind"] == "per_year_pace" and jobs["goal"] == 1_000_000
-    assert jobs["label_en"] == "exceeded the yearly pace by 163,200 people"
+    assert jobs["label_en"] == "exceeded the yearly pace by 16.32万人 (163,200 people)"
     unemployment = [r for r in rows if r["indicator_id"] == "surveyed_unemployment_rate"]
     assert unemployment and all(r["ceiling"] and r["status"] == "reached" for r in unemployment)
     assert unemployment[0]["label_zh"] == "低于上限 0.9个百分点"
@@ -66,14 +66,39 @@ def test_behind_on_track_and_ceilings_follow_the_checks(checked_data):
 
 def test_quzhou_targets_judged_in_one_line_and_the_rest_waiting(checked_data):
     rows = report.plan_progress(checked_data, "quzhou_14fyp")
-    pension = _target(rows, "basic_pension_participants", "2020")  # line 82: 170.69 | 178 | 202
+    review = report.previous_plan_review(checked_data, "quzhou_14fyp")
+    pension = _target(review, "basic_pension_participants", "2020")  # line 82: 170.69 | 178 | 202
     assert (pension["base"].display, pension["latest"].display, pension["target"].display) == (
         "170.69万人", "202万人", "178万人")
     assert pension["status"] == "reached" and pension["latest"].source == "quzhou_14fyp:82"
     waiting = _target(rows, "basic_pension_participants", "2025")  # 204万 in 2025: no actual after 2020
     assert waiting["status"] == "no_actual" and waiting["target"].source == "quzhou_14fyp:157"
-    counts = report.status_counts(rows)
-    assert counts["reached"] == 13 and counts["behind"] == 0 and counts["no_actual"] == len(rows) - 13
+    assert report.status_counts(review)["reached"] == 13 == len(review)
+    # none of Quzhou's 2025 targets has an actual after 2020 in the collection: none is judged
+    assert report.status_counts(rows) == {"behind": 0, "on_track": 0, "reached": 0, "no_actual": len(rows)}
+
+
+@pytest.mark.parametrize("doc_id, own, review", [
+    # Zhejiang's 14th plan: 23 of its own 2025 / 2021-2025 targets judged against 2023 actuals; the
+    # 13th plan's 2020 targets (its review table, incl. the only one missed) are apart
+    ("zhejiang_14fyp", {"behind": 0, "on_track": 4, "reached": 19, "no_actual": 30},
+     {"behind": 1, "on_track": 0, "reached": 14, "no_actual": 1}),
+    ("quzhou_14fyp", {"behind": 0, "on_track": 0, "reached": 0, "no_actual": 49},
+     {"behind": 0, "on_track": 0, "reached": 13, "no_actual": 0}),
+    # Shaoxing's 2023 targets: no district or the city reports a 2023 actual in the collection
+    ("shaoxing_2023_action_plan", {"behind": 0, "on_track": 0, "reached": 0, "no_actual": 120},
+     {"behind": 0, "on_track": 0, "reached": 0, "no_actual": 0}),
+])
+def test_each_plan_is_judged_on_its_own_targets_and_the_previous_plan_is_apart(checked_data, doc_id, own, review):
+    rows = report.plan_progress(checked_data, doc_id)
+    earlier = report.previous_plan_review(checked_data, doc_id)
+    assert report.status_counts(rows) == own and report.status_counts(earlier) == review
+    first, _last = plans.plan_years(checked_data, doc_id)
+    assert all(int(row["target"].period[-4:]) >= first for row in rows)
+    assert all(int(row["target"].period[-4:]) < first for row in earlier)
+    summary = report.plan_summary(checked_data, doc_id, rows)
+    judged = len(rows) - own["no_actual"]
+    assert f"{len(rows)}（可判断 judged: {judged}）" in summary["内容 value"].tolist()
 
 
 def test_shaoxing_targets_without_actual_are_one_row_per_indicator_one_column_per_district(checked_data):
@@ -89,7 +114,7 @@ def test_progress_chart_puts_every_judged_target_on_the_share_of_the_way_scale(c
     rows = report.plan_progress(checked_data, "zhejiang_14fyp")
     frame = report.progress_chart_frame(rows)
     judged = [row for row in rows if row["latest"] is not None]
-    assert len(frame) == len(judged) == 38
+    assert len(frame) == len(judged) == 23  # the plan's own targets (the 2020 review apart)
     pension = frame[frame["target_label"] == "基本养老保险参保人数（2025）"].iloc[0]
     assert pension["shape"] == "triangle-right" and pension["position"] == 1.5  # 173%: beyond the scale
     assert pension["progress_zh"] == "已超过目标 106.46万人" and "zhejiang_2023_bulletin:23" in pension["latest"]
@@ -110,8 +135,10 @@ def test_home_findings_tell_the_pension_target_with_its_figures_and_sources(chec
     found = report.top_findings(report.all_findings(checked_data), report.HOME_LIMITS)
     pension = next(f for f in found if f.kind == "early" and "基本养老保险参保人数" in f.zh)
     assert pension.zh == "浙江省2023年基本养老保险参保人数 4606.46万人，已超过2025年目标 4500万人（超出 106.46万人）。"
-    assert pension.en == ("浙江省's basic pension insurance participants stood at 46.0646 million people in 2023, "
-                          "already above the 2025 target of 45 million people (by 1.0646 million people).")
+    # English names in English sentences; the figures as printed, with their size in English
+    assert pension.en == ("Zhejiang's basic pension insurance participants stood at 4606.46万人 (46.06 million people) "
+                          "in 2023, already above the 2025 target of 4500万人 (45 million people), "
+                          "by 106.46万人 (1.065 million people).")
     assert pension.sources == ["zhejiang_14fyp:171", "zhejiang_2023_bulletin:23"]
     assert pension.link == "pages/plan-zhejiang_14fyp.html"
 
@@ -122,15 +149,21 @@ def test_every_check_that_warned_is_a_finding_and_warnings_rank_first(checked_da
     # the four of the plans' targets, two disagreements inside a document (Quzhou's stated share,
     # Zhejiang's per-year target) and two rules that matched nothing
     assert len(flagged) == 8
-    told = " ".join(f.en for f in found)
-    for check_id in flagged["check_id"]:
-        if check_id.startswith("target_progress"):
-            continue  # told as a plan target behind
-        assert f"Check {check_id} warn" in told
+    warned = [f for f in found if f.kind == "warn"]
+    # each warning but the progress check (told as a target behind) and the two rules that found
+    # nothing to check (said on the data-quality page): in words, no check id
+    assert len(warned) == 5
+    assert all("#" not in f.zh + f.en and "_" not in f.zh + f.en for f in warned)
     behind = next(f for f in found if f.kind == "behind")
-    assert behind.zh == "浙江省专业技术人才总量未达到2020年目标 650万人：实际 610万人（差 40万人）。"
-    postdoc = next(f for f in found if "city_targets_within_province#19" in f.en)
-    assert postdoc.zh == "核查警告：衢州市招收博士后 10人 占浙江省 1100人 的 0.91%（2025），超出核查区间 1%-20%。"
+    # the 13th plan's target, told as how that plan ended
+    assert behind.zh == "上一规划期末，浙江省专业技术人才总量未达到2020年目标 650万人：实际 610万人（差 40万人）。"
+    assert behind.en.startswith("At the end of the previous plan, Zhejiang missed its 2020 target")
+    postdoc = next(f for f in warned if "招收博士后" in f.zh)
+    assert postdoc.zh == "核查警告：衢州市招收博士后 10人 占浙江省 1100人 的 0.91%（2025），超出预期的 1%–20%。"
+    assert postdoc.en.startswith("Check warning: Quzhou's ")
+    share = next(f for f in warned if "高技能人才占技能人才比重" in f.zh)
+    assert "相差4个百分点，超出舍入所能解释的范围" in share.zh
+    assert "differs by 4 percentage points, more than rounding explains" in share.en
     assert postdoc.sources == ["quzhou_14fyp:164", "zhejiang_14fyp:203"]
     scores = [f.score for f in found]
     assert scores == sorted(scores, reverse=True) and found[0].kind == "plan"
@@ -139,8 +172,11 @@ def test_every_check_that_warned_is_a_finding_and_warnings_rank_first(checked_da
 def test_each_plan_says_how_its_targets_stand(checked_data):
     found = {f.link: f for f in report.all_findings(checked_data) if f.kind == "plan"}
     assert set(found) == {f"pages/plan-{d}.html" for d in ("zhejiang_14fyp", "shaoxing_2023_action_plan", "quzhou_14fyp")}
-    assert "38 个可判断的目标（目标年份 2020、2025）中，33 个已达到，4 个按进度，1 个落后" in found[
+    # the plan's own targets only: the 13th plan's 2020 targets are not this plan's (they were
+    # 38 judged, 33 reached, 1 behind with them)
+    assert "23 个可判断的目标（目标年份 2025）中，19 个已达到，4 个按进度，0 个落后" in found[
         "pages/plan-zhejiang_14fyp.html"].zh
+    assert "49 个目标都还没有可比的实际值" in found["pages/plan-quzhou_14fyp.html"].zh
     assert "120 个目标都还没有可比的实际值" in found["pages/plan-shaoxing_2023_action_plan.html"].zh
 
 
@@ -172,9 +208,13 @@ def test_findings_html_links_sources_to_the_explorer_and_escapes_the_text():
 
 
 def test_english_figures_and_differences():
-    assert report.english_figure(46064600, "人") == "46.0646 million people"
-    assert report.english_figure(4250000000, "元") == "4.25 billion yuan"
-    assert report.english_figure(95000, "人") == "95,000 people"
+    # as the documents print them, with the size in English beside a 万 or 亿 figure
+    assert report.english_figure(46064600, "人") == "4606.46万人 (46.06 million people)"
+    assert report.english_figure(4250000000, "元") == "42.5亿元 (4.25 billion yuan)"
+    assert report.english_figure(2.04e12, "元") == "2.04万亿元 (2.04 trillion yuan)"
+    assert report.english_figure(95000, "人") == "9.5万人 (95,000 people)"
+    assert report.english_figure(3725, "人") == "3,725 people"
     assert report.english_figure(5.5, "%", "~") == "about 5.5%"
     assert report.difference_text(0.9, "%") == ("0.9个百分点", "0.9 percentage points")
-    assert report.difference_text(1064600, "人") == ("106.46万人", "1.0646 million people")
+    assert report.difference_text(1064600, "人") == ("106.46万人", "106.46万人 (1.065 million people)")
+    assert report.format_value(2.04e12, "元") == "2.04万亿元"  # not 20400亿元

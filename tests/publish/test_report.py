@@ -92,8 +92,10 @@ def test_headline_indicators_are_codebook_ids_with_data(data):
 
 def test_quzhou_indicator_table_shows_pension_202_and_target_204(data):
     table = report.region_indicator_table(data, "衢州市")
-    actual = _row(table, **{"指标代码 id": "basic_pension_participants", "口径 measure": "实际 actual"})
-    target = _row(table, **{"指标代码 id": "basic_pension_participants", "口径 measure": "目标 target"})
+    name = data.indicator_name("basic_pension_participants")  # by name: no codebook id on the page
+    assert "指标代码 id" not in table.columns
+    actual = _row(table, **{"指标 indicator": name, "口径 measure": "实际 actual"})
+    target = _row(table, **{"指标 indicator": name, "口径 measure": "目标 target"})
     assert actual["2020"] == "202万人" and actual["2015"] == "170.69万人"
     assert target["2025"] == "204万人" and target["2020"] == "178万人"
     assert actual["单位 unit"] == "人"
@@ -184,12 +186,18 @@ def test_indicator_observations_quote_their_source(data):
     assert table["层级 level"].iloc[0] == "全国 national"
 
 
-def test_indicator_definition_lists_codebook_fields_and_printed_units(data):
+def test_indicator_definition_reads_as_words_with_the_printed_units(data):
+    """The codebook entry in words: no field names, no ids, no JSON."""
     definition = report.indicator_definition(data, "urban_new_jobs")
-    fields = dict(zip(definition["字段 field"], definition["内容 value"]))
-    assert fields["id"] == "urban_new_jobs" and fields["name_zh"] == "城镇新增就业人数"
-    assert "人次" in fields["other_units"]  # the codebook notes Quzhou counts 万人次
-    assert "万人次" in fields["原文单位 units printed in quzhou_14fyp"]
+    fields = dict(zip(definition["项目 item"], definition["内容 value"]))
+    assert fields["名称 name"].startswith("城镇新增就业人数 · ")
+    assert "Quzhou counts" in fields["另一单位 other unit: 人次"]  # the codebook notes Quzhou counts 万人次
+    quzhou = data.registry.document("quzhou_14fyp").title_zh
+    assert "万人次" in fields[f"《{quzhou}》所用单位 unit printed"]
+    assert not any("urban_new_jobs" in str(v) or "{" in str(v) for v in list(fields) + list(fields.values()))
+    balance = dict(zip(*report.indicator_definition(data, "three_funds_balance").to_dict("list").values()))
+    assert balance["组成部分 made up of"] == "、".join(data.indicator_name(i) for i in (
+        "pension_fund_balance", "unemployment_fund_balance", "work_injury_fund_balance"))
 
 
 def test_cross_level_comparison_for_urban_new_jobs(data):
@@ -305,8 +313,8 @@ def test_table_escapes_titles_marks_figures_nowrap_and_says_yes_no():
 
 def test_codebook_booleans_read_yes_or_no(data):
     definition = report.indicator_definition(data, "basic_pension_participants")
-    fields = dict(zip(definition["字段 field"], definition["内容 value"]))
-    assert fields["headline"] == "是 yes" and fields["additive"] == "是 yes"
+    fields = dict(zip(definition["项目 item"], definition["内容 value"]))
+    assert fields["下级地区可加总 regions add up"].startswith("是")
 
 
 def test_checks_display_keeps_what_a_reader_needs_and_quotes_sources_on_hover():
@@ -364,8 +372,15 @@ def test_pension_chart_is_one_panel_on_a_log_scale_with_every_level_in_its_place
 
 def test_cumulative_and_plan_periods_are_spans_and_units_get_their_own_panel(data):
     spec = report.indicator_chart(data, "urban_new_jobs").to_dict()
-    assert len(spec["vconcat"]) == 2  # 人 and 人次 (Quzhou counts person-times)
-    assert [panel["title"]["text"] for panel in spec["vconcat"]] == ["单位 unit: 人", "单位 unit: 人次"]
+    # a panel per unit (人, and 人次: Quzhou counts person-times) and basis: five-year totals, whole
+    # years and a quarter never share an axis
+    titles = [panel["title"]["text"] for panel in spec["vconcat"]]
+    assert sorted(titles) == sorted(["单位 unit: 人 · 全年 whole years", "单位 unit: 人 · 多年合计 multi-year totals",
+                                     "单位 unit: 人次 · 多年合计 multi-year totals", "单位 unit: 人次 · 全年 whole years",
+                                     "单位 unit: 人 · 季度 quarters"])
+    for panel in spec["vconcat"]:
+        drawn = spec["datasets"][panel["data"]["name"]]
+        assert len({v["group"] for v in drawn}) == 1 and len({v["unit"] for v in drawn}) == 1
     rule = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "rule")
     assert rule["encoding"]["x"]["field"] == "start" and rule["encoding"]["x2"]["field"] == "end"
     values = [v for d in spec["datasets"].values() for v in d]
@@ -380,7 +395,7 @@ def test_rate_chart_keeps_every_level_on_one_linear_axis(data):
     spec = report.indicator_chart(data, "surveyed_unemployment_rate").to_dict()
     assert "vconcat" not in spec
     y = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "point")["encoding"]["y"]
-    assert y["axis"]["title"] == "数值 value (%)" and y["scale"].get("type") != "log"
+    assert y["axis"]["title"] == "% percent" and y["scale"].get("type") != "log"
 
 
 def test_chinese_number_axis_labels_match_format_value():
@@ -435,8 +450,12 @@ def test_a_warning_without_figures_is_a_finding_in_words(tmp_path):
     paths = ProjectPaths.at(copy_project(tmp_path / "project"))
     run_extract(paths)
     run_validation(paths)
-    texts = [finding.zh for finding in flagged_check_findings(report.load_report_data(paths.root))]
-    assert any("province_targets_within_nation" in text and "matched no observations" in text for text in texts)
+    data = report.load_report_data(paths.root)
+    texts = [finding.zh for finding in flagged_check_findings(data)]
+    # a rule that found nothing to check is not a finding: the data-quality page says it in words
+    assert texts and not any("matched no observations" in text for text in texts)
+    nothing = data.checks[data.checks["rule_id"] == "province_targets_within_nation"].iloc[0]
+    assert report.check_sentence(data, nothing)[0] == "这条规则在数据中没有找到可以核查的数字，因此没有核查任何内容。"
 
 
 def test_a_table_shows_its_first_thousand_rows_and_says_how_many_there_are():

@@ -24,7 +24,8 @@ from renshe.errors import RensheError
 from renshe.ingest.extract import run_extract
 from renshe.paths import ProjectPaths
 
-NAVBAR = ["Home", "Regions", "Indicators", "Plans", "Data quality", "What changed", "Explore", "Data", "Methods"]
+NAVBAR = ["Home", "Regions", "Indicators", "Plans", "Data quality", "What changed", "Documents", "Explore", "Data",
+          "Methods"]
 GRID_REGIONS = ["衢州市", "绍兴市", "浙江省"]
 GRID_INDICATORS = ["urban_new_jobs"]
 # Appended to the bulletin's urban-new-jobs line (9) in the XSS build: must never execute.
@@ -221,7 +222,12 @@ def test_home_key_figures_put_each_headline_indicator_on_one_row(built, output):
     assert (pension["全国"], pension["浙江省"], pension["衢州市"]) == (
         "10.52亿人（2023-03）", "4606.46万人（2023）", "202万人（2020）")
     assert pension["_title:全国"].startswith("national_2023q1_briefing:7 ")
-    assert set(figures["指标 indicator"]) <= {data.indicator_name(i) for i in report.headline_indicators(data)}
+    names = {data.indicator_name(i) for i in report.headline_indicators(data)}
+    assert {label.split("（按")[0] for label in figures["指标 indicator"]} <= names
+    # card counts (张) have a row of their own, never in the card holders' (人) row
+    holders = figures[figures["指标 indicator"] == "社会保障卡持卡人数"].iloc[0]
+    cards = figures[figures["指标 indicator"] == "社会保障卡持卡人数（按张计 counted in 张）"].iloc[0]
+    assert "张" not in " ".join(holders[["全国", "浙江省", "衢州市"]]) and cards["衢州市"] == "273万张（2020）"
     home = _html(output, "index.html")
     assert '<td class="renshe-nowrap" title="national_2023q1_briefing:7 ' in home and "10.52亿人（2023-03）" in home
 
@@ -231,7 +237,7 @@ def test_quality_page_shows_checks_or_says_there_are_none_yet(built, output):
     markup = _html(output, "quality.html")
     if (paths.clean / "checks.csv").is_file():
         checks = pd.read_csv(paths.clean / "checks.csv", encoding="utf-8-sig")
-        assert f"{len(checks)} checks" in markup
+        assert f"{len(checks)} 项核查 checks" in markup  # the counts in words
         assert "no checks yet" not in markup
     else:
         assert "no checks yet" in markup
@@ -330,3 +336,24 @@ def test_builtin_renderer_gives_images_alt_text_as_nbconvert_does(tmp_path):
     pictured = site.render_notebook(tmp_path, Path("image.ipynb")).body
     assert "<td>116.32万人</td>" in pictured
     assert re.search(r'<img[^>]*alt="No description has been provided for this image"', pictured)
+
+
+def test_quality_page_shows_the_validation_runs_with_warnings_as_warnings(output):
+    """The validation library's report needs scripts from the internet: its content is on the
+    quality page (a warning-severity rule not met reads as a warning, not 'failed') and its pages
+    are a download, not pages of the site (they showed '$ is not defined' and empty tables)."""
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(_html(output, "quality.html"))
+    runs = next(t for t in tree.iter("table") if "严重程度 severity" in t.text_content())
+    rows = [[cell.text_content().strip() for cell in row.iter("td")] for row in runs.iter("tr")][1:]
+    by_rule = {row[0]: row for row in rows if row}
+    assert by_rule["观测值的结构：列、类型、允许的取值 · The observations' structure: columns, types, allowed values"][-1] \
+        == "通过 passed"
+    warned = [row for row in rows if row[1] == "警告 warning" and row[3] != row[2]]
+    assert warned and all(row[-1] == "警告 warning" for row in warned)
+    assert not any(row[-1] == "未通过 failed" for row in rows)
+    assert not (output / "data-docs").exists()
+    with zipfile.ZipFile(output / "downloads" / "validation-report.zip") as archive:
+        assert "data-docs/index.html" in archive.namelist() and "gx_validation_results.json" in archive.namelist()
+    assert 'href="downloads/validation-report.zip"' in _html(output, "quality.html")

@@ -266,12 +266,14 @@ def trim_number(number: float, decimals: int = 4) -> str:
 
 
 def format_value(value: float, unit: str, qualifier: str = "") -> str:
-    """A figure as the documents write it: 2020000 人 -> '202万人', 5.5 % -> '5.5%'."""
+    """A figure as the documents write it: 2020000 人 -> '202万人', 2.04e12 元 -> '2.04万亿元', 5.5 % -> '5.5%'."""
     if _missing(value):
         return "—"
     sign = QUALIFIER_SIGNS.get(qualifier or "", qualifier or "")
     unit = unit or ""
-    if unit in SCALABLE_UNITS and abs(value) >= 1e8:
+    if unit in SCALABLE_UNITS and abs(value) >= 1e12:
+        body = f"{trim_number(value / 1e12)}万亿{unit}"  # 2.04万亿元, as printed (not 20400亿元)
+    elif unit in SCALABLE_UNITS and abs(value) >= 1e8:
         body = f"{trim_number(value / 1e8)}亿{unit}"
     elif unit in SCALABLE_UNITS and abs(value) >= 1e4:
         body = f"{trim_number(value / 1e4)}万{unit}"

@@ -59,6 +59,8 @@
         indicatorShort: indicatorId ? (names[indicatorId] || indicatorId).split(" · ")[0] : (row[f.indicator_zh] || "") + " [未编码]",
         measureLabel: MEASURES[row[f.measure]] || row[f.measure] || "",
         display: data.display[index], value: row[f.value],
+        context: (data.context || [])[index] || null,
+        line: Number(row[f.source_line]), page: f.source_page === undefined ? 0 : Number(row[f.source_page] || 0),
         printed: String(row[f.value_raw] || "") + String(row[f.unit_raw] || ""),
         figure: String(row[f.value_raw] || ""),
         source: row[f.doc_id] + ":" + row[f.source_line],
@@ -184,6 +186,11 @@
     bar.appendChild(this.chip);
     bar.appendChild(this.download);
     this.root.appendChild(bar);
+    // the source view: the cited line with its neighbours, the document, and each table cell's
+    // table title, row, column and unit
+    this.sourceView = el("section", {"class": "renshe-source-view", "aria-live": "polite"});
+    this.sourceView.hidden = true;
+    this.root.appendChild(this.sourceView);
 
     var wrap = el("div", {"class": "renshe-table-wrap"});
     this.table = el("table", {"class": "renshe-table renshe-explorer-table"});
@@ -293,10 +300,74 @@
       fragment.appendChild(tr);
     }
     this.body.appendChild(fragment);
+    this.showSource(rows);
     this.pageLabel.textContent = " 第 " + (this.page + 1) + " / " + pages + " 页 · page " + (this.page + 1) + " of " + pages + " ";
     this.previous.disabled = this.page === 0;
     this.next.disabled = this.page >= pages - 1;
     this.pager.hidden = pages === 1;
+  };
+
+  var NEIGHBOURS = 3; // lines shown on each side of the cited line
+
+  Explorer.prototype.showSource = function (rows) {
+    var view = this.sourceView, data = this.data, source = this.state.source;
+    view.textContent = "";
+    view.hidden = !source;
+    if (!source) return;
+    var cut = source.lastIndexOf(":"), doc = source.slice(0, cut), line = Number(source.slice(cut + 1));
+    var title = (data.documents || {})[doc] || doc;
+    view.appendChild(el("h3", {}, "原文 In the document: " + title));
+    var file = (data.files || {})[doc];
+    var meta = el("p", {"class": "renshe-note"});
+    meta.appendChild(document.createTextNode("第 " + line + " 行 line " + line + " · "));
+    if (file) {
+      var page = rows.length && rows[0].page ? rows[0].page : 0;
+      var pdf = (data.pdf || []).indexOf(doc) >= 0;
+      var href = file + (pdf ? "#page=" + (page || 1) : "");
+      meta.appendChild(el("a", {href: href}, pdf && page ? "原文件第 " + page + " 页 the file as published, page " + page
+                                                      : "原文件 the file as published"));
+    }
+    view.appendChild(meta);
+    var cells = rows.filter(function (row) { return row.context; });
+    if (cells.length) {
+      var table = el("table", {"class": "renshe-table renshe-cells"});
+      var head = el("tr");
+      ["表格 table", "行 row", "列 column", "单元格 cell as printed", "单位 unit", "数值 value"].forEach(function (label) {
+        head.appendChild(el("th", {scope: "col"}, label));
+      });
+      var thead = el("thead");
+      thead.appendChild(head);
+      table.appendChild(thead);
+      var body = el("tbody");
+      cells.forEach(function (row) {
+        var tr = el("tr");
+        [row.context.table, row.context.row, row.context.column, row.context.cell, row.context.unit, row.display]
+          .forEach(function (text) { tr.appendChild(el("td", {}, String(text || "—"))); });
+        body.appendChild(tr);
+      });
+      table.appendChild(body);
+      var wrap = el("div", {"class": "renshe-table-wrap"});
+      wrap.appendChild(table);
+      view.appendChild(wrap);
+    }
+    var lines = (window.RENSHE_LINES || {})[doc];
+    var script = (data.lineScripts || {})[doc];
+    var self = this;
+    if (!lines && script && !this.loading) {
+      this.loading = true;
+      var tag = el("script", {src: script});
+      tag.onload = function () { self.loading = false; if (self.state.source === source) self.showSource(rows); };
+      tag.onerror = function () { self.loading = false; console.error("renshe explorer: cannot load " + script); };
+      document.head.appendChild(tag);
+      return;
+    }
+    if (!lines) return;
+    var list = el("ol", {"class": "renshe-lines", start: String(Math.max(1, line - NEIGHBOURS))});
+    for (var n = Math.max(1, line - NEIGHBOURS); n <= Math.min(lines.length, line + NEIGHBOURS); n++) {
+      var item = el("li", n === line ? {"class": "renshe-cited"} : {}, String(lines[n - 1]).replace(/\t/g, " │ "));
+      list.appendChild(item);
+    }
+    view.appendChild(list);
   };
 
   Explorer.prototype.saveCsv = function () {

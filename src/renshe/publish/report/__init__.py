@@ -37,11 +37,13 @@ from renshe.publish.report.charts import (  # noqa: F401
 )
 from renshe.publish.report.timeline import period_dates, time_frame, region_chart, indicator_chart  # noqa: F401
 from renshe.publish.report.plans import (  # noqa: F401
-    STATUS_LABELS, STATUS_ORDER, plan_documents, plan_progress, region_target_progress, progress_label, progress_frame, validate_plan, status_counts, plan_summary, targets_without_actual,
+    STATUS_LABELS, STATUS_ORDER, plan_documents, plan_progress, region_target_progress, progress_label, progress_frame, validate_plan, status_counts, plan_summary, previous_plan_review, review_frame, targets_without_actual,
 )
 from renshe.publish.report.progress_chart import progress_chart_frame, progress_chart, plan_chart  # noqa: F401
 from renshe.publish.report.findings import (  # noqa: F401
     Finding, all_findings, top_findings, findings_html, region_findings, HOME_LIMITS, REGION_LIMITS,
 )
 from renshe.ingest.numbers import format_value  # noqa: F401 (the report's way to print a figure)
-
+from renshe.publish.report.check_words import (  # noqa: F401
+    RULE_TYPE_WORDS, check_sentence, checks_in_words, checks_overview, shares_table, status_words,
+)

@@ -190,13 +190,97 @@ def chart_html(spec: dict, assets: str) -> str:
     return _CHART_SCRIPT.format(chart_id=chart_id, spec=_escaped_json(spec), src=src)
 
 
+DRAWN_COLUMNS = [("region", "地区 region"), ("indicator", "指标 indicator"), ("period", "时期 period"),
+                 ("measure_label", "口径 measure"), ("display", "数值 value"), ("value", "value"), ("unit", "单位 unit"),
+                 ("source", "来源 source")]
+
+
+def _panels(spec: dict) -> list[dict]:
+    """A chart's panels, each a spec of its own that takes the width of its container (a concat's
+    sub-views cannot: Vega-Lite sizes them in pixels), with the chart's data and configuration."""
+    if "hconcat" in spec:
+        return [spec]  # side by side by design (a chart and its words, row for row): kept whole
+    views = spec.get("concat") or spec.get("vconcat")
+    if views is None:
+        views = [{k: v for k, v in spec.items() if k not in ("title", "datasets", "config", "$schema")}]
+    shared = {k: spec[k] for k in ("datasets", "config", "$schema") if k in spec}
+    panels = []
+    for view in views:
+        if "facet" in view or "repeat" in view:
+            return [spec]  # a facet sizes its cells itself: drawn as it is, scrolling inside its box
+        panels.append({**shared, **view, "width": "container",
+                       "autosize": {"type": "fit-x", "contains": "padding"}})
+    return panels
+
+
+def _drawn_rows(spec: dict) -> list[dict]:
+    """Every row of data the chart draws (its datasets, or its inline values)."""
+    rows = [row for values in (spec.get("datasets") or {}).values() for row in values]
+    if not rows and isinstance(spec.get("data"), dict):
+        rows = list(spec["data"].get("values") or [])
+    return rows
+
+
+def _drawn_table(rows: list[dict]) -> str:
+    """The chart's figures as a folded table and a CSV download of exactly those rows."""
+    import csv
+    import html
+    import io
+    from urllib.parse import quote
+
+    columns = [(key, label) for key, label in DRAWN_COLUMNS if any(key in row for row in rows)]
+    if not rows or not columns:
+        return ""
+    seen, unique = set(), []
+    for row in rows:
+        key = tuple(str(row.get(k, "")) for k, _ in columns)
+        if key not in seen:
+            seen.add(key)
+            unique.append(row)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([key for key, _ in columns])
+    writer.writerows([[row.get(k, "") for k, _ in columns] for row in unique])
+    shown = [(k, label) for k, label in columns if k != "value"]
+    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in shown)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(row.get(k, '')))}</td>" for k, _ in shown) + "</tr>"
+                   for row in unique)
+    href = "data:text/csv;charset=utf-8," + quote("\ufeff" + buffer.getvalue())
+    return (f'<details class="renshe-fold renshe-chart-data"><summary>图中的数字 the figures in this chart '
+            f'({len(unique)})</summary><div class="renshe-table-wrap"><table class="renshe-table"><thead><tr>{head}'
+            f'</tr></thead><tbody>{body}</tbody></table></div></details>'
+            f'<p class="renshe-chart-download"><a download="chart-data.csv" href="{html.escape(href)}">'
+            f'下载图中数据 download what the chart draws (CSV)</a> · 来源见表中各行 sources: each row of the table</p>')
+
+
+def site_chart_html(spec: dict, assets: str) -> str:
+    """A chart on the site: its title and subtitle as text, its panels side by side as the width
+    allows (each fits its box, from 360 px up), then its figures as a table and a CSV download."""
+    import html
+
+    title = spec.get("title") or {}
+    text = title.get("text", "") if isinstance(title, dict) else str(title)
+    subtitle = title.get("subtitle", []) if isinstance(title, dict) else []
+    subtitle = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+    panels = _panels(spec)
+    heading = ""
+    if text and len(panels) > 1:
+        heading = (f'<p class="renshe-chart-title"><strong>{html.escape(text)}</strong>'
+                   + "".join(f'<br><span class="renshe-note">{html.escape(line)}</span>' for line in subtitle) + "</p>")
+    else:
+        panels = [dict(panels[0], title=spec["title"])] if "title" in spec and panels else panels
+    charts = "".join(chart_html(panel, assets) for panel in panels)
+    grid = f'<div class="renshe-panels">{charts}</div>' if len(panels) > 1 else charts
+    return f'<figure class="renshe-figure-block">{heading}{grid}{_drawn_table(_drawn_rows(spec))}</figure>'
+
+
 def _renderer(spec: dict, **_options) -> dict:
     assets = os.environ.get(ASSETS_ENV)
     title = spec.get("title", {})
     text = title.get("text", "chart") if isinstance(title, dict) else str(title)
     plain = f"<chart: {text}>"
     if assets:
-        return {"text/html": chart_html(spec, assets), "text/plain": plain}
+        return {"text/html": site_chart_html(spec, assets), "text/plain": plain}
     # JupyterLab renders Vega-Lite v5 mime data with its own bundled Vega, offline.
     lab_spec = dict(spec, **{"$schema": "https://vega.github.io/schema/vega-lite/v5.json"})
     return {"application/vnd.vegalite.v5+json": lab_spec, "text/plain": plain}

@@ -119,6 +119,15 @@ class ReportData:
         entry = self.codebook_by_id.get(indicator_id, {})
         return str(entry.get("name_en") or indicator_id)
 
+    def region_name_en(self, region: str) -> str:
+        """The region's English name (the tree's `en`, else its pinyin: 衢州市 -> Quzhou)."""
+        from renshe.publish.report.names import region_name_en
+
+        names = self._index("english_names", dict)
+        if region not in names:
+            names[region] = region_name_en(self.registry.regions, region)
+        return names[region]
+
 
 def _children_by_parent(registry: Registry) -> dict[str, list[str]]:
     children: dict[str, list[str]] = {}

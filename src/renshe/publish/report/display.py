@@ -39,7 +39,7 @@ TITLE_PREFIX = "_title:"
 _FIGURE = r"[≥≤<>约~+-]?\d[\d.,]*[^\s\d（]{0,6}(?: \(%\)|（[\w-]+）)?"
 NOWRAP_CELL = re.compile(rf"^(?:{_FIGURE}(?: / {_FIGURE})*|\d{{4}}(?:-\w{{2,4}})?|[\w.-]+:\d+)$")
 LONG_CELL = 50  # characters: longer cells are prose (messages, quoted lines)
-FLAGGED_STATUSES = {"fail": "status-fail", "warn": "status-warn"}
+FLAGGED_STATUSES = {"fail": "status-fail", "warn": "status-warn", "未通过 failed": "status-fail", "警告 warning": "status-warn"}
 BOOLEAN_TEXT = {True: "是 yes", False: "否 no"}
 
 
@@ -71,7 +71,7 @@ def _cell_html(text: str, title: str | None, column: str) -> str:
         classes.append("renshe-nowrap")
     elif len(text) > LONG_CELL:
         classes.append("renshe-long")  # a sentence keeps a readable width beside narrow id columns
-    if "status" in column and text in FLAGGED_STATUSES:
+    if ("status" in column or "result" in column) and text in FLAGGED_STATUSES:
         classes.append(FLAGGED_STATUSES[text])
     attributes = f' class="{" ".join(classes)}"' if classes else ""
     if title and title != "—" and title != text:
@@ -162,8 +162,18 @@ def compact_sources(sources: str) -> str:
     return "; ".join(f"{doc_id}:{', '.join(numbers)}" for doc_id, numbers in lines.items())
 
 
-def checks_display(checks: pd.DataFrame) -> pd.DataFrame:
-    """The columns of checks.csv a reader needs; the quoted source lines show on hovering `sources`."""
+def checks_display(checks: pd.DataFrame, data: ReportData | None = None) -> pd.DataFrame:
+    """The checks as a reader reads them: what was compared and found in words (names, figures as
+    printed, gaps as a reader says them), the result, the sources; the quoted source lines show on
+    hovering the sources. Without `data` (no names to give), the columns of checks.csv a reader needs."""
+    if data is not None and "computed_kind" in checks.columns:
+        from renshe.publish.report.check_words import checks_in_words
+
+        words = checks_in_words(data, checks)
+        shown = words[["核查 check", "结果 result"]].copy()
+        shown["来源 sources"] = words["sources"].map(lambda text: compact_sources(text) if text else "")
+        shown[TITLE_PREFIX + "来源 sources"] = words["_source_text"].astype(str).map(quoted_line)
+        return shown
     columns = [c for c in CHECK_COLUMNS if c in checks.columns] or list(checks.columns)
     shown = checks[columns].copy()
     if "sources" in shown.columns:
@@ -177,5 +187,5 @@ def checks_table(data: ReportData, region: str | None = None, indicator_id: str 
     found = checks_involving(data, region=region, indicator_id=indicator_id)
     if found is None:
         return note("no checks yet: data/clean/checks.csv does not exist (run `renshe validate`).")
-    return table(checks_display(found), empty_message="没有涉及此项的检查。 No checks involve this page.",
+    return table(checks_display(found, data), empty_message="没有涉及此项的检查。 No checks involve this page.",
                  summary="相关核查 Checks involving this page")

@@ -18,20 +18,17 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from renshe.ingest.numbers import format_value, trim_number
+from renshe.publish.report.check_words import check_sentence
 from renshe.publish.report.data import ReportData
 from renshe.publish.report.display import HTMLBlock, compact_sources
 from renshe.publish.report.formatting import difference_text, english_figure, period_sort_key
-from renshe.publish.report.plans import Figure, plan_documents, plans_setting_targets_for, plan_progress
+from renshe.publish.report.plans import (Figure, plan_documents, plans_setting_targets_for, plan_progress,
+                                         previous_plan_review)
 
 # How interesting each kind of statement is (higher first); ties keep the order of generation.
+EXPLORER = "explore.html"
 SCORES = {"plan": 110, "fail": 100, "warn": 90, "behind": 90, "early": 70, "pace": 60, "sums": 50,
           "agreement": 45, "share": 40}
-# The checks' assessments and period notes in Chinese (checks.csv writes them in English).
-ASSESSMENTS_ZH = {"outside band": "超出核查区间", "contradicts": "相互矛盾", "behind": "落后", "differs": "不一致",
-                  "does not add up": "加总不符", "inconsistent": "不一致"}
-PERIOD_WORDS_ZH = {" (per-year)": " 每年", " (final-year)": " 末年", " vs target ": " 对目标 "}
-EXPLORER = "explore.html"
-MESSAGE_TAIL = re.compile(r"\s+—\s+failed expect_\S+$")
 
 
 @dataclass
@@ -71,14 +68,18 @@ def plan_findings(data: ReportData, region: str | None = None) -> list[Finding]:
     findings = []
     for doc_id in plans_setting_targets_for(data, region) if region else plan_documents(data):
         rows = plan_progress(data, doc_id)
+        # the previous plan's targets (its review) are told one by one, never in this plan's summary
+        review = previous_plan_review(data, doc_id)
         if region:
             rows = [row for row in rows if row["region"] == region]
-        if not rows:
+            review = [row for row in review if row["region"] == region]
+        if not rows and not review:
             continue
         link = "pages/" + plan_page(doc_id).replace(".ipynb", ".html")
-        findings.append(_plan_summary(data.registry.document(doc_id), rows, link))
+        if rows:
+            findings.append(_plan_summary(data.registry.document(doc_id), rows, link))
         told: set[tuple] = set()  # the same target printed as 2025 and as 2021-2025: tell it once
-        for row in sorted((r for r in rows if r["latest"] is not None),
+        for row in sorted((r for r in rows + review if r["latest"] is not None),
                           key=lambda r: order.get(r["indicator_id"], (True, len(order)))):
             finding = _target_finding(row, link)
             key = (row["region"], row["indicator_id"] or row["indicator"], finding.kind if finding else "")
@@ -111,36 +112,39 @@ def _target_finding(row: dict, link: str) -> Finding | None:
     sources = [target.source, latest.source]
     gap_zh, gap_en = difference_text(abs(latest.value - row["goal"]), unit)
     region, name_en = row["region"], _mid_sentence(row.get("indicator_en", name))
+    region_en = row.get("region_en", region)
 
     def finding(kind: str, zh: str, en: str) -> Finding:
+        if not row.get("own", True):  # a target of the previous plan, from this plan's review of it
+            zh, en = "上一规划期末，" + zh, "At the end of the previous plan, " + en
         return Finding(kind, zh, en, sources, (region,), link, "规划进展 plan progress")
 
     if row["status"] == "behind":
         if latest.period == target.period:
             return finding("behind", f"{region}{name}未达到{target.period}年目标 {target.display}：实际 {latest.display}（差 {gap_zh}）。",
-                           f"{region} missed its {target.period} target for {name_en}, {_en(target, unit)}: "
-                           f"{_en(latest, unit)} ({gap_en} short).")
+                           f"{region_en} missed its {target.period} target for {name_en}, {_en(target, unit)}: "
+                           f"{_en(latest, unit)}, {gap_en} short.")
         return finding("behind", f"{region}{name}落后于进度：{latest.period}年 {latest.display}，{target.period}年目标 "
                                  f"{target.display}（{row['label_zh']}）。",
-                       f"{region} is behind on {name_en}: {_en(latest, unit)} in {latest.period} against the "
-                       f"{target.period} target of {_en(target, unit)} ({row['label_en']}).")
+                       f"{region_en} is behind on {name_en}: {_en(latest, unit)} in {latest.period} against the "
+                       f"{target.period} target of {_en(target, unit)}: {row['label_en']}.")
     if row["goal_kind"] == "per_year_pace" and latest.value >= row["goal"]:
         pace_zh, pace_en = format_value(row["goal"], unit), english_figure(row["goal"], unit)
         return finding("pace", f"{region}{latest.period}年{name} {latest.display}，高于完成{target.period}年累计目标 "
                                f"{target.display} 所需的年均 {pace_zh}（超出 {gap_zh}）。",
-                       f"{region}'s {name_en} stood at {_en(latest, unit)} in {latest.period}, above the yearly pace "
-                       f"of {pace_en} that the {target.period} total of {_en(target, unit)} needs (by {gap_en}).")
+                       f"{region_en}'s {name_en} stood at {_en(latest, unit)} in {latest.period}, above the yearly pace "
+                       f"of {pace_en} that the {target.period} total of {_en(target, unit)} needs, by {gap_en}.")
     if row["basis"] == "per_year" and row["status"] == "reached":
         return finding("pace", f"{region}{latest.period}年{name} {latest.display}，达到{target.period}年每年 {target.display} "
                                f"的目标（超出 {gap_zh}）。",
-                       f"{region}'s {name_en} stood at {_en(latest, unit)} in {latest.period}, meeting the "
-                       f"{target.period} target of {_en(target, unit)} a year (by {gap_en}).")
+                       f"{region_en}'s {name_en} stood at {_en(latest, unit)} in {latest.period}, meeting the "
+                       f"{target.period} target of {_en(target, unit)} a year, by {gap_en}.")
     if row["early"]:
         verb_zh, verb_en, by_zh = ("低于", "already below", "低") if row["ceiling"] else ("已超过", "already above", "超出")
         return finding("early", f"{region}{latest.period}年{name} {latest.display}，{verb_zh}{target.period}年目标 "
                                 f"{target.display}（{by_zh} {gap_zh}）。",
-                       f"{region}'s {name_en} stood at {_en(latest, unit)} in {latest.period}, {verb_en} the "
-                       f"{target.period} target of {_en(target, unit)} (by {gap_en}).")
+                       f"{region_en}'s {name_en} stood at {_en(latest, unit)} in {latest.period}, {verb_en} the "
+                       f"{target.period} target of {_en(target, unit)}, by {gap_en}.")
     return None
 
 
@@ -172,45 +176,24 @@ def _figure_text(value: str, unit: str) -> tuple[str, str]:
     return format_value(number, unit), english_figure(number, unit)
 
 
-def _periods_zh(periods: str) -> str:
-    for english, chinese in PERIOD_WORDS_ZH.items():
-        periods = periods.replace(english, chinese)
-    return periods
-
-
 def flagged_check_findings(data: ReportData, region: str | None = None) -> list[Finding]:
     """Every check that warned or failed (a progress check says it as 'behind' in plan_findings)."""
     checks = _checks(data, region)
     if checks.empty:
         return []
-    flagged = checks[checks["status"].isin(["fail", "warn"]) & (checks["computed_kind"] != "expected_by_now")]
+    # a progress check is told as a target behind (plan_findings); a rule that found nothing to
+    # check is said on the data-quality page, not as a finding
+    flagged = checks[checks["status"].isin(["fail", "warn"])
+                     & ~checks["computed_kind"].isin(["expected_by_now", "no_instance"])]
     findings = []
     for _, check in flagged.iterrows():
-        name = data.indicator_name(check["indicator_id"])
-        a_zh, _a_en = _figure_text(check["value_a"], check["unit_a"])
-        b_zh, _b_en = _figure_text(check["value_b"], check["unit_b"])
-        status_zh = "未通过" if check["status"] == "fail" else "警告"
-        assessment = ASSESSMENTS_ZH.get(str(check["assessment"]), str(check["assessment"]))
+        zh, en = check_sentence(data, check)
+        status_zh, status_en = ("核查未通过", "Check failed") if check["status"] == "fail" else ("核查警告", "Check warning")
         regions = tuple(r for r in REGION_SEPARATORS.split(str(check["regions"])) if r)
-        periods = _periods_zh(str(check["periods"]))
-        if not a_zh or not b_zh:
-            zh = f"核查{status_zh}（{check['rule_id']}）：{check['message']}"
-        elif check["computed_kind"] in ("share", "target_share") and len(regions) == 2:
-            zh = (f"核查{status_zh}：{regions[0]}{name} {a_zh} 占{regions[1]} {b_zh} 的 "
-                  f"{trim_number(float(check['computed']), 2)}%（{periods}），{_band_zh(check, assessment)}。")
-        else:
-            zh = f"核查{status_zh}：{check['regions']}{name}（{periods}）：{a_zh} 对 {b_zh}，{assessment}。"
-        message = MESSAGE_TAIL.sub("", str(check["message"])).rstrip(".").replace(
-            check["indicator_id"], _mid_sentence(data.indicator_name_en(check["indicator_id"])))
-        en = f"Check {check['check_id']} {check['status']}: {message}."
-        findings.append(Finding("fail" if check["status"] == "fail" else "warn", zh, en,
-                                _citations(check["sources"]), regions, "quality.html", "数据质量 data quality"))
+        findings.append(Finding("fail" if check["status"] == "fail" else "warn", f"{status_zh}：{zh}",
+                                f"{status_en}: {en}", _citations(check["sources"]), regions,
+                                "quality.html", "数据质量 data quality"))
     return findings
-
-
-def _band_zh(check: pd.Series, assessment: str) -> str:
-    band = re.search(r"band\s+([^)]+)", str(check.get("message", "")))
-    return f"超出核查区间 {band.group(1)}" if band else assessment
 
 
 def share_findings(data: ReportData, region: str | None = None) -> list[Finding]:
@@ -241,7 +224,7 @@ def share_findings(data: ReportData, region: str | None = None) -> list[Finding]
         code = next((r.code for r in data.registry.regions if r.name == child), "")
         findings.append(Finding(
             "share", f"{child}占{parent}的比重（{periods[0]}）：" + "，".join(parts_zh) + "。",
-            f"{child}'s share of {parent} ({periods[0]}): " + "; ".join(parts_en) + ".",
+            f"{data.region_name_en(child)}'s share of {data.region_name_en(parent)} ({periods[0]}): " + "; ".join(parts_en) + ".",
             [c for _, check in latest.iterrows() for c in _citations(check["sources"])], (child, parent),
             f"pages/{region_page(code).replace('.ipynb', '.html')}" if code else "", "地区 region"))
     return findings
@@ -265,12 +248,12 @@ def sum_findings(data: ReportData, region: str | None = None) -> list[Finding]:
         if arrow:
             count = len(parts.split("+"))
             zh = f"{total}：{count} 个区县 {len(group)} 项数字之和{all_zh}等于全市合计（如{name}合计 {total_zh}）。"
-            en = (f"{total}: the sums of its {count} districts' figures equal the city's totals for {all_en} {len(group)} "
+            en = (f"{data.region_name_en(total)}: the sums of its {count} districts' figures equal the city's totals for {all_en} {len(group)} "
                   f"items (e.g. {_mid_sentence(name_en)}, {total_en} in all).")
         else:
             total = str(regions)
             zh = f"{total}：{len(group)} 个合计数与其分项之和{all_zh}一致（如{name} {total_zh}）。"
-            en = (f"{total}: {all_en} {len(group)} printed totals equal the sums of their parts "
+            en = (f"{data.region_name_en(total)}: {all_en} {len(group)} printed totals equal the sums of their parts "
                   f"(e.g. {_mid_sentence(name_en)}, {total_en}).")
         findings.append(Finding("sums", zh, en, _citations(example["sources"]), (total,), "quality.html",
                                 "数据质量 data quality"))
@@ -288,14 +271,14 @@ def agreement_findings(data: ReportData, region: str | None = None) -> list[Find
     agreeing = twice[twice["status"] == "pass"]
     example = (agreeing if len(agreeing) else twice).iloc[0]
     figure_zh, figure_en = _figure_text(example["value_a"], example["unit_a"])
-    where_zh, where_en = (f"{region}：", f"{region}: ") if region else ("", "")
+    where_zh, where_en = (f"{region}：", f"{data.region_name_en(region)}: ") if region else ("", "")
     rest_zh = "。" if len(agreeing) == len(twice) else f"，{len(twice) - len(agreeing)} 个不一致（见上）。"
     rest_en = "." if len(agreeing) == len(twice) else f"; {len(twice) - len(agreeing)} do not (above)."
     return [Finding(
         "agreement",
         f"{where_zh}{len(twice)} 个在文件中出现两次的数字中，{len(agreeing)} 个前后一致（如{example['regions']}"
         f"{data.indicator_name(example['indicator_id'])} {example['periods']}年 {figure_zh}，两处相同）{rest_zh}",
-        f"{where_en}{'o' if region else 'O'}f {len(twice)} figures printed twice, {len(agreeing)} agree (e.g. {example['regions']}'s "
+        f"{where_en}{'o' if region else 'O'}f {len(twice)} figures printed twice, {len(agreeing)} agree (e.g. {data.region_name_en(example['regions'])}'s "
         f"{_mid_sentence(data.indicator_name_en(example['indicator_id']))} in {example['periods']}, {figure_en} both "
         f"times){rest_en}",
         _citations(example["sources"]), (region,) if region else (), "quality.html", "数据质量 data quality")]
@@ -370,4 +353,4 @@ def region_findings(data: ReportData, region: str) -> HTMLBlock:
     """The region page's opening statements (the plan pages list every target)."""
     return findings_html(top_findings(all_findings(data, region), REGION_LIMITS), root="../",
                          empty=f"{region}：没有可报告的发现（没有规划目标、比重或核查涉及该地区）。 "
-                               f"Nothing to report for {region}: no plan target, share or check involves it.")
+                               f"Nothing to report for {data.region_name_en(region)}: no plan target, share or check involves it.")

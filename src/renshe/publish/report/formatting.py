@@ -91,19 +91,28 @@ def with_display_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def english_figure(value: float, unit: str, qualifier: str = "") -> str:
-    """A figure for an English sentence: 46064600 人 -> '46.0646 million people', 4.6 % -> '4.6%'
-    (as exact as the printed figure; the Chinese sentence beside it prints it the documents' way)."""
+    """A figure for an English sentence: as the documents print it, with its size in English
+    beside a 万 or 亿 figure: 46064600 人 -> '4606.46万人 (46.06 million people)', 4.6 % -> '4.6%',
+    3725 人 -> '3,725 people'."""
     sign = {">=": "at least ", "<=": "at most ", ">": "over ", "<": "under ", "~": "about "}.get(qualifier or "", "")
     if unit == "%":
         return f"{sign}{trim_number(value)}%"
+    printed = format_value(value, unit)
+    name = UNIT_NAMES_EN.get(unit, unit)
+    if unit in SCALABLE_UNITS and abs(value) >= 1e4:
+        return f"{sign}{printed} ({_english_size(value)} {name})".replace("  ", " ")
     number = trim_number(value)
-    if unit in SCALABLE_UNITS and abs(value) >= 1e9:
-        number = f"{trim_number(value / 1e9)} billion"
-    elif unit in SCALABLE_UNITS and abs(value) >= 1e6:
-        number = f"{trim_number(value / 1e6)} million"
-    elif abs(value) >= 1e4:
-        number = f"{value:,.{len(number.partition('.')[2])}f}"
-    return f"{sign}{number} {UNIT_NAMES_EN.get(unit, unit)}".strip()
+    if abs(value) >= 1e3 and "." not in number:
+        number = f"{value:,.0f}"
+    return f"{sign}{number} {name}".strip()
+
+
+def _english_size(value: float) -> str:
+    """The size of a figure in English words, to about four significant digits."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= size:
+            return f"{trim_number(float(f'{value / size:.4g}'))} {word}"
+    return f"{value:,.0f}"
 
 
 def difference_text(difference: float, unit: str) -> tuple[str, str]:

@@ -1,8 +1,6 @@
 """Frames of an indicator page: definition, observations, every level side by side."""
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
 from renshe.publish.report.comparisons import _attach_check_status, _comparison_rows, comparison_frame, nesting_scope
@@ -11,22 +9,37 @@ from renshe.publish.report.display import TITLE_PREFIX, cell_text
 from renshe.publish.report.formatting import excerpt, period_rank, quoted_line, with_display_columns
 
 
+KIND_WORDS = {"count": "人数或个数 a count", "amount": "金额 an amount of money", "rate": "比率 a rate",
+              "stock": "期末存量 a stock at a date", "flow": "期间流量 a flow over a period"}
+
+
 def indicator_definition(data: ReportData, indicator_id: str) -> pd.DataFrame:
-    """The codebook entry, field by field, plus the units the documents actually print."""
+    """The codebook entry as a reader reads it (names, the other names documents use, unit, what kind
+    of figure, whether regions add up, its parts by name, notes), and the units each document prints."""
     entry = data.codebook_by_id.get(indicator_id, {"id": indicator_id})
-    rows = []
-    for key, value in entry.items():
-        if isinstance(value, (list, tuple)):
-            value = "、".join(str(v) if not isinstance(v, dict) else json.dumps(v, ensure_ascii=False)
-                             for v in value)
-        elif isinstance(value, dict):
-            value = json.dumps(value, ensure_ascii=False)
-        rows.append((key, cell_text(value) if isinstance(value, bool) else "" if value is None else str(value)))
+    names = lambda ids: "、".join(data.indicator_name(i) for i in ids)  # noqa: E731
+    rows = [("名称 name", f"{entry.get('name_zh', '')} · {entry.get('name_en', '')}")]
+    if entry.get("aliases"):
+        rows.append(("文件中的其他说法 other names in the documents", "、".join(map(str, entry["aliases"]))))
+    rows.append(("单位 unit", str(entry.get("unit", "")) or "—"))
+    if entry.get("kind"):
+        rows.append(("类别 kind of figure", KIND_WORDS.get(str(entry["kind"]), str(entry["kind"]))))
+    if "additive" in entry:
+        rows.append(("下级地区可加总 regions add up", "是：各地区之和等于上级 yes: regions sum to their parent"
+                     if entry["additive"] else "否：比率等不可加总 no: a rate or similar does not add up"))
+    if entry.get("parts"):
+        rows.append(("组成部分 made up of", names(entry["parts"])))
+    for alternative in entry.get("alternative_parts") or []:
+        rows.append(("也可由 or made up of", names(alternative) if isinstance(alternative, (list, tuple)) else str(alternative)))
+    for unit, note in (entry.get("other_units") or {}).items():
+        rows.append((f"另一单位 other unit: {unit}", " ".join(str(note).split())))
+    if entry.get("notes"):
+        rows.append(("说明 notes", " ".join(str(entry["notes"]).split())))
     obs = data.observations[data.observations["indicator_id"] == indicator_id]
     printed = obs.groupby("doc_id")["unit_raw"].agg(lambda units: "、".join(sorted(set(units) - {""})))
     for doc_id, units in printed.items():
-        rows.append((f"原文单位 units printed in {doc_id}", units or "—"))
-    return pd.DataFrame(rows, columns=["字段 field", "内容 value"])
+        rows.append((f"《{data.registry.document(doc_id).title_zh}》所用单位 unit printed", units or "—"))
+    return pd.DataFrame(rows, columns=["项目 item", "内容 value"])
 
 
 def indicator_observations(data: ReportData, indicator_id: str) -> pd.DataFrame:

@@ -7,6 +7,11 @@ for a per-year or cumulative target) to the goal (the target, or the per-year pa
 cumulative target when only single years are reported). Where start and goal are close the
 share explodes (a base of 5195万 and a target of 5200万 make 7240%), so a reached target
 reads 'exceeded by X' instead.
+
+A plan is judged on its own targets only: those whose period ends within or after the plan's own
+period (the registry's reference_period). A five-year plan opens with a review of the plan before
+it (the 14th plan's table of 2020 targets and outcomes); those targets end before the plan starts,
+so they tell how the last plan ended (`previous_plan_review`), never how this one stands.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from renshe.ingest.numbers import format_value
+from renshe.periods import span_years
 from renshe.publish.report.data import ReportData, one_of
 from renshe.publish.report.formatting import difference_text, period_end_year, with_display_columns
 
@@ -165,14 +171,34 @@ def _without_actual(obs: pd.DataFrame, doc_id: str, covered: set[tuple]) -> list
 
 
 def plan_progress(data: ReportData, doc_id: str) -> list[dict]:
-    """Every target of the plan `doc_id`, judged ones first (latest target year first; behind, on
-    track, reached), then the ones without a comparable actual; each a dict of Figures, status and
-    share of the way."""
+    """Every target the plan `doc_id` sets for its own period, judged ones first (latest target
+    year first; behind, on track, reached), then the ones without a comparable actual; each a dict
+    of Figures, status and share of the way."""
+    return [row for row in _all_targets(data, doc_id) if row["own"]]
+
+
+def previous_plan_review(data: ReportData, doc_id: str) -> list[dict]:
+    """The targets the plan `doc_id` prints for a period that ended before its own began (the
+    previous plan's targets, in its review of that plan), with the outcomes it reports: how the
+    last plan ended. Never counted in this plan's progress."""
+    return [row for row in _all_targets(data, doc_id) if not row["own"]]
+
+
+def plan_years(data: ReportData, doc_id: str) -> tuple[int, int]:
+    """First and last year of the plan's own period (the registry's reference_period)."""
+    return span_years(data.registry.document(doc_id).reference_period)
+
+
+def _all_targets(data: ReportData, doc_id: str) -> list[dict]:
     # worked out once per loaded data (shared by its views, as its check index is): a page asks
     # for each plan several times, and a worker's kernel runs page after page on the same data
     cache = data.shared.setdefault("plan_progress", {})
     if doc_id not in cache:
-        cache[doc_id] = _plan_progress(data, doc_id)
+        first, _last = plan_years(data, doc_id)
+        rows = _plan_progress(data, doc_id)
+        for row in rows:
+            row["own"] = not first or period_end_year(row["target"].period) >= first
+        cache[doc_id] = rows
     return [dict(row) for row in cache[doc_id]]
 
 
@@ -191,6 +217,7 @@ def _plan_progress(data: ReportData, doc_id: str) -> list[dict]:
     for row in rows:
         row["indicator"] = data.indicator_name(row["indicator_id"]) if row["indicator_id"] else row["indicator_zh"]
         row["indicator_en"] = data.indicator_name_en(row["indicator_id"]) if row["indicator_id"] else row["indicator_zh"]
+        row["region_en"] = data.region_name_en(row["region"])
         row["label_zh"], row["label_en"] = progress_label(row)
     # the plan's own horizon first (2025 before the previous plan's 2020 outcome), then the
     # targets that need attention (behind, on track, reached)
@@ -265,15 +292,32 @@ def status_counts(rows: list[dict]) -> dict[str, int]:
 def plan_summary(data: ReportData, doc_id: str, rows: list[dict]) -> pd.DataFrame:
     """The plan at a glance: what it is, and how many of its targets stand where."""
     entry = data.registry.document(doc_id)
+    rows = [row for row in rows if row.get("own", True)]
     counts = status_counts(rows)
     judged = len(rows) - counts["no_actual"]
+    review = previous_plan_review(data, doc_id)
     return pd.DataFrame([
         ("规划 plan", f"{entry.title_zh} · {entry.title_en}"),
         ("地区 region · 时期 period", f"{entry.region} · {entry.reference_period}"),
-        ("目标 targets", f"{len(rows)}（可判断 judged: {judged}）"),
+        ("本规划的目标 this plan's targets", f"{len(rows)}（可判断 judged: {judged}）"),
         *[(STATUS_LABELS[status], str(counts[status])) for status in STATUS_ORDER],
-        ("判断依据 judged by", "数据核查中的目标进展规则 the target-progress checks (checks.csv, rule type targets)"),
+        *([("上一规划期的目标 the previous plan's targets",
+            f"{len(review)}（另列于下文，不计入本规划 shown apart below, not counted here）")] if review else []),
+        ("判断依据 judged by", "与同一地区最新公布的实际值比较 against the latest actual published for the same region"),
     ], columns=["项目 item", "内容 value"])
+
+
+def review_frame(rows: list[dict]) -> pd.DataFrame:
+    """How the last plan ended: each of its targets against the outcome the document reports."""
+    return pd.DataFrame([{
+        "指标 indicator": row["indicator"],
+        "地区 region": row["region"],
+        "目标 target": f"{row['target'].display}（{row['target'].period}）",
+        "实际 outcome": "—" if row["latest"] is None else f"{row['latest'].display}（{row['latest'].period}）",
+        "结果 result": STATUS_LABELS[row["status"]] if row["latest"] is not None else "文件未给出实际值 no outcome printed",
+        "说明 note": row["label_zh"] + " · " + row["label_en"],
+        "来源 sources": "; ".join(dict.fromkeys(f.source for f in (row["target"], row["latest"]) if f is not None)),
+    } for row in rows])
 
 
 def targets_without_actual(rows: list[dict]) -> pd.DataFrame:

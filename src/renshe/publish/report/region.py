@@ -26,8 +26,9 @@ def region_summary(data: ReportData, region: str) -> pd.DataFrame:
         ("代码 code (GB/T 2260)", info.code if info else "—"),
         ("上级 parent", (info.parent or "—") if info else "—"),
         ("下辖 districts", "、".join(data.children_of(region)) or "—"),
-        ("来源文件 documents", ", ".join(docs) or "—"),
-        ("观测数 observations", f"{len(obs)} ({int((obs['indicator_id'] != '').sum())} mapped to the codebook)"),
+        ("来源文件 documents", "；".join(f"《{data.registry.document(d).title_zh}》" for d in docs) or "—"),
+        ("数字 figures", f"{len(obs)}（其中 {int((obs['indicator_id'] != '').sum())} 个归入指标 "
+                         f"{int((obs['indicator_id'] != '').sum())} matched to an indicator）"),
     ]
     return pd.DataFrame(rows, columns=["项目 item", "内容 value"])
 
@@ -52,9 +53,7 @@ def region_indicator_table(data: ReportData, region: str) -> pd.DataFrame:
     order = {indicator_id: i for i, indicator_id in enumerate(entry["id"] for entry in data.codebook)}
     wide = wide.sort_values(["indicator_id", "measure_label"],
                             key=lambda col: col.map(order).fillna(999) if col.name == "indicator_id" else col)
-    wide = wide.rename(columns={"indicator_id": "指标代码 id", "indicator": "指标 indicator",
-                                "unit": "单位 unit", "measure_label": "口径 measure"})
+    wide = wide.drop(columns="indicator_id").rename(columns={"indicator": "指标 indicator", "unit": "单位 unit",
+                                                             "measure_label": "口径 measure"})
     wide.columns.name = None
-    # the Chinese name leads; the codebook id (for the indicator page and the downloads) closes the row
-    wide = wide[[c for c in wide.columns if c != "指标代码 id"] + ["指标代码 id"]]
     return wide.reset_index(drop=True)

@@ -22,7 +22,7 @@ from renshe.publish.report.charts import (CHINESE_NUMBER_EXPR, MEASURE_SHAPES, V
                                            chart_config, chart_rows, dataset)
 from renshe.publish.report.data import LEVEL_LABELS, ReportData
 from renshe.publish.report.display import note
-from renshe.publish.report.formatting import excerpt, quoted_line, with_display_columns
+from renshe.publish.report.formatting import UNIT_NAMES_EN, excerpt, quoted_line, with_display_columns
 from renshe.publish.report.region import region_observations
 
 LOG_RATIO = 100  # max / min above which a panel's values need a log scale
@@ -51,10 +51,35 @@ def time_frame(frame: pd.DataFrame, data: ReportData) -> pd.DataFrame:
         line=[excerpt(quoted_line(text), value, unit, 24) for text, value, unit in
               zip(frame["source_text"], frame["value_raw"], frame["unit_raw"])],
     )
+    frame = frame.assign(group=[_basis_group(data, i, p, b) for i, p, b in
+                                zip(frame["indicator_id"], frame["period"], frame["basis"])])
     columns = ["region", "level", "level_label", "indicator", "indicator_id", "period", "measure", "measure_label",
                "value", "unit", "display", "printed", "source", "line", "basis", "basis_label", "start", "end",
-               "middle", "span"]
+               "middle", "span", "group"]
     return frame[columns].drop_duplicates().reset_index(drop=True)
+
+
+# Figures of different bases never share an axis: a five-year total beside yearly figures reads as
+# a collapse, a quarter's flow beside a year's as a fall. Each group is a panel of its own.
+GROUPS = {"span": "多年合计 multi-year totals", "point": "时点 at a point in time", 12: "全年 whole years",
+          6: "半年 half-years", 3: "季度 quarters", 1: "月度 months"}
+
+
+def _basis_group(data: ReportData, indicator_id: str, period: str, basis: str) -> str:
+    """Which figures can share an axis: stocks and rates at any date together; flows by the length
+    of their period (a year, a quarter, a month, months to date); multi-year totals apart (a
+    per-year target is a yearly figure)."""
+    parsed = periods.parse_period(period)
+    kind = str(data.codebook_by_id.get(indicator_id, {}).get("kind", ""))
+    unit = str(data.codebook_by_id.get(indicator_id, {}).get("unit", ""))
+    if basis == "per_year":
+        return GROUPS[12]  # a per-year target is a yearly figure
+    if (kind in ("stock", "rate") or unit == "%") and basis != "cumulative":
+        return GROUPS["point"]  # a level (a rate over a plan's years is a level too)
+    if parsed is not None and parsed.kind == "span":
+        return GROUPS["span"]
+    months = parsed.months if parsed is not None else 12
+    return GROUPS.get(months, f"{months}个月累计 {months} months to date")
 
 
 TOOLTIP = [("display", "数值 value"), ("printed", "原文 as printed"), ("period", "时期 period"),
@@ -81,15 +106,16 @@ def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domai
     panel's join `datasets` under their name."""
     log = _needs_log(frame["value"])
     units = sorted(set(frame["unit"]))
-    y_title = f"数值 value ({'、'.join(units)})" + ("，对数刻度 log scale" if log else "")
+    y_title = "、".join(f"{unit} {UNIT_NAMES_EN.get(unit, 'percent' if unit == '%' else '')}".strip()
+                        for unit in units) + ("（对数刻度 log scale）" if log else "")
     x = {"axis": {"format": "%Y", "grid": True, "labelAngle": 0, "tickCount": {"interval": "year", "step": 1}},
          "field": "middle", "scale": {"domain": domain}, "title": None, "type": "temporal"}
     axis = {"labelExpr": CHINESE_NUMBER_EXPR, "title": y_title, **({"values": _log_ticks(frame["value"])} if log else {})}
     y = {"axis": axis, "field": "value", "scale": {"type": "log"} if log else {"nice": True, "zero": False},
          "type": "quantitative"}
     one_colour = frame[colour_field].nunique() == 1
-    colour = {"field": colour_field, "legend": None if one_colour else {}, "sort": colour_sort, "title": None,
-              "type": "nominal"}
+    colour = {"field": colour_field, "legend": None if one_colour else {"orient": "bottom", "symbolType": "stroke"},
+              "sort": colour_sort, "title": None, "type": "nominal"}
     shared = {"color": colour, "tooltip": [{"field": field, "title": text, "type": "nominal"} for field, text in TOOLTIP]}
     line = {"mark": {"type": "line", "strokeWidth": 2},
             "encoding": {**shared, "detail": {"field": colour_field, "type": "nominal"}, "x": x, "y": y},
@@ -103,14 +129,22 @@ def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domai
                                    "scale": {"domain": list(MEASURE_SHAPES), "range": list(MEASURE_SHAPES.values())}}},
             "transform": [{"filter": "!datum.span"}]}
     spans = {"mark": {"type": "rule", "strokeWidth": 3},
-             "encoding": {**shared, "x": {"field": "start", "scale": {"domain": domain}, "type": "temporal"},
+             "encoding": {**shared, "x": {"field": "start", "scale": {"domain": domain}, "type": "temporal", "title": None},
                           "x2": {"field": "end"}, "y": y,
                           "strokeDash": {"condition": {"test": "(datum.measure === 'target')", "value": [6, 3]},
                                          "value": [1, 0]}},
              "transform": [{"filter": "datum.span"}]}
+    labels = {"mark": {"type": "text", "align": "left", "dx": 7, "fontSize": 10, "baseline": "middle"},
+              "encoding": {"text": {"field": colour_field, "type": "nominal"}, "x": x, "y": y,
+                           "color": {**colour, "legend": None}},
+              "transform": [{"filter": "!datum.span && datum.measure == 'actual'"},
+                            {"joinaggregate": [{"op": "max", "field": "middle", "as": "_last"}], "groupby": [colour_field]},
+                            {"filter": "datum.middle == datum._last"}]}
     layers = [line, dots] if (~frame["span"]).any() else []
     if frame["span"].any():
         layers.append(spans)
+    if not one_colour and (~frame["span"]).any():
+        layers.append(labels)  # each line named at its end: no legend to look up
     values = [rows[position] for position in frame.index]
     return {"layer": layers, "data": {"name": dataset(values, datasets)}, "height": height, "width": width,
             "title": {"text": title, "anchor": "start", "fontSize": 12}}
@@ -133,6 +167,7 @@ def region_chart(data: ReportData, region: str):
     """The region's indicators with two or more periods, one small panel each, on one time axis."""
 
     frame = time_frame(region_observations(data, region), data)
+    frame = frame.assign(indicator=frame["indicator"] + " · " + frame["group"])
     frame = frame[frame.groupby("indicator")["period"].transform("nunique") >= 2]
     if frame.empty:
         return note("该地区没有跨两个以上时期的指标可绘制，数值见上表。 "
@@ -162,11 +197,20 @@ def indicator_chart(data: ReportData, indicator_id: str):
     name, english = data.indicator_name(indicator_id), data.indicator_name_en(indicator_id)
     domain = _domain(frame)
     colour_sort = _colour_order(frame, "region")
-    units = sorted(frame["unit"].unique(), key=lambda u: -int((frame["unit"] == u).sum()))
+    frame = frame.assign(panel=frame["unit"] + "|" + frame["group"])
+    keys = sorted(frame["panel"].unique(), key=lambda k: -int((frame["panel"] == k).sum()))
     datasets: dict[str, list] = {}
     rows = chart_rows(frame)  # time_frame numbers its rows from 0
-    panels = [_panel(frame[frame["unit"] == unit], "region", colour_sort, domain,
-                     f"单位 unit: {unit}" if len(units) > 1 else "", 620, 240, datasets, rows) for unit in units]
+    units = sorted(frame["unit"].unique())
+
+    def title(key: str) -> str:
+        unit, group = key.split("|", 1)
+        return (f"单位 unit: {unit} · " if len(units) > 1 else "") + group if len(keys) > 1 else ""
+
+    panels = [_panel(frame[frame["panel"] == key], "region", colour_sort, domain, title(key), 620, 240, datasets,
+                     rows) for key in keys]
     chart = panels[0] if len(panels) == 1 else {"vconcat": panels, "resolve": {"scale": {"color": "shared"}}}
-    subtitle = f"{english}: every region and period" + (", one panel per unit" if len(units) > 1 else "")
+    subtitle = f"{english}: every region and period" + (
+        ", one panel per unit and basis (yearly, multi-year totals, points in time never share an axis)"
+        if len(keys) > 1 else "")
     return VegaLiteChart({**chart, **_title_and_config(f"{name}：各地区、各时期", [subtitle]), "datasets": datasets})

@@ -79,9 +79,11 @@ def _referenced_character(match: re.Match) -> str:
 
 
 def _notebook_exporter():
+    from jinja2 import pass_context
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class PageExporter(HTMLExporter):
@@ -89,6 +91,18 @@ def _notebook_exporter():
         that pass parses the whole page with BeautifulSoup to give images without one an alt text
         (and JupyterLab template cells a tabindex, which the basic template has none of): four
         fifths of converting a page of tables. A page with an image takes nbconvert's own path."""
+
+        @pass_context
+        def markdown2html(self, context, source):
+            """Markdown cells as HTML, each heading with an id and no anchor link (nbconvert's link
+            is written by ElementTree as a self-closing <a/>, which HTML does not close: the rest of
+            the page became one link). Quarto's pages have no anchor links either."""
+            cell = context.get("cell", {})
+            renderer = _HeadingRenderer(escape=False, attachments=cell.get("attachments", {}),
+                                        embed_images=self.embed_images, exclude_anchor_links=True,
+                                        path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+                                        **self.lexer_options)
+            return MarkdownWithMath(renderer=renderer).render(source)
 
         def from_notebook_node(self, nb, resources=None, **kw):
             # what HTMLExporter.from_notebook_node sets up before converting
@@ -106,8 +120,26 @@ def _notebook_exporter():
             # BeautifulSoup writes it back, so the page's Chinese reads as Chinese in its source
             return CHARACTER_REFERENCE.sub(_referenced_character, html), resources
 
+    class _HeadingRenderer(IPythonRenderer):
+        def heading(self, text, level, **attrs):
+            return _heading_with_id(super().heading(text, level, **attrs))
+
     return PageExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True, anchor_link_text="")
+                        exclude_output_prompt=True)
+
+
+def _heading_with_id(html: str) -> str:
+    """A heading element given nbconvert's id (its text, URL-encoded), written as HTML."""
+    from xml.etree import ElementTree
+
+    from nbconvert.filters.strings import _convert_header_id, html2text
+
+    try:
+        heading = ElementTree.fromstring(html)
+    except ElementTree.ParseError:
+        return html
+    heading.set("id", _convert_header_id(html2text(heading)))
+    return ElementTree.tostring(heading, method="html", encoding="unicode")
 
 
 def render_notebook(site: Path, source: Path, exporter=None) -> Page:
@@ -178,6 +210,7 @@ def render_builtin(paths: ProjectPaths) -> list[Path]:
     config = load_project(site)
     site_title = str((config.get("website") or {}).get("title", "renshe"))
     navbar = _navbar(config)
+    lang = str((((config.get("format") or {}).get("html") or {}).get("lang")) or "zh")
     template = _template()
     exporter = _notebook_exporter()
     written: list[Path] = []
@@ -188,7 +221,7 @@ def render_builtin(paths: ProjectPaths) -> list[Path]:
             root = "../" * (len(page.output.parts) - 1)
             items = [dict(item, active=(item["href"] == page.output.as_posix())) for item in navbar]
             body = LOCAL_DOC_LINK.sub(lambda m: f'{m.group(1)}.html{m.group(2) or ""}"', page.body)
-            markup = template.render(title=page.title, site_title=site_title, navbar=items, root=root,
+            markup = template.render(lang=lang, title=page.title, site_title=site_title, navbar=items, root=root,
                                      body=body, renderer="built-in (nbconvert)")
             target = staging / page.output
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -60,12 +60,20 @@ def explorer_script(payload: dict) -> str:
     return f"window.{DATA_VARIABLE} = {text};\n"
 
 
-def write_explorer_data(data, target: Path) -> int:
-    """Write site/assets/observations.js from the report data; returns the number of rows."""
+def write_explorer_data(data, target: Path, files: dict[str, str] | None = None) -> int:
+    """Write site/assets/observations.js from the report data, and each document's lines
+    (assets/lines/<doc_id>.js, loaded when the source view opens); returns the number of rows.
+    `files`: each document's file as published, in the site's downloads."""
+    from renshe.publish.site.source_context import LINES_FOLDER, cell_contexts, write_line_scripts
+
     names = {entry["id"]: f"{data.indicator_name(entry['id'])} · {data.indicator_name_en(entry['id'])}"
              for entry in data.codebook}
     titles = {d.doc_id: f"{d.title_zh} · {d.title_en}" for d in data.registry.documents}
     payload = explorer_payload(data.observations, names, titles)
+    payload["context"] = cell_contexts(data.paths, data.observations)
+    payload["lineScripts"] = write_line_scripts(data.paths, data.registry.documents, target.parent / LINES_FOLDER)
+    payload["files"] = dict(files or {})
+    payload["pdf"] = [d.doc_id for d in data.registry.documents if d.path.suffix.lower() == ".pdf"]
     atomic_write_bytes(target, explorer_script(payload).encode("utf-8"))
     return len(payload["rows"])
 

@@ -13,6 +13,8 @@ from renshe.publish.batch import executed_pages
 from renshe.publish.site.assets import copy_assets
 from renshe.publish.site.downloads import write_downloads
 from renshe.publish.site.explorer import EXPLORER_DATA, explorer_partial, write_explorer_data
+from renshe.publish.site.documents import copy_documents, documents_partial
+from renshe.publish.site.validation_runs import REPORT_ZIP, validation_runs, write_report_zip
 
 
 def _raw_html(markup: str) -> str:
@@ -62,22 +64,17 @@ def plans_partial(paths: ProjectPaths, entries: list[dict]) -> str:
                      f'<tbody>{"".join(rows)}</tbody></table></div>')
 
 
-def _status_counts(checks: pd.DataFrame | None) -> str:
-    if checks is None:
-        return "no checks yet (`renshe validate` has not been run)"
-    if "status" not in checks.columns:
-        return f"{len(checks)} checks"
-    counts = checks["status"].value_counts()
-    return f"{len(checks)} checks: " + ", ".join(f"{count} {status}" for status, count in counts.items())
-
-
 def findings_partial(paths: ProjectPaths, home: "HomeFindings | None" = None) -> str:
-    """The home page's opening: the statements worth reading first, then the collection in numbers."""
+    """The home page: the first screen (headline figures per level with their change, the plans
+    chart), the statements worth reading first, then the collection in numbers."""
     from renshe.publish import report
+    from renshe.publish.site.home import home_first_screen
 
     home = home or home_findings(paths)
     pages = {f"pages/{page.stem}.html" for page in executed_pages(paths.site / "pages")}
-    return (_raw_html(report.findings_html(home.statements, root="", pages=pages).markup)
+    return (_raw_html(home_first_screen(report.load_report_data(paths.root)))
+            + "\n## 主要发现 Key findings\n\n"
+            + _raw_html(report.findings_html(home.statements, root="", pages=pages).markup)
             + "\n### 数据概况 The collection in numbers\n\n" + home.collection)
 
 
@@ -101,11 +98,12 @@ def collection_partial(data) -> str:
     obs = data.observations
     from_text = int((obs["table_id"] == "text").sum())
     lines = [
-        f"- **{len(obs)}** observations from **{obs['doc_id'].nunique()}** documents "
-        f"({len(obs) - from_text} from tables, {from_text} from running text), "
-        f"**{int((obs['indicator_id'] != '').sum())}** mapped to **{obs.loc[obs['indicator_id'] != '', 'indicator_id'].nunique()}** codebook indicators.",
-        f"- Regions covered: {html.escape('、'.join(sorted(set(obs['region']), key=report.valid_regions(data).index)))}.",
-        f"- Data quality: {html.escape(_status_counts(data.checks))}.",
+        f"- **{len(obs)}** 个数字 figures, **{obs['doc_id'].nunique()}** 份文件 documents "
+        f"（表格 tables {len(obs) - from_text}，正文 running text {from_text}）; "
+        f"**{int((obs['indicator_id'] != '').sum())}** 个归入 **{obs.loc[obs['indicator_id'] != '', 'indicator_id'].nunique()}** "
+        f"个指标 matched to indicators.",
+        f"- 地区 Regions: {html.escape('、'.join(sorted(set(obs['region']), key=report.valid_regions(data).index)))}.",
+        f"- 数据质量 Data quality: {html.escape(_status_words(data.checks))}.",
     ]
     headline = key_figures(data)
     body = "\n".join(lines) + "\n\n"
@@ -131,24 +129,26 @@ def key_figures(data) -> pd.DataFrame:
     regions = list(dict.fromkeys(ranked["region"]))
     rows = []
     for indicator_id in headline:
-        row = {"指标 indicator": data.indicator_name(indicator_id)}
-        for region in regions:
-            latest = report.latest_row(report.with_display_columns(
-                actuals[(actuals["indicator_id"] == indicator_id) & (actuals["region"] == region)]))
-            row[region] = "" if latest is None else f"{latest['display']}（{latest['period']}）"
-            row[report.TITLE_PREFIX + region] = "" if latest is None else f"{latest['source']} {latest['source_text']}"
-        if any(row[region] for region in regions):
-            rows.append(row)
+        own_unit = str(data.codebook_by_id.get(indicator_id, {}).get("unit", ""))
+        of_indicator = actuals[actuals["indicator_id"] == indicator_id]
+        # a row per unit: card counts (张) never stand in a row of card holders (人)
+        for unit in sorted(set(of_indicator["unit"]), key=lambda u: u != own_unit):
+            label = data.indicator_name(indicator_id) + ("" if unit == own_unit else f"（按{unit}计 counted in {unit}）")
+            row = {"指标 indicator": label}
+            for region in regions:
+                latest = report.latest_row(report.with_display_columns(
+                    of_indicator[(of_indicator["region"] == region) & (of_indicator["unit"] == unit)]))
+                row[region] = "" if latest is None else f"{latest['display']}（{latest['period']}）"
+                row[report.TITLE_PREFIX + region] = "" if latest is None else f"{latest['source']} {latest['source_text']}"
+            if any(row[region] for region in regions):
+                rows.append(row)
     return pd.DataFrame(rows)
 
 
 def _checks_overview(checks: pd.DataFrame) -> pd.DataFrame:
-    """Counts by rule type and status."""
-    if not {"rule_type", "status"} <= set(checks.columns):
-        return pd.DataFrame()
-    counts = pd.crosstab(checks["rule_type"], checks["status"])
-    counts.columns.name = None
-    return counts.reset_index().rename(columns={"rule_type": "规则类型 rule type"})
+    from renshe.publish import report
+
+    return report.checks_overview(checks)
 
 
 def _cross_checks_first(checks: pd.DataFrame) -> pd.DataFrame:
@@ -159,35 +159,70 @@ def _cross_checks_first(checks: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([checks[~schema], checks[schema]])
 
 
+def _status_words(checks: pd.DataFrame | None) -> str:
+    from renshe.publish import report
+
+    return report.status_words(checks)
+
+
 def quality_partial(paths: ProjectPaths) -> str:
     from renshe.publish import report
 
     checks = report.load_checks(paths)
-    parts = [f"**{html.escape(_status_counts(checks))}**\n"]
+    data = report.load_report_data(paths.root) if checks is not None else None
+    parts = [f"**{html.escape(_status_words(checks))}**\n"]
     if (paths.site / "pages" / "02_validate.ipynb").is_file():
-        parts.append("Summary by rule type and level pair, with source lines quoted: "
-                     "[the validation notebook](pages/02_validate.ipynb).\n")
-    index = next(iter(sorted((paths.site / "data-docs").rglob("index.html"))), None) \
-        if (paths.site / "data-docs").is_dir() else None
-    if index is not None:
-        parts.append(f"Great Expectations Data Docs: [open the Data Docs]({index.relative_to(paths.site).as_posix()}).\n")
-    else:
-        parts.append("*Great Expectations Data Docs: not built yet.*\n")
+        parts.append("按核查类别的汇总和上下级比重 Summary by kind of check and the shares between levels: "
+                     "[核查页 the validation page](pages/02_validate.ipynb).\n")
+    runs = validation_runs(paths)
+    if not runs.empty:
+        parts.append("### 验证运行 The validation runs\n")
+        parts.append("每条规则是一组检验项，逐行检验核查表。严重程度为“警告”的规则未满足时记为**警告**："
+                     "数字之间不一致，值得核对，但数据照常发布；严重程度为“错误”的规则未满足时记为**未通过**。"
+                     "验证工具本身把每个未满足的检验项都记为“failed”，本站按规则的严重程度报告。\n\n"
+                     "*Each rule is a set of tests run over the rows of its checks. A rule of warning severity that is "
+                     "not met is a **warning**: the figures disagree and are worth a look, but the data are published; "
+                     "a rule of error severity that is not met has **failed**. The validation tool itself records every "
+                     "unmet test as failed; the site reports it by the rule's severity.*\n")
+        parts.append(_raw_html(report.table(runs, fold_over=None).markup))
+    if (paths.site / "downloads" / REPORT_ZIP).is_file():
+        parts.append(f"The validation tool's own report (HTML pages and results as it wrote them; its tables need "
+                     f"jQuery and Bootstrap from the internet): [{REPORT_ZIP}](downloads/{REPORT_ZIP}).\n")
     if checks is not None and not checks.empty:
-        parts.append("### 按规则类型 By rule type\n")
+        nothing = checks[checks["computed_kind"] == "no_instance"] if "computed_kind" in checks.columns else checks.iloc[:0]
+        checks = checks.drop(nothing.index)
+        parts.append("### 按核查类别 By kind of check\n")
         parts.append(_raw_html(report.table(_checks_overview(checks)).markup))
         if "status" in checks.columns:
             flagged = checks[checks["status"].isin(["fail", "warn"])]
             parts.append("### 未通过与警告 Failures and warnings\n")
-            parts.append(_raw_html(report.table(report.checks_display(flagged), fold_over=None,
-                                                empty_message="None: every check passed.").markup))
+            parts.append(_raw_html(report.table(report.checks_display(flagged, data), fold_over=None,
+                                                empty_message="没有。 None: every check passed.").markup))
+        if not nothing.empty:
+            parts.append("### 没有找到数字的规则 Rules that found nothing to check\n")
+            parts.append("下列规则在现有文件中没有找到可以比较的数字，因此没有核查任何内容；加入相关文件后会自动核查。 "
+                         "*These rules found no figures to compare in the documents so far, so they checked nothing; "
+                         "they will as soon as documents with such figures are added.*\n")
+            rules = _rule_descriptions(paths)
+            parts.extend(f"- {html.escape(rules.get(rule_id, report.RULE_TYPE_WORDS.get(rule_type, rule_type)))}"
+                         for rule_id, rule_type in zip(nothing["rule_id"], nothing["rule_type"]))
+            parts.append("")
         parts.append("### 全部核查 Every check\n")
-        parts.append("Cross-checks first, then the schema suite; hover a source to read the quoted lines.\n")
-        parts.append(_raw_html(report.table(report.checks_display(_cross_checks_first(checks)),
+        parts.append("先列跨文件、跨层级的核查，再列观测值结构的核查；把鼠标停在来源上可读到引用的原文行。 "
+                     "*Cross-checks first, then the observations' structure; hover a source to read the quoted lines.*\n")
+        parts.append(_raw_html(report.table(report.checks_display(_cross_checks_first(checks), data),
                                             summary="全部核查 Every check").markup))
-        parts.append("The full table, with both values, units, tolerances and quoted source lines: "
-                     "[checks.csv](downloads/checks.csv).\n")
+        parts.append("完整的核查表（两个数值、单位、容差和引用的原文行） The full table, with both values, units, "
+                     "tolerances and quoted source lines: [checks.csv](downloads/checks.csv).\n")
     return "\n".join(parts)
+
+
+def _rule_descriptions(paths: ProjectPaths) -> dict[str, str]:
+    from renshe.checks.rules import load_rules
+
+    if not paths.rules.is_file():
+        return {}
+    return {rule.id: " ".join(rule.description.split()) for rule in load_rules(paths.rules).rules if rule.description}
 
 
 def data_partial(paths: ProjectPaths, tables: dict[str, pd.DataFrame]) -> str:
@@ -215,6 +250,7 @@ class DataOutputs:
     tables: dict
     explored: object
     home: HomeFindings
+    documents: dict  # {doc_id: the file as published, in the site's downloads}
 
 
 def prepare_data_outputs(paths: ProjectPaths) -> DataOutputs:
@@ -225,12 +261,13 @@ def prepare_data_outputs(paths: ProjectPaths) -> DataOutputs:
     site = paths.site
     copy_assets(site / "assets")
     tables = write_downloads(paths, site / "downloads")
-    docs_source = paths.clean / "data-docs"
+    # the validation library's HTML report needs scripts from the internet: a download, and its
+    # content on the data-quality page (validation_runs)
     shutil.rmtree(site / "data-docs", ignore_errors=True)
-    if docs_source.is_dir():
-        shutil.copytree(docs_source, site / "data-docs")
-    explored = write_explorer_data(report.load_report_data(paths.root), site / "assets" / EXPLORER_DATA)
-    return DataOutputs(tables, explored, home_findings(paths))
+    write_report_zip(paths, site / "downloads")
+    documents = copy_documents(paths, site / "downloads")
+    explored = write_explorer_data(report.load_report_data(paths.root), site / "assets" / EXPLORER_DATA, documents)
+    return DataOutputs(tables, explored, home_findings(paths), documents)
 
 
 def prepare_site(paths: ProjectPaths, data_outputs: DataOutputs | None = None) -> None:
@@ -251,6 +288,7 @@ def prepare_site(paths: ProjectPaths, data_outputs: DataOutputs | None = None) -
         "_quality.md": quality_partial(paths),
         "_data.md": data_partial(paths, data_outputs.tables),
         "_changes.md": changes_partial(paths),
+        "_documents.md": documents_partial(paths, data_outputs.documents),
     }
     for name, text in partials.items():
         (pages / name).write_text(text, encoding="utf-8")
