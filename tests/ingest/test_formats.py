@@ -28,7 +28,7 @@ KEY = ["table_id", "indicator_id", "period", "measure", "value", "unit"]
 def _entry(path: Path) -> DocumentEntry:
     source = yaml.safe_load((FIXTURES / "sources" / f"{path.stem.removesuffix('_gbk')}.yaml").read_text("utf-8"))
     e = source["entry"]
-    region_codes = {"四川省": "510000", "广东省": "440000", "河南省": "410000"}
+    region_codes = {"四川省": "510000", "广东省": "440000", "河南省": "410000", "全国": "100000"}
     return DocumentEntry(doc_id=e["doc_id"], path=path, title_zh=e["title"]["zh"], title_en=e["title"]["en"],
                          issuer=e["issuer"], level=e["level"], region=e["region"],
                          region_code=region_codes[e["region"]], doc_type=e["doc_type"], published=None,
@@ -142,8 +142,11 @@ def test_docx_body_order_and_page_furniture(sichuan):
 @pytest.mark.parametrize("kind", FORMATS)
 def test_merged_cells_repeated_in_every_format(kind):
     read = read_file(FIXTURES / f"merged_header.{kind}")
-    assert "指标\t城镇新增就业\t城镇新增就业" in read.lines
-    assert "指标\t2022年\t2021年" in read.lines
+    if kind == "txt":  # a text file prints a merged cell once
+        assert read.lines[4:6] == ["指标\t城镇新增就业\t", "\t2022年\t2021年"]
+    else:
+        assert "指标\t城镇新增就业\t城镇新增就业" in read.lines
+        assert "指标\t2022年\t2021年" in read.lines
     assert "郑州市\t15.1\t15.4" in read.lines
     if kind != "txt":
         table = read.tables[0]
@@ -336,3 +339,83 @@ def test_plan_in_every_format(henan):
     assert set(pdf[pdf.table_id == "zhuanlan1"].source_page) == {1}
     assert set(pdf[pdf.value == 2000000].source_page) == {2}  # 农村劳动力新增转移就业, after the page break
     assert not {145.2, 146.2, 139.2} & set(pdf.value)  # the chart's labels
+
+
+# --- a header with merged cells: one meaning in every format ------------------------------------
+
+MERGED_KEY = ["table_id", "indicator_id", "indicator_zh", "region", "period", "measure", "value", "unit"]
+
+
+def _merged_keys(observations) -> list[tuple]:
+    return sorted(tuple(row) for row in observations[MERGED_KEY].itertuples(index=False))
+
+
+@pytest.fixture(scope="module")
+def merged(codebook):
+    return {kind: _extract(FIXTURES / f"merged_header.{kind}", codebook) for kind in FORMATS}
+
+
+def test_merged_header_read_as_one_header(merged):
+    """指标 merged down both header rows is one header cell; 城镇新增就业 merged across the year
+    columns is the group over them: the indicator of every figure under it. The rows name regions
+    (全省, a city), so each figure is the region's."""
+    _, obs = merged["txt"]
+    table = obs[obs.table_id == "table1"]
+    assert sorted(zip(table.indicator_id, table.region, table.period, table.measure, table.value, table.unit)) == [
+        ("urban_new_jobs", "河南省", "2021", "actual", 1381000.0, "人"),
+        ("urban_new_jobs", "河南省", "2022", "actual", 1253000.0, "人"),
+        ("urban_new_jobs", "郑州市", "2021", "actual", 154000.0, "人"),
+        ("urban_new_jobs", "郑州市", "2022", "actual", 151000.0, "人"),
+    ]
+    assert set(table.indicator_zh) == {"城镇新增就业"}
+    # 指标 and 2021年 merged down, 2022年 merged across 绝对数 | 比上年增长（%）
+    growth = obs[obs.table_id == "table2"]
+    assert sorted(zip(growth.indicator_id, growth.region, growth.period, growth.measure, growth.value, growth.unit)) == [
+        ("urban_new_jobs", "河南省", "2021", "actual", 1381000.0, "人"),
+        ("urban_new_jobs", "河南省", "2022", "actual", 1253000.0, "人"),
+        ("urban_new_jobs", "河南省", "2022", "change_pct", -9.3, "%"),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["docx", "html", "pdf"])
+def test_merged_header_same_observations_in_every_format(merged, kind):
+    """The .txt prints each merged cell once (the other positions empty); Word, HTML and PDF repeat
+    it in every row and column it spans: the same observations."""
+    assert _merged_keys(merged[kind][1]) == _merged_keys(merged["txt"][1])
+    assert len(merged[kind][1]) == 9  # seven table figures, two in the text
+
+
+MERGED_HOLDOUT_PINNED = [  # every table figure of holdout/provinces_merged_yearbook, as the sources state it
+    ("urban_new_jobs", "广东省", "2021", "actual", 1534000.0),
+    ("urban_new_jobs", "广东省", "2022", "actual", 1321000.0),
+    ("unemployment_insurance_participants", "广东省", "2021", "actual", 36284000.0),
+    ("unemployment_insurance_participants", "广东省", "2022", "actual", 37452000.0),
+    ("work_injury_insurance_participants", "广东省", "2021", "actual", 40936000.0),
+    ("work_injury_insurance_participants", "广东省", "2022", "actual", 42385000.0),
+    ("urban_new_jobs", "四川省", "2021", "actual", 1088000.0),
+    ("urban_new_jobs", "四川省", "2022", "actual", 1052000.0),
+    ("unemployment_insurance_participants", "四川省", "2021", "actual", 10014000.0),
+    ("unemployment_insurance_participants", "四川省", "2022", "actual", 10469000.0),
+    ("work_injury_insurance_participants", "四川省", "2021", "actual", 12807000.0),
+    ("work_injury_insurance_participants", "四川省", "2022", "actual", 13346000.0),
+]
+
+
+def merged_holdout_score(codebook) -> dict[str, tuple[int, int, int]]:
+    """Per format: (right, pinned, extra) on the merged-header hold-out (never tuned on)."""
+    scores = {}
+    for kind in FORMATS:
+        _, obs = _extract(FIXTURES / "holdout" / f"provinces_merged_yearbook.{kind}", codebook)
+        found = [tuple(r) for r in obs[["indicator_id", "region", "period", "measure", "value"]]
+                 .itertuples(index=False)]
+        right = sum(1 for pinned in MERGED_HOLDOUT_PINNED if pinned in found)
+        scores[kind] = (right, len(MERGED_HOLDOUT_PINNED), len(found) - right)
+    return scores
+
+
+def test_merged_holdout_score(codebook):
+    scores = merged_holdout_score(codebook)
+    print("hold-out provinces_merged_yearbook (right, pinned, extra):", scores)
+    assert len(set(scores.values())) == 1, f"the formats disagree on the hold-out: {scores}"
+    right, pinned, extra = scores["txt"]
+    assert right == pinned and extra == 0, scores

@@ -109,3 +109,32 @@ def test_a_table_with_one_row_per_year(tmp_path):
                         ("城镇新增就业", "2020", "change_pct", -3.1, "%", 4)]
     assert [r[1] for r in rows] == ["2020", "2020", "2021", "2021", "2022", "2022"]
     assert table.table_id == "table2"
+
+
+def test_a_group_over_years_keeps_its_unit_and_names_nothing_by_its_years():
+    """城镇新增就业（万人） merged over 2021年末 | 2022 (a yearbook prints bare years): each column is
+    its year's, in the group's unit; the years and 年末 name nothing of their own."""
+    from renshe.ingest.tables.headers import header_names_something, value_column
+
+    column = value_column("城镇新增就业(万人)/2021年末", BULLETIN_2022, None)
+    assert (column.period, column.measure, column.unit) == ("2021", "actual", "万人")
+    assert value_column("城镇新增就业(万人)/2022", BULLETIN_2022, None).unit == "万人"
+    assert not any(header_names_something(h) for h in ("2021年末", "2022年底", "2022", "绝对数", "比上年增长(%)"))
+
+
+@pytest.mark.parametrize("header", [
+    ["指标\t2022\t2022\t2021", "指标\t绝对数\t比上年增长（%）\t2021"],  # Word/HTML/PDF: merged cells repeated
+    ["指标\t2022\t\t2021", "\t绝对数\t比上年增长（%）\t"],  # a text file: each merged cell printed once
+])
+def test_a_merged_two_row_header_with_bare_years(tmp_path, header):
+    """指标 and 2021 merged down both header rows are one header cell each; 2022 merged across is the
+    year over 绝对数 | 比上年增长（%）."""
+    from renshe.ingest.tables import extract_tables
+
+    lines = ["表1  城镇新增就业", "单位：万人", *header, "城镇新增就业\t125.3\t-9.3\t138.1"]
+    (table,) = extract_tables(_one_document(tmp_path, lines))
+    assert not table.not_read
+    rows = sorted((o["indicator_zh"], o["period"], o["measure"], o["value"], o["unit"]) for o in table.observations)
+    assert rows == [("城镇新增就业", "2021", "actual", 1381000.0, "人"),
+                    ("城镇新增就业", "2022", "actual", 1253000.0, "人"),
+                    ("城镇新增就业", "2022", "change_pct", -9.3, "%")]

@@ -286,7 +286,10 @@ def _period_rows(collector: Collector, layout: Layout, names_at: dict[int, list[
 def _column_indicator(spec: TableSpec, name: str, column: Column) -> tuple[str, str]:
     """The indicator a column header names and the unit in its brackets (城镇新增就业（万人））; a
     change column naming nothing of its own (比上年增长（%）) is the change of the column before it."""
-    indicator, unit, _ = clean_label(name)
+    # a group over columns of different years (城镇新增就业（万人） over 2021年 | 2022年): the group
+    # names the indicator, the cell under it only its time
+    parts = [part for part in name.split("/") if header_names_something(part)] if "/" in name else [name]
+    indicator, unit, _ = clean_label("/".join(parts) or name)
     if column.measure in ("change", "change_pct") and not header_names_something(name):
         position = spec.columns.index(column)
         before = next((c for c in reversed(spec.columns[:position])
@@ -308,6 +311,17 @@ def _row_region(document: Document, row: Row, regions: dict[str, Region]) -> Reg
     if name in TOTAL_LABELS:
         return _document_region(document)
     return regions.get(name)
+
+
+def _rows_name_regions(document: Document, spec: TableSpec, layout: Layout) -> bool:
+    """A detected table's first column headed 指标/项目 whose every row names a region (全省, 郑州市)
+    holds regions, as an expert reads it: the column headers then name what is counted."""
+    if spec.columns[0].role != "label" or any(c.role in ("label", "unit") for c in spec.columns[1:]):
+        return False
+    labels = [row.cells[0].text for row in layout.rows if row.kind == "data"]
+    regions = _registry_regions(document) if labels else {}
+    return bool(labels) and all(label in TOTAL_LABELS or label in regions for label in labels) \
+        and any(label not in TOTAL_LABELS for label in labels)
 
 
 def _text_rows(collector: Collector, layout: Layout, names_at: dict[int, list[str]]) -> None:
@@ -357,6 +371,8 @@ def extract_table(document: Document, spec: TableSpec) -> Table:
 def _extract(document: Document, spec: TableSpec) -> tuple[Table, range]:
     """The table, and the lines it occupies from its title to its last row."""
     layout = read_layout(document, spec)
+    if spec.at_line and _rows_name_regions(document, spec, layout):
+        spec = replace(spec, columns=(replace(spec.columns[0], role="region"), *spec.columns[1:]))
     names, names_at = _names_by_row(document, spec, layout)
     _check_unit_note(document, spec, layout)
     collector = Collector(document, spec)

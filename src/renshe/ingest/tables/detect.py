@@ -196,12 +196,14 @@ def _check_width(document: Document, rows: list[Row], header_rows: int, header_l
 
 
 def _second_header(rows: list[Row]) -> bool:
-    """A second header row: under a merged top cell, its first cell empty and no figure in it
-    ("\t\t区县级\t公益性机构…" under "辖区\t零工市场\t\t…")."""
+    """A second header row: under a merged top cell, its first cell empty and no figure in it but
+    bare years ("\t\t区县级\t公益性机构…" under "辖区\t零工市场\t\t…"; "地区\t2021\t2022" under
+    "地区\t城镇新增就业（万人）\t城镇新增就业（万人）")."""
     if len(rows) < 3 or len(rows[1].cells) != len(rows[0].cells):
         return False
     texts, top = rows[1].texts(), rows[0].texts()
     # the readers of Word, HTML and PDF tables repeat a merged cell in every row and column it
     # spans: a label cell merged down both header rows is printed again in the second
     repeated = bool(texts[0]) and texts[0] == top[0] and any(t != u for t, u in zip(texts[1:], top[1:]))
-    return (not texts[0] or repeated) and any(texts[1:]) and not any(_FIGURE.match(text) for text in texts)
+    return (not texts[0] or repeated) and any(texts[1:]) \
+        and not any(_FIGURE.match(text) and not _YEAR_CELL.match(text) for text in texts)

@@ -82,8 +82,12 @@ def role_of(header: str, position: int) -> str:
 
 
 def _bracket_unit(key: str) -> str:
-    match = _BRACKET_UNIT.search(key)
-    return match.group(1) if match else ""
+    """The unit in brackets at the end of the header, or of the group over it (城镇新增就业（万人）/2021年)."""
+    for part in reversed(key.split("/")):
+        match = _BRACKET_UNIT.search(part)
+        if match:
+            return match.group(1)
+    return ""
 
 
 def _measure(key: str, period_end: int | None, time: DocumentTime) -> str:
@@ -127,7 +131,7 @@ def value_column(header: str, time: DocumentTime, before: Column | None) -> Colu
 
 
 # words of a header that say when or how a figure is, not what it counts
-_NOT_A_NAME = re.compile(r"“?十[一二三四五六七八九]五”?|(?:19|20)\d{2}年?|年末|年底|全年|规划|目标值?|基数|完成数?|"
+_NOT_A_NAME = re.compile(r"“?十[一二三四五六七八九]五”?|(?:19|20)\d{2}(?:年(?:末|底|度)?)?|年末|年底|全年|规划|目标值?|基数|完成数?|"
                          r"实际|预期|预计|计划|增长|增速|增幅|增减|比上年|同比|总量|绝对数|数值|数量|值|数|\([^()]*\)")
 _SHARE_WORDS = ("比重", "占比", "比例", "构成", "结构")
 TOTAL_WORDS = ("合计", "总计", "总量", "全部", "总体", "小计")
