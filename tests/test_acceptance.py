@@ -10,6 +10,9 @@ rows naming cities/districts in a yearbook table and a 1-9月 district table are
 document's region (and the district table gets the year, not 2023-01/09), so 22 same_figure_twice
 checks fail on figures that do not disagree. The issues' targets are >= 95% right, none wrong: not
 reached; the threshold below is what the project reaches today, so a regression fails.
+After the fix "人社部 names the nation" (renshe add no longer credits the news report to 资源县):
+84/122 right (68.9%; tables 29/59), 0 wrong ids, 0 empty units, 0 invented; 去年 still read as 2022
+in the news report (its printed date 2024年06月13日 is not taken as `published`).
 """
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ def test_right_figure_rate(scored):
     _, scores, _ = scored
     right, total = sum(s.right for s in scores), sum(s.figures for s in scores)
     assert total == 122
-    assert right / total >= 0.61, [s.line() for s in scores]
+    assert right / total >= 0.68, [s.line() for s in scores]
     # the documents that read fully right stay so
     assert {s.document for s in scores if s.right == s.figures} >= {
         "hunan_2022_bulletin.pdf", "nanning_2022_communique.docx", "wangkui_2023_action_plan.docx"}
