@@ -13,6 +13,12 @@ reached; the threshold below is what the project reaches today, so a regression 
 After the fix "人社部 names the nation" (renshe add no longer credits the news report to 资源县):
 84/122 right (68.9%; tables 29/59), 0 wrong ids, 0 empty units, 0 invented; 去年 still read as 2022
 in the news report (its printed date 2024年06月13日 is not taken as `published`).
+After three general rules (a set, so this corpus is no longer a hold-out: it was scored, then the
+rules were written for what it showed): two single characters spread over a label column's width
+are one word (地  区, 全  省: the Jiangxi yearbook's region rows); a table's title naming a period
+within a year (2023年1-9月…) gives it to the columns whose header names none; a headline in which
+somebody releases a document (人社部发布…统计公报) is a news report of it: 122/122 right (tables
+59/59), no check failed. The untuned hold-out after these is tests/fixtures/acceptance/holdout2.
 """
 from __future__ import annotations
 
@@ -48,7 +54,13 @@ def test_right_figure_rate(scored):
     _, scores, _ = scored
     right, total = sum(s.right for s in scores), sum(s.figures for s in scores)
     assert total == 122
-    assert right / total >= 0.68, [s.line() for s in scores]
-    # the documents that read fully right stay so
-    assert {s.document for s in scores if s.right == s.figures} >= {
-        "hunan_2022_bulletin.pdf", "nanning_2022_communique.docx", "wangkui_2023_action_plan.docx"}
+    assert right / total >= 0.95, [s.line() for s in scores]
+    # every document reads fully right
+    assert [s.line() for s in scores if s.right != s.figures] == []
+
+
+def test_no_check_fails_on_documents_that_agree(scored):
+    """The six documents print no contradiction: a failed check here would be a false finding."""
+    build, _, _ = scored
+    line = next(line for line in build.stdout.splitlines() if line.strip().startswith("checks"))
+    assert " 0 fail" in line, line

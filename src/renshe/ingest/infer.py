@@ -125,8 +125,12 @@ def infer_issuer(head: list[str], tail: list[str], news: bool) -> str | None:
     return None
 
 
+# a headline in which somebody releases a document (人社部发布2023年度…统计公报) is a report of it
+_RELEASES = re.compile(r"(?:发布|公布|披露|出炉|解读)[^，,。]*(?:公报|报告|数据|规划|方案)")
+
+
 def infer_doc_type(title: str, issuer: str, news: bool) -> str | None:
-    if news:
+    if news or _RELEASES.search(title):
         return "news_report"
     if "新闻发布会" in title:
         return "press_briefing"

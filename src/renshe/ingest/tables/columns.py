@@ -61,11 +61,35 @@ def spaced_tokens(raw: str, measure=None) -> tuple[list[Token], bool]:
             start = measure(text[:offset])
             tokens.append(Token(stripped, start, start + measure(stripped)))
         position = at + len(piece)
+    tokens = _join_spread_words(tokens)
     aligned = len(tokens) > 1
     split: list[Token] = []
     for token in tokens:
         split.extend(_split_single(token, measure))
     return split, aligned
+
+
+_SPREAD_GAP = 4  # display columns: a two-character label padded to the column's width (地  区, 全  省)
+
+
+def _is_lone_han(text: str) -> bool:
+    return len(text) == 1 and unicodedata.east_asian_width(text) in "WF" and "\u4e00" <= text <= "\u9fff"
+
+
+def _join_spread_words(tokens: list[Token]) -> list[Token]:
+    """Two single Chinese characters printed apart to fill a column's width (地  区, 全  省, 合  计) are
+    one word: typesetters pad a two-character label so the column lines up. A lone character next to
+    another lone character a few columns away is not a cell of its own; a lone character after a
+    longer cell (a unit column's 人) stays a cell."""
+    joined: list[Token] = []
+    for token in tokens:
+        previous = joined[-1] if joined else None
+        if previous is not None and _is_lone_han(token.text) and token.start - previous.end <= _SPREAD_GAP \
+                and _is_lone_han(previous.text):
+            joined[-1] = Token(previous.text + token.text, previous.start, token.end)
+        else:
+            joined.append(token)
+    return joined
 
 
 def _split_single(token: Token, measure=None) -> list[Token]:

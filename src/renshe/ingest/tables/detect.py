@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from renshe.errors import RensheError
 from renshe.ingest.documents import Document
+from renshe.ingest.infer import infer_period
 from renshe.ingest.tables.headers import DocumentTime, header_key, infer_columns
+from renshe.periods import parse_period
 from renshe.ingest.tables.layouts import TableSpec
 from renshe.ingest.documents import is_page_number
 from renshe.ingest.tables.printed import TITLE_MAX, UNIT_NOTE, Row, header_names, read_rows, text_blocks
@@ -40,6 +42,16 @@ class Found:
     header_line: int
     problem: str = ""  # why a block that looks like a table cannot be read ('' when it can)
     lines: range = range(0)  # the lines of a table not read
+
+
+
+def _titled(time: DocumentTime, title: str) -> DocumentTime:
+    """The document's time with the period the table's title names, when that is one within a year
+    (2023年1-9月, 2023年上半年, 2022年): a column whose header names no time is of that period."""
+    period = parse_period(infer_period(title) or "") if title else None
+    if period is None or not period.is_point_year:
+        return time
+    return replace(time, title_period=period.text)
 
 
 def _cells(line: str) -> list[str]:
@@ -174,7 +186,7 @@ def find_tables(document: Document, covered: set[int], taken: set[str]) -> list[
             header_rows = 2 if _second_header(rows) else 1
             _check_width(document, rows, header_rows, number)
             names = header_names(rows[:header_rows])
-            spec = TableSpec(table_id, "", layout, infer_columns(names, time), header_rows,
+            spec = TableSpec(table_id, "", layout, infer_columns(names, _titled(time, title)), header_rows,
                              at_line=max(title_line, 0))
         except RensheError as exc:
             spec = TableSpec(table_id, "", layout, (), at_line=max(title_line, 0))

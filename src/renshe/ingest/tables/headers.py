@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from renshe.ingest.periods import PLAN_NAME, plan_span, span_containing
 from renshe.ingest.tables.layouts import Column
+from renshe.periods import span_years
 
 LABEL_HEADERS = ("指标", "指标名称", "主要指标", "项目", "项目名称", "名称", "类别", "分类", "类型", "内容")
 REGION_HEADERS = ("辖区", "地区", "区域", "地区名称", "区县", "县市区", "县(市、区)", "县(市,区)", "县(市区)",
@@ -47,6 +48,9 @@ class DocumentTime:
     doc_type: str
     start: int  # first year of the reference period (2021 for 2021-2025, 2022 for 2022)
     end: int
+    # the period a table's title names (表1 2023年1-9月各区城镇新增就业: 2023-01/09), for the columns
+    # whose header names none; '' when the title names no period within one year
+    title_period: str = ""
 
     @property
     def is_plan(self) -> bool:
@@ -118,8 +122,12 @@ def value_column(header: str, time: DocumentTime, before: Column | None) -> Colu
         start, end = plan_span(plan.group(1))
         period, value_year = str(end), end
     elif before is not None:
-        period, value_year = before.period, int(before.period[-4:])
+        period, value_year = before.period, span_years(before.period)[1]
         start, end = (int(y) for y in before.cumulative_period.split("-"))
+    elif time.title_period:
+        value_year = span_years(time.title_period)[1]
+        period = time.title_period
+        start, end = span_containing(value_year)
     else:
         value_year = time.end
         period = str(time.end) if time.start == time.end else f"{time.start}-{time.end}"
