@@ -58,7 +58,7 @@ def test_a_stated_growth_rate_agrees_with_its_change():
 def test_a_growth_rate_that_does_not_follow_from_its_change_disagrees():
     revenue = _frame(_funds(revenue_rate="36.4")).iloc[0]
     assert revenue["assessment"] == "disagrees" and revenue["gap"] == pytest.approx(34.614 - 36.4, abs=1e-3)
-    assert "stated growth 36.4%" in revenue["message"] and "17538亿元 / 50667亿元" in revenue["message"]
+    assert "stated growth 36.4%" in revenue["message"] and "1.7538万亿元 / 5.0667万亿元" in revenue["message"]
 
 
 def test_without_a_stated_change_the_previous_year_of_the_same_document_gives_the_level():
@@ -67,7 +67,7 @@ def test_without_a_stated_change_the_previous_year_of_the_same_document_gives_th
                _figure("three_funds_revenue", "change_pct", 34.6, "34.6", "%", "%", line=20)]
     row = _frame(records).iloc[0]
     assert row["computed"] == pytest.approx(100 * 17538 / 50667) and row["assessment"] == "agrees"
-    assert "and 2020 50667亿元 (national_2021:20)" in row["message"]
+    assert "and 2020 5.0667万亿元 (national_2021:20)" in row["message"]
     # another document's 2020 figure is not this document's previous level
     records[1] = _figure("three_funds_revenue", "actual", 50667e8, "50667", period="2020", doc="national_2020")
     assert _frame(records).empty

@@ -331,5 +331,6 @@ def test_validate_notebook_runs_with_papermill(validated, tmp_path):
         str(paths.notebooks / "02_validate.ipynb"), str(executed), kernel_name="renshe",
         parameters={"severity_threshold": "warning"}, cwd=str(paths.notebooks), progress_bar=False)
     text = executed.read_text(encoding="utf-8")
-    assert "target_progress" in text and "city→province" in text
+    # the checks said in words (issue 24): no rule id on the page
+    assert "target_progress" not in text and "#" + "1\"" not in text
     assert "[quzhou_14fyp:155] 3.职业技能培训人次" in text  # a warning's source line, quoted
