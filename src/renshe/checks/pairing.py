@@ -107,8 +107,8 @@ def pair_with_ancestors(child_periods: Iterable[str], ancestors: list[tuple[str,
     children = list(dict.fromkeys(child_periods))
     pairs: dict[str, Pair] = {}
     tried: list[str] = []
-    for name, periods in ancestors:
-        for child, parent_period in pair_periods(children, periods, max_gap_months, near).items():
+    for name, ancestor_periods in ancestors:
+        for child, parent_period in pair_periods(children, ancestor_periods, max_gap_months, near).items():
             if child not in pairs:
                 pairs[child] = Pair(child, name, parent_period, tuple(tried))
         tried.append(name)
