@@ -136,14 +136,25 @@ def _attach_check_status(data: ReportData, frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     bands, statuses = [], []
+    # the nesting checks first, once; then each comparison's own among them (what checks_involving
+    # then _nesting_checks select, without a selection of the whole of checks.csv per row)
+    nesting = None if data.checks is None else _nesting_checks(data.checks)
+    at = None if nesting is None else data.checks.index.get_indexer(nesting.index)
     for region, parent, indicator_id, period in zip(frame["地区 region"], frame["上级 parent"],
                                                     frame["_indicator_id"], frame["时期 period"]):
-        found = checks_involving(data, region=region, indicator_id=indicator_id, also_region=parent)
-        if found is None:
+        if nesting is None:
             bands.append("no checks yet")
             statuses.append("—")
             continue
-        found = _nesting_checks(found)
+        found = nesting
+        if len(nesting):
+            mask = np.ones(len(at), dtype=bool)
+            for term in (region, parent):
+                if term:
+                    mask &= data.checks_mentioning(term)[at]
+            if indicator_id:
+                mask &= data.checks_mentioning(indicator_id, whole_token=True)[at]
+            found = nesting[mask]
         if "periods" in found.columns:
             found = found[found["periods"].astype(str).str.contains(re.escape(period), regex=True)]
         if found.empty:
