@@ -36,7 +36,9 @@ from renshe.publish.report.charts import (  # noqa: F401
     CHINESE_NUMBER_EXPR, MEASURE_SHAPES, VegaLiteChart, chinese_number_axis, district_chart, chart_html, _renderer,
     setup_charts,
 )
-from renshe.publish.report.timeline import period_dates, time_frame, region_chart, indicator_chart  # noqa: F401
+from renshe.publish.report.timeline import (  # noqa: F401
+    period_dates, time_frame, region_chart, indicator_chart, POINT_FIGURES, few_per_point,
+)
 from renshe.publish.report.plans import (  # noqa: F401
     STATUS_LABELS, STATUS_ORDER, plan_documents, plan_progress, region_target_progress, progress_label, progress_frame, validate_plan, status_counts, plan_summary, previous_plan_review, review_frame, targets_without_actual,
 )
