@@ -8,6 +8,7 @@ from renshe.ingest.text.places import places_for
 from renshe.ingest.text.anchor import anchor_year
 from renshe.ingest.text.config import Scope, TextConfig, config_for, scope_for
 from renshe.ingest.text.readings import Context, _ASSERTION
+from renshe.ingest.text.repeats import repeated_lines, set_aside_repeats
 from renshe.ingest.text.rows import Rows
 from renshe.ingest.text.sections import scoped_paragraphs, section_ranges
 from renshe.ingest.text.sentence_reading import SentenceReading
@@ -67,6 +68,8 @@ def read_text(document: Document, config: TextConfig | None = None,
     paragraphs = scoped_paragraphs(document, ranges, config.item_heading, skip_lines, config.break_lines,
                                    break_first=bool(config.break_lines))
     observations = [row for paragraph in paragraphs for row in reader.rows(paragraph)]
+    observations, repeated = set_aside_repeats(observations, repeated_lines(document.normalized_lines, skip_lines))
+    reader.set_aside.extend(repeated)
     return TextFigures(*reader.distinct(observations))
 
 
