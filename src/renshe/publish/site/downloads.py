@@ -110,12 +110,30 @@ def normalise_xlsx(data: bytes, stamp: datetime) -> bytes:
 
 
 def excel_bytes(frame: pd.DataFrame, sheet_name: str, stamp: datetime) -> bytes:
-    """One sheet as .xlsx bytes, identical for identical data (see `normalise_xlsx`)."""
+    """One sheet as .xlsx bytes, identical for identical data (see `normalise_xlsx`). Written row
+    by row in openpyxl's write-only mode: pandas' writer makes an object per cell, four times
+    slower (18 s for 32,000 observations, which grow with a yearbook-sized document); the sheet
+    reads back the same, a bold header row, empty cells for missing values."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    safe = _excel_safe(frame)
+    book = Workbook(write_only=True)
+    book.properties.creator = "renshe"
+    book.properties.created = stamp
+    sheet = book.create_sheet(sheet_name)
+    bold = Font(bold=True)
+    header = []
+    for name in safe.columns:
+        cell = WriteOnlyCell(sheet, value=str(name))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in zip(*(safe[column].tolist() for column in safe.columns)):
+        sheet.append([None if value is None or value is pd.NA or value != value else value for value in row])
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _excel_safe(frame).to_excel(writer, index=False, sheet_name=sheet_name)
-        writer.book.properties.creator = "renshe"
-        writer.book.properties.created = stamp
+    book.save(buffer)
     return normalise_xlsx(buffer.getvalue(), stamp)
 
 
