@@ -15,7 +15,7 @@ from renshe.ingest.numbers import trim_number as _trim
 from renshe.ingest.regions import ancestors
 from renshe.publish.report.data import MEASURE_LABELS, ReportData
 from renshe.publish.report.formatting import period_rank, with_display_columns
-from renshe.publish.report.region import _join_unique
+from renshe.publish.report.region import _join_unique, few_per_point
 
 
 def is_additive(data: ReportData, indicator_id: str, unit: str) -> bool:
@@ -191,8 +191,9 @@ def parent_shares(data: ReportData, region: str) -> pd.DataFrame:
         return pd.DataFrame()
     obs = data.observations
     comparable = obs[(obs["indicator_id"] != "") & obs["measure"].isin(["actual", "target"])]
-    child = with_display_columns(comparable[comparable["region"] == region])
-    parent_obs = with_display_columns(comparable[comparable["region"].isin(chain)])
+    # at most POINT_FIGURES figures of a series at a period on either side, as the charts draw them
+    child = with_display_columns(few_per_point(comparable[comparable["region"] == region])[0])
+    parent_obs = with_display_columns(few_per_point(comparable[comparable["region"].isin(chain)])[0])
     parent_obs = parent_obs[["indicator_id", "period", "unit", "basis", "measure", "region", "value",
                              "display", "source"]]
     frame = comparison_frame(_comparison_rows(data, child, parent_obs))

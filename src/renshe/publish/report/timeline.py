@@ -23,6 +23,7 @@ from renshe.publish.report.charts import (CHINESE_NUMBER_EXPR, MEASURE_SHAPES, V
 from renshe.publish.report.data import LEVEL_LABELS, ReportData
 from renshe.publish.report.display import note
 from renshe.publish.report.formatting import UNIT_NAMES_EN, excerpt, quoted_line, with_display_columns
+from renshe.publish.report.region import POINT_FIGURES, few_per_point  # noqa: F401 (report re-exports them)
 
 LOG_RATIO = 100  # max / min above which a panel's values need a log scale
 
@@ -160,22 +161,6 @@ def _title_and_config(title_zh: str, subtitles: list[str]) -> dict:
               "filled circles, solid lines: actuals; hollow diamonds, dashed: targets; horizontal bars: multi-year periods")
     return {"title": {"text": title_zh, "anchor": "start", "subtitle": [*subtitles, legend]},
             "config": chart_config(legend={"columns": 4, "labelLimit": 240, "orient": "bottom"})}
-
-
-# A chart draws at most this many figures of one series at one period: the first, in the order of
-# the registered documents and their lines. A document restating its figures edition after edition
-# would otherwise stack thousands of points on one date (and one chart would weigh megabytes); the
-# rest are in the explorer, and the chart's subtitle says how many.
-POINT_FIGURES = 3
-SERIES_POINT = ["region", "indicator_id", "unit", "period", "measure", "basis"]
-
-
-def few_per_point(obs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """The observations a chart draws (at most POINT_FIGURES of a series at a period) and how many it leaves out."""
-    if obs.empty:
-        return obs, 0
-    kept = obs[(obs.groupby(SERIES_POINT, sort=False).cumcount() < POINT_FIGURES).to_numpy()]
-    return kept, len(obs) - len(kept)
 
 
 def _left_out_words(more: int) -> list[str]:
