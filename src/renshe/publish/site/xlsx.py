@@ -47,16 +47,20 @@ def _cell(reference: str, value, style: str = "") -> str:
     return f'<c r="{reference}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def sheet_xml(header: list[str], rows) -> bytes:
-    """The worksheet: the header (bold: style 1), then each row of Python values (None: empty)."""
+def sheet_xml(header: list[str], rows, rows_per_chunk: int = 2000):
+    """The worksheet as chunks of UTF-8 bytes: the header (bold: style 1), then each row of Python
+    values (None: empty). Chunks, so that a sheet of a million cells never stands whole in memory."""
     letters = [column_letters(i) for i in range(len(header))]
-    parts = [DECLARATION, f'<worksheet xmlns="{MAIN}"><sheetData>',
-             '<row r="1">', *(_cell(f"{letter}1", name, ' s="1"') for letter, name in zip(letters, header)), "</row>"]
+    head = "".join(_cell(f"{letter}1", name, ' s="1"') for letter, name in zip(letters, header))
+    yield f'{DECLARATION}<worksheet xmlns="{MAIN}"><sheetData><row r="1">{head}</row>'.encode("utf-8")
+    chunk: list[str] = []
     for number, row in enumerate(rows, start=2):
-        parts.append(f'<row r="{number}">' + "".join(_cell(f"{letter}{number}", value)
-                                                      for letter, value in zip(letters, row)) + "</row>")
-    parts.append("</sheetData></worksheet>")
-    return "".join(parts).encode("utf-8")
+        chunk.append(f'<row r="{number}">' + "".join(_cell(f"{letter}{number}", value)
+                                                     for letter, value in zip(letters, row)) + "</row>")
+        if len(chunk) == rows_per_chunk:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    yield ("".join(chunk) + "</sheetData></worksheet>").encode("utf-8")
 
 
 STYLES = (f'{DECLARATION}<styleSheet xmlns="{MAIN}">'
@@ -108,9 +112,10 @@ def workbook_bytes(sheet_name: str, header: list[str], rows, stamp: datetime, cr
     return zip_entries(entries, stamp)
 
 
-def zip_entries(entries: dict[str, bytes | str], stamp: datetime) -> bytes:
-    """The entries as a zip in sorted order ([Content_Types].xml first, as Office writes it), each
-    dated `stamp` with the same attributes on every platform."""
+def zip_entries(entries: dict, stamp: datetime) -> bytes:
+    """The entries (bytes, text, or an iterable of byte chunks, written as they come) as a zip in
+    sorted order ([Content_Types].xml first, as Office writes it), each dated `stamp` with the same
+    attributes on every platform."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as target:
         for name in sorted(entries, key=lambda entry: (entry != "[Content_Types].xml", entry)):
@@ -119,6 +124,11 @@ def zip_entries(entries: dict[str, bytes | str], stamp: datetime) -> bytes:
             info.create_system = 3  # the same on every platform
             info.external_attr = 0o644 << 16
             data = entries[name]
-            # level 1: a sheet of a yearbook's rows compresses 4 times faster, a tenth larger
-            target.writestr(info, data.encode("utf-8") if isinstance(data, str) else data, compresslevel=1)
+            info._compresslevel = 1  # a sheet of a yearbook's rows compresses 4 times faster, a tenth larger
+            if isinstance(data, (bytes, str)):
+                target.writestr(info, data.encode("utf-8") if isinstance(data, str) else data, compresslevel=1)
+                continue
+            with target.open(info, "w") as stream:  # (an entry of 2 GiB or more would raise: no sheet is)
+                for chunk in data:
+                    stream.write(chunk)
     return buffer.getvalue()
