@@ -13,20 +13,20 @@ only by a step that has work to do (nbformat alone costs 2 s to import).
 from __future__ import annotations
 
 import csv
-import json
 import multiprocessing
 import sys
 import time
 from collections import Counter
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from renshe import lifecycle
-from renshe.ingest.regions import ancestors
 from renshe.paths import ProjectPaths
+from renshe.notebook_step import (  # noqa: F401 (renshe.commands reaches them through renshe.build)
+    NOTEBOOK_DATA, DataSlices, GridOutcome, _configuration_files, _grid_is_current, notebooks_step,
+)
 from renshe.buildstate import (  # noqa: F401 (tests and tools reach them through renshe.build)
     LOCK_FILE, BuildState, Step, StepReport, build_lock, files_fingerprint, library_fingerprint,
     is_due, recover_interrupted_outputs, run_step, sha256_of, visible_files,
@@ -34,8 +34,6 @@ from renshe.buildstate import (  # noqa: F401 (tests and tools reach them throug
 
 # Written by `renshe site` into site/ from data/clean and the package: outputs, not sources.
 SITE_GENERATED = ("_site", "assets", "downloads", "data-docs", "pages/failed")
-# What the notebooks read from data/clean (GX results and Data Docs carry run timestamps).
-NOTEBOOK_DATA = ("observations.parquet", "checks.csv", "extract_summary.csv", "unparsed.csv", "unmapped.csv")
 
 
 # --- the pipeline -----------------------------------------------------------------------
@@ -45,11 +43,6 @@ def _registry_files(paths: ProjectPaths) -> list[Path]:
     from renshe.ingest.documents import load_registry
 
     return [paths.registry, *(entry.path for entry in load_registry(paths).documents)]
-
-
-def _configuration_files(paths: ProjectPaths) -> list[Path]:
-    """data/*.yaml: registry, codebook, text sections and whatever an analyst adds beside them."""
-    return sorted((paths.root / "data").glob("*.yaml"))
 
 
 def extract_step(paths: ProjectPaths, library: str, scheduler: str | None = None) -> Step:
@@ -128,191 +121,6 @@ def _start_validator(due: bool) -> Executor | None:
 def _stop(executor: Executor | None) -> None:
     if executor is not None:
         executor.shutdown(wait=True)
-
-
-def _frame_bytes(frame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
-
-
-@dataclass
-class DataSlices:
-    """The data each notebook run reads, so a run re-executes only when its slice changed.
-
-    A slice may be larger than what the page shows (a needless re-run), never smaller
-    (a stale page): a region page reads its own, its parent's and its children's
-    observations and every check naming it; an indicator page that indicator's
-    observations and every check naming it (report.checks_involving matches the same text); a
-    plan page what report.plans.plan_inputs says it reads. Each page's slice is looked up, not
-    searched for: the observations are grouped by region and the checks indexed by the regions
-    they name once (publish.mentions), so the grid's fingerprints cost the data once, not once
-    per page.
-    """
-
-    observations: object
-    checks: object
-    check_text: object  # each check row as one string, to find the rows naming a term
-    parents: dict[str, str | None]
-    registry: bytes  # what a page may show of the registry: regions and document descriptions
-    rows_of_region: dict = field(default_factory=dict)  # region -> positions of its observations
-    children: dict = field(default_factory=dict)  # region -> its children in the registry
-    checks_naming: dict = field(default_factory=dict)  # region -> positions of the checks naming it
-
-    @classmethod
-    def load(cls, paths: ProjectPaths) -> "DataSlices":
-        import pandas as pd
-
-        from renshe.ingest.documents import load_registry
-        from renshe.publish.mentions import names_index
-
-        observations = pd.read_parquet(paths.clean / "observations.parquet")
-        checks_path = paths.clean / "checks.csv"
-        checks = (pd.read_csv(checks_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-                  if checks_path.is_file() else pd.DataFrame())
-        check_text = checks.agg(" | ".join, axis=1) if len(checks) else pd.Series(dtype=str)
-        registry = load_registry(paths)
-        parents = {r.name: r.parent for r in registry.regions}
-        children: dict[str | None, list[str]] = {}
-        for name, parent in parents.items():
-            children.setdefault(parent, []).append(name)
-        regions = set(parents) | set(observations["region"].unique())
-        return cls(observations, checks, check_text, parents, _registry_bytes(registry),
-                   observations.groupby("region", sort=False).indices, children,
-                   names_index(check_text.tolist(), regions))
-
-    def _related_regions(self, region: str) -> set[str]:
-        # every ancestor, not only the parent: a share climbs to the nearest one with the figure
-        return {region, *ancestors(region, self.parents), *self.children.get(region, [])}
-
-    def _checks_mentioning(self, needle: str):
-        if self.checks.empty:
-            return self.checks
-        if needle in self.checks_naming or needle in self.rows_of_region or needle in self.parents:
-            return self.checks.iloc[self.checks_naming.get(needle, [])]  # indexed: every region is
-        return self.checks[self.check_text.str.contains(needle, regex=False)]
-
-    def fingerprint(self, kind: str, parameters: dict) -> list[bytes]:
-        obs = self.observations
-        if "region" in parameters:
-            region = str(parameters["region"])
-            rows = [self.rows_of_region.get(name, []) for name in self._related_regions(region)]
-            related = obs.iloc[sorted(position for positions in rows for position in positions)]
-            return [_frame_bytes(related), _frame_bytes(self._checks_mentioning(region))]
-        if "indicator_id" in parameters:
-            indicator = str(parameters["indicator_id"])
-            return [_frame_bytes(obs[obs.indicator_id == indicator]),
-                    _frame_bytes(self._checks_mentioning(indicator))]
-        if "doc_id" in parameters:  # a plan page
-            from renshe.publish.report.plans import plan_inputs
-
-            return [_frame_bytes(frame) for frame in plan_inputs(obs, self.checks, str(parameters["doc_id"]))]
-        if kind == "validate":
-            return [_frame_bytes(self.checks)]
-        return [_frame_bytes(obs)]
-
-
-def _registry_bytes(registry) -> bytes:
-    """The registry without the documents' sha256 pins, which change with every edited
-    document: the document's own figures reach a page through its data slice."""
-    from dataclasses import asdict
-
-    documents = [{k: str(v) for k, v in asdict(e).items() if k not in ("sha256", "path")}
-                 for e in registry.documents]
-    regions = [asdict(r) for r in registry.regions]
-    return json.dumps([documents, regions], ensure_ascii=False, sort_keys=True).encode()
-
-
-def _page_fingerprint(run, slices: DataSlices, paths: ProjectPaths, library: str) -> str:
-    notebook = paths.notebooks / run.notebook
-    chunks = [library.encode(), notebook.read_bytes(), json.dumps(run.params, sort_keys=True,
-                                                                   ensure_ascii=False).encode(),
-              run.title.encode(), slices.registry, *files_fingerprint([paths.codebook], paths.root)]
-    if run.kind == "clean":
-        chunks += files_fingerprint(visible_files(paths.clean / "tables")
-                                    + [paths.clean / name for name in NOTEBOOK_DATA if name != "checks.csv"],
-                                    paths.root)
-    chunks += slices.fingerprint(run.kind, run.params)
-    return sha256_of(chunks)
-
-
-def _grid_inputs(paths: ProjectPaths, library: str) -> list[bytes]:
-    """Everything any notebook run (or the plan of runs) reads: when unchanged and every
-    page of the last grid is in place, the grid is current without planning it."""
-    return [library.encode(), *files_fingerprint(
-        visible_files(paths.notebooks) + _configuration_files(paths)
-        + [paths.clean / name for name in NOTEBOOK_DATA] + visible_files(paths.clean / "tables"), paths.root)]
-
-
-@dataclass
-class GridOutcome:
-    """What the notebook step did: the batch's results, or none when it was skipped."""
-
-    results: list = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def succeeded(self) -> list:
-        return [r for r in self.results if r.ok]
-
-    @property
-    def failed(self) -> list:
-        return [r for r in self.results if not r.ok]
-
-
-def _grid_is_current(paths: ProjectPaths, state: BuildState, library: str, force: bool) -> bool:
-    recorded_pages = state.keys("page:")
-    return not force and bool(recorded_pages) and \
-        state.is_current("notebooks", sha256_of(_grid_inputs(paths, library))) and \
-        all((paths.site / "pages" / page).is_file() for page in recorded_pages)
-
-
-def notebooks_step(paths: ProjectPaths, state: BuildState, library: str, force: bool, jobs: int | None,
-                   scheduler: str | None = None, pool=None) -> tuple[StepReport, object]:
-    """Execute only the runs whose notebook, parameters or data slice changed (on `pool`, a
-    NotebookPool started ahead, or on the Dask cluster at `scheduler`)."""
-    started = time.perf_counter()
-    pages = paths.site / "pages"
-    grid = sha256_of(_grid_inputs(paths, library))
-    recorded_pages = state.keys("page:")
-    if _grid_is_current(paths, state, library, force):
-        return StepReport("notebooks", False, time.perf_counter() - started,
-                          f"all {len(recorded_pages)} pages unchanged"), GridOutcome()
-    state.forget("notebooks")
-
-    from renshe.publish.batch import plan_runs, run_notebooks
-
-    runs = plan_runs(paths)
-    slices = DataSlices.load(paths)
-    fingerprints = {run: _page_fingerprint(run, slices, paths, library) for run in runs}
-    stale = [run for run in runs
-             if force or not (pages / run.page).is_file()
-             or not state.is_current(f"page:{run.page}", fingerprints[run])]
-    _remove_retired_pages(pages, {run.page for run in runs}, state)
-    batch = run_notebooks(paths, stale, jobs=jobs, scheduler=scheduler, pool=pool) if stale else GridOutcome()
-    for result in batch.results:
-        if result.ok:
-            state.record(f"page:{result.run.page}", fingerprints[result.run])
-        else:
-            state.forget(f"page:{result.run.page}")
-    if not batch.failed:
-        state.record("notebooks", grid)
-    detail = (f"{len(batch.succeeded)} of {len(stale)} runs succeeded "
-              f"({len(runs) - len(stale)} unchanged pages kept)" + (f" on the Dask cluster at {scheduler}"
-                                                                    if scheduler and stale else ""))
-    return StepReport("notebooks", bool(stale), time.perf_counter() - started, detail), batch
-
-
-def _remove_retired_pages(pages: Path, planned: set[str], state: BuildState) -> None:
-    """A region or indicator that left the data must not keep a stale page on the site."""
-    if not pages.is_dir():
-        return
-    from renshe.publish.batch import executed_pages
-
-    for page in executed_pages(pages):
-        if page.name not in planned:
-            page.unlink()
-    for page in state.keys("page:"):
-        if page not in planned:
-            state.forget(f"page:{page}")
 
 
 def site_step(paths: ProjectPaths, library: str, data_outputs: Future | None = None) -> Step:

@@ -442,3 +442,26 @@ def test_a_title_never_joins_the_first_sentence(tmp_path):
     config = load_text_config(Path(__file__).resolve().parents[2] / "data" / "text_sections.yaml")
     rows = extract_text_figures(Document(entry, lines), config)
     assert [(r["indicator_zh"], r["value"], r["source_line"]) for r in rows] == [("城镇新增就业", 12000, 3)]
+
+
+def test_a_large_text_read_on_several_cores_gives_the_rows_one_process_gives(real_documents, monkeypatch):
+    """Each seed read as a yearbook-sized text is (its paragraphs in runs, in forked workers):
+    the same rows and set-aside figures, in the same order, as reading it in one process."""
+    from renshe.ingest.text import parallel, read_text
+
+    alone = {doc_id: read_text(doc) for doc_id, doc in real_documents.items()}
+    monkeypatch.setattr(parallel, "PARALLEL_TEXT_CHARS", 0)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)  # two workers, whatever runs the tests
+    pools = []
+
+    class Counted(parallel.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Counted)
+    for doc_id, doc in real_documents.items():
+        result = read_text(doc)
+        assert result.observations == alone[doc_id].observations and result.set_aside == alone[doc_id].set_aside
+    assert sum(len(result.observations) for result in alone.values()) == 289  # the seeds' figures from text
+    assert len(pools) == len(real_documents) and set(pools) == {2}  # each read in a pool

@@ -219,3 +219,35 @@ def test_a_malformed_exclusive_scopes_list_names_the_file(tmp_path):
     with pytest.raises(RensheError, match="exclusive_scopes") as caught:
         load_codebook(broken)
     assert "codebook.yaml" in str(caught.value)
+
+
+# --- repeated lines ----------------------------------------------------------------------------
+
+BULLETIN = Path(__file__).resolve().parents[2] / "data" / "raw" / "zhejiang_2023_bulletin.txt"
+
+
+def test_a_sentence_printed_twice_gives_its_figures_once_and_sets_the_repeat_aside(tmp_path):
+    """Zhejiang's 2023 bulletin as a web page copies it: its pension paragraph (line 23) printed
+    again at the end, word for word. Its figures are taken once, at line 23; the repeat's five
+    are set aside naming line 23; the bulletin's other figures are read as before. Short lines
+    that recur (the section heading 一、就业创业 printed twice) are not sentences and stay."""
+    lines = BULLETIN.read_text(encoding="utf-8").split("\n")
+    once = _read(tmp_path, lines, reference_period="2023")
+    twice_lines = [*lines, "", lines[22], "", "一、就业创业"]
+    assert lines[22].startswith("年末全省参加基本养老保险人数为 4606.46 万人")
+    twice = _read(tmp_path, twice_lines, reference_period="2023")
+    assert twice.observations == once.observations
+    repeat = len(twice_lines) - 2
+    aside = [row for row in twice.set_aside if row["source_line"] == repeat]
+    assert [row["cell_text"] for row in aside] == ["4606.46万人", "86.39万人", "4319.20亿元", "4728.08亿元", "1887.79亿元"]
+    assert {row["reason"] for row in aside} == {"repeated line: the same words as line 23, whose figures are taken"}
+    assert len(twice.set_aside) == len(once.set_aside) + 5
+
+
+def test_repeated_lines_are_sentences_outside_the_tables():
+    from renshe.ingest.text.repeats import repeated_lines
+
+    lines = ["全年城镇新增就业116.32万人。", "2020年", "一、就业", "2020年", "全年城镇新增就业116.32万人。",
+             "城镇新增就业\t116.32", "城镇新增就业\t116.32", "  全年城镇新增就业116.32万人。  "]
+    assert repeated_lines(lines) == {5: 1, 7: 6, 8: 1}
+    assert repeated_lines(lines, skip_lines={6, 7}) == {5: 1, 8: 1}

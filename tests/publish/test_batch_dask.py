@@ -85,3 +85,45 @@ def test_an_unreachable_scheduler_is_a_clear_error_and_nothing_is_built(project_
     with pytest.raises(RensheError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"):
         run_build(paths)
     assert not (paths.clean / "observations.parquet").exists()
+
+
+def _sleep(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_stopped_build_cancels_its_tasks_on_the_cluster(scheduler):
+    """What SIGTERM or Ctrl-C runs (lifecycle.progress.on_stop) while pages run on a cluster: the
+    command's tasks, the running ones too, are cancelled on the scheduler and the client closed;
+    after the block the action is gone."""
+    import threading
+    import time
+
+    from renshe import lifecycle
+
+    before = list(lifecycle.progress.on_stop)
+    results, raised = cluster.completed(scheduler, _sleep, [(60,)] * 4), []
+
+    def wait() -> None:  # blocks on the first result, as the build's grid does
+        try:
+            list(results)
+        except Exception as exc:  # noqa: BLE001 - what the waiting build sees is asserted below
+            raised.append(type(exc).__name__)
+
+    thread = threading.Thread(target=wait, daemon=True)
+    thread.start()
+    with distributed.Client(scheduler, set_as_default=False) as watcher:
+        deadline = time.monotonic() + 30
+        while watcher.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) < 4:
+            assert time.monotonic() < deadline, "the tasks never reached the scheduler"
+            time.sleep(0.1)
+        stop = [action for action in lifecycle.progress.on_stop if action not in before]
+        assert len(stop) == 1
+        stop[0]()  # as lifecycle._stopped calls it
+        while watcher.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)):
+            assert time.monotonic() < deadline, "the tasks were not cancelled"
+            time.sleep(0.1)
+    thread.join(10)
+    assert not thread.is_alive() and raised == ["FutureCancelledError"] and lifecycle.progress.on_stop == before

@@ -221,3 +221,28 @@ def test_english_figures_and_differences():
     assert report.difference_text(0.9, "%") == ("0.9个百分点", "0.9 percentage points")
     assert report.difference_text(1064600, "人") == ("106.46万人", "106.46万人 (1.065 million people)")
     assert report.format_value(2.04e12, "元") == "2.04万亿元"  # not 20400亿元
+
+
+def test_thousands_of_failing_checks_are_thirty_statements_and_one_that_counts_the_rest(checked_data):
+    """A document restating its figures with other digits fails the consistency rule thousands of
+    times: the findings tell the first FLAGGED_TOLD (failures first) and count the rest by kind in
+    one statement that links to the data-quality page; nothing grows with the failures."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    checks = checked_data.checks
+    twice = checks[checks["rule_type"] == "consistency"].iloc[[0]]
+    failing = pd.concat([twice.assign(status="fail", check_id=f"{twice['rule_id'].iloc[0]}#x{n}") for n in range(2000)])
+    data = replace(checked_data, checks=pd.concat([checks, failing], ignore_index=True), shared={})
+    found = statements.flagged_check_findings(data)
+    assert statements.FLAGGED_TOLD == 30
+    assert [f.kind for f in found].count("fail") == 30 and [f.kind for f in found].count("warn") == 0
+    more = found[-1]
+    assert more.kind == "more_checks" and more.link == "quality.html"
+    # the seeds' three warnings (and nothing else) are among the rest, with the 1,970 failures not told
+    assert more.zh.startswith("另有 1970 项核查未通过、3 项警告（印了两次的数字 1970 项未通过；")
+    assert more.en.startswith("1970 more checks failed and 3 warned (figures printed twice: 1970 failed; ")
+    assert "checks.csv" in more.zh and "_" not in more.zh + more.en
+    kinds = [f.kind for f in report.all_findings(data)]  # the plans, the failures told, then the count of the rest
+    assert kinds[:34] == ["plan"] * 3 + ["fail"] * 30 + ["more_checks"]

@@ -486,3 +486,65 @@ def test_time_charts_are_vega_lite_checked_against_the_schema_and_open_in_altair
     bundle = chart._repr_mimebundle_()
     assert "vegaEmbed" in bundle["text/html"] and "衢州市：主要指标" in bundle["text/html"]
     assert bundle["text/plain"] == "<chart: 衢州市：主要指标>"
+
+
+def test_a_page_of_thousands_of_checks_puts_the_most_important_in_words_and_counts_them_all():
+    """Failures first, each rule in turn (a rule failing 600 times does not hide one failing 3
+    times), then warnings, then passes; only those shown are put in words; the counts by kind and
+    result of every check come first and the note links to checks.csv."""
+    rows = ([("a", "consistency", "pass")] * 1500 + [("a", "consistency", "fail")] * 600
+            + [("b", "sum_of_parts", "fail")] * 3 + [("c", "level_nesting", "warn")] * 2)
+    checks = pd.DataFrame(rows, columns=["rule_id", "rule_type", "status"])
+    checks.insert(0, "check_id", [f"{rule}#{n}" for n, (rule, _, _) in enumerate(rows)])
+    chosen = report.most_important(checks, 1000)
+    assert chosen["check_id"].tolist()[:5] == ["a#1500", "b#2100", "a#1501", "b#2101", "a#1502"]
+    assert chosen["status"].value_counts().to_dict() == {"fail": 603, "pass": 395, "warn": 2}
+    assert report.most_important(checks.head(50), 1000) is not None and report.most_important(
+        checks.head(50), 1000)["check_id"].tolist() == checks.head(50)["check_id"].tolist()  # few: as they are
+    block = report.checks_block(checks, None, summary="全部核查 Every check")
+    assert "Showing the 1000 most important of 2105 checks" in block.markup
+    assert '<a href="../downloads/checks.csv">checks.csv</a>' in block.markup
+    counts_table, listed = block.markup.split("</table>", 1)
+    assert "印了两次的数字 figures printed twice" in counts_table and ">1500<" in counts_table and ">600<" in counts_table
+    assert listed.count("<tr>") == 1 + 1000 and "a#1500<" in listed and "a#0<" in listed and "a#400<" not in listed
+    small = report.checks_block(checks.head(20), None)
+    assert "most important" not in small.markup and small.markup.count("<table") == 1
+
+
+def test_a_chart_draws_at_most_three_figures_of_a_series_at_one_period(data):
+    """A document restating Zhejiang's 2023 urban new jobs 10 times with other digits: the chart
+    draws the first three of that period (the bulletin's 116.32万人 among them) and says how many
+    more the explorer holds; the seeds themselves never print more than two."""
+    from dataclasses import replace
+
+    obs = data.observations
+    first = obs[(obs["region"] == "浙江省") & (obs["indicator_id"] == "urban_new_jobs") & (obs["period"] == "2023")]
+    assert first["value"].tolist() == [1163200.0]
+    restated = pd.concat([first.assign(value=1163200.0 + n, source_line=1000 + n) for n in range(10)])
+    grown = replace(data, observations=pd.concat([obs, restated], ignore_index=True), shared={})
+    coded = grown.observations[grown.observations["indicator_id"] != ""]
+    drawn, more = report.few_per_point(coded)
+    assert more == 8 and len(drawn) == len(coded) - 8
+    spec = report.indicator_chart(grown, "urban_new_jobs").to_dict()
+    values = [row for rows in spec["datasets"].values() for row in rows
+              if row["region"] == "浙江省" and row["period"] == "2023"]
+    assert sorted(row["value"] for row in values) == [1163200.0, 1163200.0, 1163201.0]
+    assert any("8 more are in the explorer" in line for line in spec["title"]["subtitle"])
+    assert report.few_per_point(obs[obs["indicator_id"] != ""])[1] == 0
+
+
+def test_the_cleaning_page_has_a_line_per_document_and_prints_a_bounded_number_of_tables(data):
+    from renshe.ingest.extract import load_extract_output
+
+    output = load_extract_output(data.paths.clean)
+    titles = {d.doc_id: d.title_zh for d in data.registry.documents}
+    counts = report.document_counts(output, titles).set_index("文件 document")
+    assert counts.loc["浙江省人力资源和社会保障事业发展“十四五”规划"].tolist() == [120, 59, 3, 0]
+    assert counts["取得 figures taken"].sum() == len(output.observations) == 559
+    every = report.table_previews(output)  # the seeds' eight tables, each with its cells set aside if any
+    assert report.TABLE_PREVIEWS == 40 and sum("个未采用 set aside：" in b.markup for b in every) == 8
+    two = report.table_previews(output, limit=2)
+    assert sum("个未采用 set aside：" in b.markup for b in two) == 2
+    assert two[-1].text.startswith("另有 6 张表未在此列出（共 8 张）")
+    assert '<a href="../explore.html">explorer</a>' in two[-1].markup
+    assert '<a href="../downloads/observations.csv">observations.csv</a>' in two[-1].markup

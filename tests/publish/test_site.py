@@ -172,7 +172,15 @@ def test_downloads_in_every_format_with_a_datapackage(built, output):
     raw = (downloads / "observations.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert len(pd.read_csv(downloads / "observations.csv", encoding="utf-8-sig")) == len(observations)
-    assert len(pd.read_excel(downloads / "observations.xlsx")) == len(observations)
+    # the workbook, written row by row, reads back as the CSV does, cell for cell, with a bold header
+    from_csv = pd.read_csv(downloads / "observations.csv", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(pd.read_excel(downloads / "observations.xlsx"), from_csv)
+    pd.testing.assert_frame_equal(pd.read_excel(downloads / "checks.xlsx"),
+                                  pd.read_csv(downloads / "checks.csv", encoding="utf-8-sig"))
+    from openpyxl import load_workbook
+
+    header = next(load_workbook(downloads / "observations.xlsx", read_only=True).active.iter_rows(max_row=1))
+    assert [cell.value for cell in header] == list(observations.columns) and all(cell.font.b for cell in header)
     assert len(pd.read_parquet(downloads / "observations.parquet")) == len(observations)
     codebook = pd.read_csv(downloads / "codebook.csv", encoding="utf-8-sig")
     assert "urban_new_jobs" in set(codebook["id"])

@@ -58,6 +58,30 @@ def connected(address: str) -> Iterator[object]:
         client.close()
 
 
+CANCEL_TIMEOUT = 5  # seconds a stopped build waits for the scheduler to drop its tasks
+
+
+@contextmanager
+def cancelled_on_stop(client, futures: list) -> Iterator[list]:
+    """While the block runs, a SIGTERM or Ctrl-C of the command (renshe.lifecycle) cancels
+    `futures` on the cluster, running ones included, and closes the client: a stopped build
+    leaves no task of its own on the workers."""
+    from renshe import lifecycle
+
+    def cancel() -> None:
+        try:
+            client.cancel(futures, force=True, reason="the renshe command was stopped")
+        finally:
+            client.close(timeout=CANCEL_TIMEOUT)
+
+    lifecycle.progress.on_stop.append(cancel)
+    try:
+        yield futures
+    finally:
+        if cancel in lifecycle.progress.on_stop:
+            lifecycle.progress.on_stop.remove(cancel)
+
+
 def completed(address: str, function: Callable, calls: Sequence[tuple]) -> Iterator:
     """`function(*args)` for every args of `calls` on the cluster, results as they complete."""
     from distributed import as_completed
@@ -65,12 +89,14 @@ def completed(address: str, function: Callable, calls: Sequence[tuple]) -> Itera
     with connected(address) as client:
         # pure=False: two calls with equal arguments are two runs (a page re-executed), not one
         futures = [client.submit(function, *args, pure=False) for args in calls]
-        for future in as_completed(futures, loop=client.loop):
-            yield future.result()
+        with cancelled_on_stop(client, futures):
+            for future in as_completed(futures, loop=client.loop):
+                yield future.result()
 
 
 def mapped(address: str, function: Callable, items: Sequence) -> list:
     """`function(item)` for every item on the cluster, results in the items' order (a task's
     exception is raised here, as it would be locally)."""
     with connected(address) as client:
-        return client.gather(client.map(function, items, pure=False))
+        with cancelled_on_stop(client, client.map(function, items, pure=False)) as futures:
+            return client.gather(futures)

@@ -25,7 +25,12 @@ class NotRead(ValueError):
 
 
 def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    """Display columns: a wide or full-width character (east_asian_width W or F) counts two. Every
+    line of a document is measured, so the characters' widths are looked up and counted in C."""
+    if text.isascii():
+        return len(text)
+    widths = list(map(unicodedata.east_asian_width, text))
+    return len(text) + widths.count("W") + widths.count("F")
 
 
 @dataclass

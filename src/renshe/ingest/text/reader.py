@@ -4,10 +4,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from renshe.ingest.documents import Document
+from renshe.ingest.text.parallel import read_paragraphs
 from renshe.ingest.text.places import places_for
 from renshe.ingest.text.anchor import anchor_year
 from renshe.ingest.text.config import Scope, TextConfig, config_for, scope_for
 from renshe.ingest.text.readings import Context, _ASSERTION
+from renshe.ingest.text.repeats import repeated_lines, set_aside_repeats
 from renshe.ingest.text.rows import Rows
 from renshe.ingest.text.sections import scoped_paragraphs, section_ranges
 from renshe.ingest.text.sentence_reading import SentenceReading
@@ -66,7 +68,9 @@ def read_text(document: Document, config: TextConfig | None = None,
     # a news report's headline is its first line; a bulletin's title never holds its figures' subjects either
     paragraphs = scoped_paragraphs(document, ranges, config.item_heading, skip_lines, config.break_lines,
                                    break_first=bool(config.break_lines))
-    observations = [row for paragraph in paragraphs for row in reader.rows(paragraph)]
+    observations = read_paragraphs(reader, paragraphs)  # a yearbook-sized text on every core
+    observations, repeated = set_aside_repeats(observations, repeated_lines(document.normalized_lines, skip_lines))
+    reader.set_aside.extend(repeated)
     return TextFigures(*reader.distinct(observations))
 
 

@@ -30,12 +30,15 @@ from renshe.publish.report.indicator import (  # noqa: F401
 )
 from renshe.publish.report.display import (  # noqa: F401
     HTMLBlock, note, TITLE_PREFIX, NOWRAP_CELL, LONG_CELL, FLAGGED_STATUSES, BOOLEAN_TEXT, cell_text, LONG_TOKEN, TOKEN_BREAK, table_html, FOLD_ROWS, folded, table, CHECK_COLUMNS, compact_sources, checks_display, checks_table,
+    SHOW_CHECKS, most_important, checks_block,
 )
 from renshe.publish.report.charts import (  # noqa: F401
     CHINESE_NUMBER_EXPR, MEASURE_SHAPES, VegaLiteChart, chinese_number_axis, district_chart, chart_html, _renderer,
     setup_charts,
 )
-from renshe.publish.report.timeline import period_dates, time_frame, region_chart, indicator_chart  # noqa: F401
+from renshe.publish.report.timeline import (  # noqa: F401
+    period_dates, time_frame, region_chart, indicator_chart, POINT_FIGURES, few_per_point,
+)
 from renshe.publish.report.plans import (  # noqa: F401
     STATUS_LABELS, STATUS_ORDER, plan_documents, plan_progress, region_target_progress, progress_label, progress_frame, validate_plan, status_counts, plan_summary, previous_plan_review, review_frame, targets_without_actual,
 )
@@ -43,6 +46,7 @@ from renshe.publish.report.progress_chart import progress_chart_frame, progress_
 from renshe.publish.report.findings import (  # noqa: F401
     Finding, all_findings, top_findings, findings_html, region_findings, HOME_LIMITS, REGION_LIMITS,
 )
+from renshe.publish.report.cleaning import TABLE_PREVIEWS, document_counts, table_previews  # noqa: F401
 from renshe.ingest.numbers import format_value  # noqa: F401 (the report's way to print a figure)
 from renshe.publish.report.check_words import (  # noqa: F401
     RULE_TYPE_WORDS, check_sentence, checks_in_words, checks_overview, shares_table, status_words,

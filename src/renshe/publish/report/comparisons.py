@@ -15,7 +15,7 @@ from renshe.ingest.numbers import trim_number as _trim
 from renshe.ingest.regions import ancestors
 from renshe.publish.report.data import MEASURE_LABELS, ReportData
 from renshe.publish.report.formatting import period_rank, with_display_columns
-from renshe.publish.report.region import _join_unique
+from renshe.publish.report.region import _join_unique, few_per_point
 
 
 def is_additive(data: ReportData, indicator_id: str, unit: str) -> bool:
@@ -136,14 +136,25 @@ def _attach_check_status(data: ReportData, frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     bands, statuses = [], []
+    # the nesting checks first, once; then each comparison's own among them (what checks_involving
+    # then _nesting_checks select, without a selection of the whole of checks.csv per row)
+    nesting = None if data.checks is None else _nesting_checks(data.checks)
+    at = None if nesting is None else data.checks.index.get_indexer(nesting.index)
     for region, parent, indicator_id, period in zip(frame["地区 region"], frame["上级 parent"],
                                                     frame["_indicator_id"], frame["时期 period"]):
-        found = checks_involving(data, region=region, indicator_id=indicator_id, also_region=parent)
-        if found is None:
+        if nesting is None:
             bands.append("no checks yet")
             statuses.append("—")
             continue
-        found = _nesting_checks(found)
+        found = nesting
+        if len(nesting):
+            mask = np.ones(len(at), dtype=bool)
+            for term in (region, parent):
+                if term:
+                    mask &= data.checks_mentioning(term)[at]
+            if indicator_id:
+                mask &= data.checks_mentioning(indicator_id, whole_token=True)[at]
+            found = nesting[mask]
         if "periods" in found.columns:
             found = found[found["periods"].astype(str).str.contains(re.escape(period), regex=True)]
         if found.empty:
@@ -180,8 +191,9 @@ def parent_shares(data: ReportData, region: str) -> pd.DataFrame:
         return pd.DataFrame()
     obs = data.observations
     comparable = obs[(obs["indicator_id"] != "") & obs["measure"].isin(["actual", "target"])]
-    child = with_display_columns(comparable[comparable["region"] == region])
-    parent_obs = with_display_columns(comparable[comparable["region"].isin(chain)])
+    # at most POINT_FIGURES figures of a series at a period on either side, as the charts draw them
+    child = with_display_columns(few_per_point(comparable[comparable["region"] == region])[0])
+    parent_obs = with_display_columns(few_per_point(comparable[comparable["region"].isin(chain)])[0])
     parent_obs = parent_obs[["indicator_id", "period", "unit", "basis", "measure", "region", "value",
                              "display", "source"]]
     frame = comparison_frame(_comparison_rows(data, child, parent_obs))

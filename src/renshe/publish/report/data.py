@@ -74,7 +74,9 @@ class ReportData:
         found = self.shared.setdefault("mentions", {})
         if (term, whole_token) not in found:
             if "text" not in self.shared:  # each check row as one string, made once
-                self.shared["text"] = self.checks.astype(str).agg(" | ".join, axis=1).tolist()
+                # column by column, then zipped: a row-wise join through pandas costs ~0.3 ms a check
+                columns = [self.checks[column].astype(str).tolist() for column in self.checks.columns]
+                self.shared["text"] = [" | ".join(row) for row in zip(*columns)]
             text = self.shared["text"]
             if whole_token and is_token(term):
                 rows = self._index("tokens", lambda: tokens_index(text)).get(term, [])

@@ -119,15 +119,18 @@ TEXT_ROWS = 50
 
 def table(frame: pd.DataFrame | None, empty_message: str = "无数据 No data.",
           missing_message: str = "no checks yet", fold_over: int | None = FOLD_ROWS,
-          summary: str = "", show_rows: int = SHOW_ROWS) -> HTMLBlock:
+          summary: str = "", show_rows: int = SHOW_ROWS, total: int | None = None,
+          cut_note: tuple[str, str] | None = None) -> HTMLBlock:
     """A DataFrame as an escaped HTML table without the index and without helper (_) columns;
     more than `fold_over` rows fold behind a summary line (None: never); past `show_rows` rows
-    only the first are shown, with a note of how many there are."""
+    only the first are shown, with a note of how many there are. `total`: how many rows the table
+    has in all when `frame` is already a selection of them; `cut_note`: what the note then says,
+    (text, escaped HTML with its links)."""
     if frame is None:
         return note(missing_message)
     if frame.empty:
         return note(empty_message)
-    total = len(frame)
+    total = max(total or 0, len(frame))
     frame = frame.head(show_rows)
     visible = frame[[c for c in frame.columns if not str(c).startswith("_")]]
     # the plain text (a text-only front end, the CLI) pads every row to the widest cell: its first
@@ -139,7 +142,8 @@ def table(frame: pd.DataFrame | None, empty_message: str = "无数据 No data.",
     if total > len(frame):
         cut = (f"显示前 {len(frame)} 行，共 {total} 行；全部见数据下载（data/clean 的 CSV）。 "
                f"Showing the first {len(frame)} of {total} rows; every row is in the data downloads.")
-        markup += f'<p class="renshe-note">{html.escape(cut)}</p>'
+        cut, cut_html = cut_note or (cut, html.escape(cut))
+        markup += f'<p class="renshe-note">{cut_html}</p>'
         text += "\n" + cut
     if fold_over is not None and total > fold_over:
         label = summary or "表格"
@@ -183,9 +187,52 @@ def checks_display(checks: pd.DataFrame, data: ReportData | None = None) -> pd.D
     return shown
 
 
+# A page lists at most this many checks in words: the most important (most_important), then says
+# how many there are by kind and result and links to checks.csv, which holds every one.
+SHOW_CHECKS = SHOW_ROWS
+STATUS_RANK = {"fail": 0, "warn": 1}
+
+
+def most_important(checks: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """At most `limit` checks: all of them, in their order, when there are no more; else failed
+    first, then warnings, then the rest, and within a result each rule's first check before any
+    rule's second (a rule failing thousands of times does not hide the others), in checks.csv's
+    order otherwise."""
+    if len(checks) <= limit:
+        return checks
+    status = checks["status"].astype(str) if "status" in checks.columns else pd.Series("", index=checks.index)
+    rank = status.map(STATUS_RANK).fillna(len(STATUS_RANK)).to_numpy()
+    rule = checks["rule_id"].astype(str) if "rule_id" in checks.columns else pd.Series("", index=checks.index)
+    nth = pd.DataFrame({"status": status.to_numpy(), "rule": rule.to_numpy()}).groupby(["status", "rule"]).cumcount()
+    order = np.lexsort((np.arange(len(checks)), nth.to_numpy(), rank))
+    return checks.iloc[order[:limit]]
+
+
+def checks_block(checks: pd.DataFrame, data: ReportData | None, summary: str = "", fold_over: int | None = FOLD_ROWS,
+                 empty_message: str = "无数据 No data.", download: str = "../downloads/checks.csv",
+                 limit: int = SHOW_CHECKS) -> HTMLBlock:
+    """Checks as a reader's table whose cost stays bounded: only the `limit` most important are put
+    in words; when there are more, the counts by kind and result of all of them come first and the
+    note links to `download` (checks.csv, every check with both values and its sources)."""
+    shown = most_important(checks, limit)
+    if len(shown) == len(checks):
+        return table(checks_display(checks, data), empty_message=empty_message, fold_over=fold_over, summary=summary)
+    from renshe.publish.report.check_words import checks_overview
+
+    text = (f"显示最重要的 {len(shown)} 项核查（先列未通过，再列警告，每条规则轮流），共 {len(checks)} 项；"
+            f"全部见 checks.csv。 Showing the {len(shown)} most important of {len(checks)} checks (failures first, "
+            f"then warnings, each rule in turn); every check is in checks.csv.")
+    link = f'<a href="{html.escape(download, quote=True)}">checks.csv</a>'
+    cut_html = html.escape(text).replace("checks.csv", link)
+    counts = table(checks_overview(checks), fold_over=None)
+    listed = table(checks_display(shown, data), fold_over=fold_over, summary=summary, total=len(checks),
+                   cut_note=(text, cut_html))
+    return HTMLBlock(counts.markup + listed.markup, counts.text + "\n" + listed.text)
+
+
 def checks_table(data: ReportData, region: str | None = None, indicator_id: str | None = None) -> HTMLBlock:
     found = checks_involving(data, region=region, indicator_id=indicator_id)
     if found is None:
         return note("no checks yet: data/clean/checks.csv does not exist (run `renshe validate`).")
-    return table(checks_display(found, data), empty_message="没有涉及此项的检查。 No checks involve this page.",
-                 summary="相关核查 Checks involving this page")
+    return checks_block(found, data, empty_message="没有涉及此项的检查。 No checks involve this page.",
+                        summary="相关核查 Checks involving this page")

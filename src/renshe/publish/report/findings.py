@@ -20,15 +20,18 @@ import pandas as pd
 from renshe.ingest.numbers import format_value, trim_number
 from renshe.publish.report.check_words import check_sentence
 from renshe.publish.report.data import ReportData
-from renshe.publish.report.display import HTMLBlock, compact_sources
+from renshe.publish.report.display import HTMLBlock, compact_sources, most_important
 from renshe.publish.report.formatting import difference_text, english_figure, period_sort_key
 from renshe.publish.report.plans import (Figure, plan_documents, plans_setting_targets_for, plan_progress,
                                          previous_plan_review)
 
 # How interesting each kind of statement is (higher first); ties keep the order of generation.
 EXPLORER = "explore.html"
-SCORES = {"plan": 110, "fail": 100, "warn": 90, "behind": 90, "early": 70, "pace": 60, "sums": 50,
+SCORES = {"plan": 110, "fail": 100, "warn": 90, "more_checks": 90, "behind": 90, "early": 70, "pace": 60, "sums": 50,
           "agreement": 45, "share": 40}
+# At most this many failing or warning checks are told one by one (failures first, each rule in
+# turn: display.most_important); the rest are one statement, counted by kind, with a link to them.
+FLAGGED_TOLD = 30
 
 
 @dataclass
@@ -158,8 +161,10 @@ def _checks(data: ReportData, region: str | None) -> pd.DataFrame:
     checks = data.checks
     if checks is None or checks.empty or "rule_type" not in checks.columns:
         return pd.DataFrame()  # no checks yet: the generators below have nothing to say
-    if region:
-        checks = checks[checks["regions"].astype(str).str.split(REGION_SEPARATORS).map(lambda names: region in names)]
+    if region:  # each distinct `regions` text split once, not once per check
+        regions = checks["regions"].astype(str)
+        naming = [text for text in regions.unique() if region in REGION_SEPARATORS.split(text)]
+        checks = checks[regions.isin(naming).to_numpy()]
     return checks
 
 
@@ -185,15 +190,37 @@ def flagged_check_findings(data: ReportData, region: str | None = None) -> list[
     # check is said on the data-quality page, not as a finding
     flagged = checks[checks["status"].isin(["fail", "warn"])
                      & ~checks["computed_kind"].isin(["expected_by_now", "no_instance"])]
+    told = most_important(flagged, FLAGGED_TOLD)
     findings = []
-    for _, check in flagged.iterrows():
+    for _, check in told.iterrows():
         zh, en = check_sentence(data, check)
         status_zh, status_en = ("核查未通过", "Check failed") if check["status"] == "fail" else ("核查警告", "Check warning")
         regions = tuple(r for r in REGION_SEPARATORS.split(str(check["regions"])) if r)
         findings.append(Finding("fail" if check["status"] == "fail" else "warn", f"{status_zh}：{zh}",
                                 f"{status_en}: {en}", _citations(check["sources"]), regions,
                                 "quality.html", "数据质量 data quality"))
+    if len(told) < len(flagged):
+        findings.append(_more_checks(flagged.drop(told.index), region))
     return findings
+
+
+def _more_checks(rest: pd.DataFrame, region: str | None) -> Finding:
+    """The failing and warning checks not told one by one, counted by kind of check and result."""
+    from renshe.publish.report.check_words import RULE_TYPE_WORDS
+
+    counts = rest.groupby(["rule_type", "status"], sort=False).size().sort_values(ascending=False, kind="stable")
+    parts_zh, parts_en = [], []
+    for (rule_type, status), count in counts.items():
+        zh_words, _, en_words = RULE_TYPE_WORDS.get(rule_type, "其他核查 other checks").partition(" ")
+        parts_zh.append(f"{zh_words} {count} 项{'未通过' if status == 'fail' else '警告'}")
+        parts_en.append(f"{en_words}: {count} {'failed' if status == 'fail' else 'warned'}")
+    failed, warned = int((rest["status"] == "fail").sum()), int((rest["status"] == "warn").sum())
+    where_zh, where_en = (f"涉及{region}的", f" involving {region}") if region else ("", "")
+    zh = (f"另有{where_zh} {failed} 项核查未通过、{warned} 项警告（{'；'.join(parts_zh)}），"
+          f"全部列在数据质量页和 checks.csv 下载中。")
+    en = (f"{failed} more checks{where_en} failed and {warned} warned ({'; '.join(parts_en)}); every one is on "
+          f"the data-quality page and in the checks.csv download.")
+    return Finding("more_checks", zh, en, [], (region,) if region else (), "quality.html", "数据质量 data quality")
 
 
 def share_findings(data: ReportData, region: str | None = None) -> list[Finding]:

@@ -7,6 +7,7 @@ from renshe.publish.report.comparisons import _attach_check_status, _comparison_
 from renshe.publish.report.data import LEVEL_LABELS, LEVEL_ORDER, ReportData
 from renshe.publish.report.display import TITLE_PREFIX, cell_text
 from renshe.publish.report.formatting import excerpt, period_rank, quoted_line, with_display_columns
+from renshe.publish.report.region import few_per_point
 
 
 KIND_WORDS = {"count": "人数或个数 a count", "amount": "金额 an amount of money", "rate": "比率 a rate",
@@ -69,8 +70,8 @@ def cross_level_comparison(data: ReportData, indicator_id: str) -> pd.DataFrame:
     """Each region's figure against its parent's (or the nearest ancestor's), same or near period: share
     (additive) or gap (rates), paired as the checks pair them."""
     obs = data.observations
-    chosen = with_display_columns(obs[(obs["indicator_id"] == indicator_id)
-                                      & obs["measure"].isin(["actual", "target"])])
+    chosen = with_display_columns(few_per_point(obs[(obs["indicator_id"] == indicator_id)
+                                                    & obs["measure"].isin(["actual", "target"])])[0])
     rows = []
     # each region's figures taken once (a national indicator has thousands of regions)
     by_region = dict(tuple(chosen.groupby("region", sort=False, observed=True)))

@@ -7,6 +7,22 @@ from renshe.publish.report.data import LEVEL_LABELS, ReportData
 from renshe.publish.report.formatting import sorted_periods, with_display_columns
 
 
+# A chart or a table draws at most this many figures of one series at one period: the first, in the
+# order of the registered documents and their lines. A document restating its figures edition after edition
+# would otherwise stack thousands of points on one date (and one chart would weigh megabytes); the
+# rest are in the explorer, and the chart's subtitle says how many.
+POINT_FIGURES = 3
+SERIES_POINT = ["region", "indicator_id", "unit", "period", "measure", "basis"]
+
+
+def few_per_point(obs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The observations a chart draws (at most POINT_FIGURES of a series at a period) and how many it leaves out."""
+    if obs.empty:
+        return obs, 0
+    kept = obs[(obs.groupby(SERIES_POINT, sort=False).cumcount() < POINT_FIGURES).to_numpy()]
+    return kept, len(obs) - len(kept)
+
+
 def region_observations(data: ReportData, region: str, mapped_only: bool = True) -> pd.DataFrame:
     obs = data.observations
     chosen = obs[obs["region"] == region]
@@ -42,8 +58,10 @@ def _join_unique(values) -> str:
 
 
 def region_indicator_table(data: ReportData, region: str) -> pd.DataFrame:
-    """Headline indicators by period: one row per indicator and measure, one column per period."""
-    obs = region_observations(data, region)
+    """Headline indicators by period: one row per indicator and measure, one column per period (at
+    most POINT_FIGURES figures of a series in a period's cell)."""
+    obs = data.observations
+    obs = with_display_columns(few_per_point(obs[(obs["region"] == region) & (obs["indicator_id"] != "")])[0])
     if obs.empty:
         return pd.DataFrame()
     obs = obs.assign(indicator=obs["indicator_id"].map(data.indicator_name))

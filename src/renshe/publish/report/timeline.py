@@ -23,7 +23,7 @@ from renshe.publish.report.charts import (CHINESE_NUMBER_EXPR, MEASURE_SHAPES, V
 from renshe.publish.report.data import LEVEL_LABELS, ReportData
 from renshe.publish.report.display import note
 from renshe.publish.report.formatting import UNIT_NAMES_EN, excerpt, quoted_line, with_display_columns
-from renshe.publish.report.region import region_observations
+from renshe.publish.report.region import POINT_FIGURES, few_per_point  # noqa: F401 (report re-exports them)
 
 LOG_RATIO = 100  # max / min above which a panel's values need a log scale
 
@@ -163,10 +163,19 @@ def _title_and_config(title_zh: str, subtitles: list[str]) -> dict:
             "config": chart_config(legend={"columns": 4, "labelLimit": 240, "orient": "bottom"})}
 
 
+def _left_out_words(more: int) -> list[str]:
+    if not more:
+        return []
+    return [f"每个时期每个系列最多画 {POINT_FIGURES} 个数字；另有 {more} 个数字见数据浏览页 "
+            f"At most {POINT_FIGURES} figures of a series are drawn at one period; {more} more are in the explorer"]
+
+
 def region_chart(data: ReportData, region: str):
     """The region's indicators with two or more periods, one small panel each, on one time axis."""
 
-    frame = time_frame(region_observations(data, region), data)
+    obs = data.observations
+    drawn, more = few_per_point(obs[(obs["region"] == region) & (obs["indicator_id"] != "")])
+    frame = time_frame(with_display_columns(drawn), data)
     frame = frame.assign(indicator=frame["indicator"] + " · " + frame["group"])
     frame = frame[frame.groupby("indicator")["period"].transform("nunique") >= 2]
     if frame.empty:
@@ -183,14 +192,15 @@ def region_chart(data: ReportData, region: str):
                      rows) for panel in panels]
     return VegaLiteChart({"concat": charts, "columns": 3, **_title_and_config(
         f"{region}：主要指标",
-        [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis"]),
+        [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis",
+         *_left_out_words(more)]),
         "datasets": datasets})
 
 
 def indicator_chart(data: ReportData, indicator_id: str):
     """Every region and period of one indicator: one panel, or one per unit when the units differ."""
 
-    obs = data.observations[data.observations["indicator_id"] == indicator_id]
+    obs, more = few_per_point(data.observations[data.observations["indicator_id"] == indicator_id])
     frame = time_frame(obs, data)
     if frame.empty:
         return note("该指标没有可绘制的实际值或目标值。 No actual or target values to chart.")
@@ -213,4 +223,5 @@ def indicator_chart(data: ReportData, indicator_id: str):
     subtitle = f"{english}: every region and period" + (
         ", one panel per unit and basis (yearly, multi-year totals, points in time never share an axis)"
         if len(keys) > 1 else "")
-    return VegaLiteChart({**chart, **_title_and_config(f"{name}：各地区、各时期", [subtitle]), "datasets": datasets})
+    return VegaLiteChart({**chart, **_title_and_config(f"{name}：各地区、各时期", [subtitle, *_left_out_words(more)]),
+                          "datasets": datasets})

@@ -165,6 +165,9 @@ def _status_words(checks: pd.DataFrame | None) -> str:
     return report.status_words(checks)
 
 
+CHECKS_DOWNLOAD = "downloads/checks.csv"  # from the site's root, where the hand-written pages are
+
+
 def quality_partial(paths: ProjectPaths) -> str:
     from renshe.publish import report
 
@@ -196,8 +199,8 @@ def quality_partial(paths: ProjectPaths) -> str:
         if "status" in checks.columns:
             flagged = checks[checks["status"].isin(["fail", "warn"])]
             parts.append("### 未通过与警告 Failures and warnings\n")
-            parts.append(_raw_html(report.table(report.checks_display(flagged, data), fold_over=None,
-                                                empty_message="没有。 None: every check passed.").markup))
+            parts.append(_raw_html(report.checks_block(flagged, data, fold_over=None, download=CHECKS_DOWNLOAD,
+                                                       empty_message="没有。 None: every check passed.").markup))
         if not nothing.empty:
             parts.append("### 没有找到数字的规则 Rules that found nothing to check\n")
             parts.append("下列规则在现有文件中没有找到可以比较的数字，因此没有核查任何内容；加入相关文件后会自动核查。 "
@@ -210,8 +213,8 @@ def quality_partial(paths: ProjectPaths) -> str:
         parts.append("### 全部核查 Every check\n")
         parts.append("先列跨文件、跨层级的核查，再列观测值结构的核查；把鼠标停在来源上可读到引用的原文行。 "
                      "*Cross-checks first, then the observations' structure; hover a source to read the quoted lines.*\n")
-        parts.append(_raw_html(report.table(report.checks_display(_cross_checks_first(checks), data),
-                                            summary="全部核查 Every check").markup))
+        parts.append(_raw_html(report.checks_block(_cross_checks_first(checks), data, download=CHECKS_DOWNLOAD,
+                                                   summary="全部核查 Every check").markup))
         parts.append("完整的核查表（两个数值、单位、容差和引用的原文行） The full table, with both values, units, "
                      "tolerances and quoted source lines: [checks.csv](downloads/checks.csv).\n")
     return "\n".join(parts)
