@@ -396,7 +396,7 @@ def bench_add(workdir: Path, scale: int) -> list[str]:
     doc_id = add_next_year(project, base)
     added = run_measured([RENSHE, "--root", str(project), "build"], project)
     steps = [line.strip() for line in added.output.splitlines()
-             if line.strip().startswith(("extract", "validate", "notebooks", "site", "built", "total"))]
+             if line.strip().startswith(("extract", "validate", "notebooks:", "site", "steps", "total"))]
     return [f"one document added to the {scale}x corpus ({doc_id}: next year's bulletin of one province copy)",
             "| build | s | peak MB | notes |", "|---|---|---|---|",
             f"| cold `renshe build` | {cold.seconds:.1f} | {cold.peak_mb:.0f} | |",
