@@ -3,8 +3,11 @@
 Each period is placed where it falls: a year in the middle of its year, a quarter or a month
 in the middle of its months, so 2020, 2023-Q1 and 2023 sit at their distance, not at equal
 steps of a category axis. Periods of several years (a five-year plan's 2021-2025, a cumulative
-2016-2020) are drawn as spans from their first to their last day. Actuals are filled circles
-joined by a line, targets hollow diamonds (spans: dashed). One panel per unit, only when the
+2016-2020) are drawn as spans from their first to their last day. The actuals are the longest
+series the corpus holds (report.series over checks.series): printed values filled circles joined
+by a line, values implied by the next year's stated change hollow circles on the same line, an
+earlier document's figure a later one revised a cross off the line; targets hollow diamonds
+(spans: dashed). Each row says which it is in the chart's table. One panel per unit, only when the
 units differ; a panel whose values span more than two orders of magnitude (a nation and a
 city) uses a logarithmic scale so that every level stays readable.
 """
@@ -24,6 +27,7 @@ from renshe.publish.report.data import LEVEL_LABELS, ReportData
 from renshe.publish.report.display import note
 from renshe.publish.report.formatting import UNIT_NAMES_EN, excerpt, quoted_line, with_display_columns
 from renshe.publish.report.region import region_observations
+from renshe.publish.report.series import series_rows
 
 LOG_RATIO = 100  # max / min above which a panel's values need a log scale
 
@@ -82,7 +86,10 @@ def _basis_group(data: ReportData, indicator_id: str, period: str, basis: str) -
     return GROUPS.get(months, f"{months}个月累计 {months} months to date")
 
 
-TOOLTIP = [("display", "数值 value"), ("printed", "原文 as printed"), ("period", "时期 period"),
+# each kind of value its symbol: printed and implied circles (filled, hollow), revised a cross
+KIND_SHAPES = {"printed": "circle", "change": "circle", "growth_rate": "circle", "revised": "cross",
+               "target": MEASURE_SHAPES["target"]}
+TOOLTIP = [("display", "数值 value"), ("kind_label", "类别 kind"), ("printed", "原文 as printed"), ("period", "时期 period"),
            ("measure_label", "口径 measure"), ("basis_label", "累计/每年 basis"), ("region", "地区 region"),
            ("source", "来源 source (doc_id:line)"), ("line", "原文行 source line")]
 
@@ -117,16 +124,18 @@ def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domai
     colour = {"field": colour_field, "legend": None if one_colour else {"orient": "bottom", "symbolType": "stroke"},
               "sort": colour_sort, "title": None, "type": "nominal"}
     shared = {"color": colour, "tooltip": [{"field": field, "title": text, "type": "nominal"} for field, text in TOOLTIP]}
+    on_line = "!datum.span && datum.measure == 'actual' && datum.on_line"
     line = {"mark": {"type": "line", "strokeWidth": 2},
             "encoding": {**shared, "detail": {"field": colour_field, "type": "nominal"}, "x": x, "y": y},
-            "transform": [{"filter": "!datum.span && datum.measure == 'actual'"}]}
+            "transform": [{"filter": on_line}]}
     dots = {"mark": {"type": "point", "opacity": 1, "size": 90, "strokeWidth": 2},
             "encoding": {**shared, "x": x, "y": y,
-                         "fill": {"condition": {"test": "(datum.measure === 'actual')", "field": colour_field,
-                                                "legend": None, "sort": colour_sort, "type": "nominal"},
+                         "fill": {"condition": {"test": "(datum.kind === 'printed' && datum.measure === 'actual')",
+                                                "field": colour_field, "legend": None, "sort": colour_sort,
+                                                "type": "nominal"},
                                   "value": "white"},
-                         "shape": {"field": "measure", "legend": None, "type": "nominal",
-                                   "scale": {"domain": list(MEASURE_SHAPES), "range": list(MEASURE_SHAPES.values())}}},
+                         "shape": {"field": "kind", "legend": None, "type": "nominal",
+                                   "scale": {"domain": list(KIND_SHAPES), "range": list(KIND_SHAPES.values())}}},
             "transform": [{"filter": "!datum.span"}]}
     spans = {"mark": {"type": "rule", "strokeWidth": 3},
              "encoding": {**shared, "x": {"field": "start", "scale": {"domain": domain}, "type": "temporal", "title": None},
@@ -137,7 +146,7 @@ def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domai
     labels = {"mark": {"type": "text", "align": "left", "dx": 7, "fontSize": 10, "baseline": "middle"},
               "encoding": {"text": {"field": colour_field, "type": "nominal"}, "x": x, "y": y,
                            "color": {**colour, "legend": None}},
-              "transform": [{"filter": "!datum.span && datum.measure == 'actual'"},
+              "transform": [{"filter": on_line},
                             {"joinaggregate": [{"op": "max", "field": "middle", "as": "_last"}], "groupby": [colour_field]},
                             {"filter": "datum.middle == datum._last"}]}
     layers = [line, dots] if (~frame["span"]).any() else []
@@ -157,8 +166,11 @@ def _domain(frame: pd.DataFrame) -> list[str]:
 
 def _title_and_config(title_zh: str, subtitles: list[str]) -> dict:
     """A chart's title (with the legend in words) and its configuration."""
-    legend = ("实心圆与实线：实际值；空心菱形与虚线：目标；横线：跨年时期（如 2021-2025） "
-              "filled circles, solid lines: actuals; hollow diamonds, dashed: targets; horizontal bars: multi-year periods")
+    legend = ("实心圆与实线：印出的实际值；空心圆：由次年所报增量或增速推算的上年值（并非印出）；叉：被后来的文件改印的数字；"
+              "空心菱形与虚线：目标；横线：跨年时期（如 2021-2025） "
+              "filled circles, solid lines: printed actuals; hollow circles: the year before implied by the next "
+              "year's stated change (not printed); crosses: figures a later document revised; hollow diamonds, "
+              "dashed: targets; horizontal bars: multi-year periods")
     return {"title": {"text": title_zh, "anchor": "start", "subtitle": [*subtitles, legend]},
             "config": chart_config(legend={"columns": 4, "labelLimit": 240, "orient": "bottom"})}
 
@@ -166,7 +178,7 @@ def _title_and_config(title_zh: str, subtitles: list[str]) -> dict:
 def region_chart(data: ReportData, region: str):
     """The region's indicators with two or more periods, one small panel each, on one time axis."""
 
-    frame = time_frame(region_observations(data, region), data)
+    frame = series_rows(region_observations(data, region), data, lambda obs: time_frame(obs, data))
     frame = frame.assign(indicator=frame["indicator"] + " · " + frame["group"])
     frame = frame[frame.groupby("indicator")["period"].transform("nunique") >= 2]
     if frame.empty:
@@ -191,7 +203,7 @@ def indicator_chart(data: ReportData, indicator_id: str):
     """Every region and period of one indicator: one panel, or one per unit when the units differ."""
 
     obs = data.observations[data.observations["indicator_id"] == indicator_id]
-    frame = time_frame(obs, data)
+    frame = series_rows(obs, data, lambda chosen: time_frame(chosen, data))
     if frame.empty:
         return note("该指标没有可绘制的实际值或目标值。 No actual or target values to chart.")
     name, english = data.indicator_name(indicator_id), data.indicator_name_en(indicator_id)
