@@ -36,8 +36,8 @@ OBSERVATION_FIELDS = {
 
 def with_superseded_by(observations: pd.DataFrame, replaced: dict[str, str]) -> pd.DataFrame:
     """The observations with `superseded_by`: the latest edition replacing a row's document, else ''."""
-    return observations.assign(superseded_by=observations["doc_id"].astype(str).map(replaced).fillna("")
-                               .astype("string"))
+    return observations.assign(superseded_by=observations["doc_id"].astype(str).map(replaced).astype("string")
+                               .fillna(""))
 
 
 def superseded_words(latest) -> str:
