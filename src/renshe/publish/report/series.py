@@ -133,6 +133,8 @@ def series_findings(data: ReportData, region: str | None = None, indicator_id: s
     years = series["period"].map(lambda p: (parsed := periods.parse_period(str(p))) is not None
                                  and parsed.kind == "year")
     series = series[years]
+    # a series needs three years: the others are dropped before any is looked at one by one
+    series = series[series.groupby(["region", "indicator_id", "unit"])["period"].transform("nunique") >= 3]
     order = {entry["id"]: i for i, entry in enumerate(data.codebook)}
     levels = {region: LEVEL_ORDER.get(level, 9) for region, level in zip(obs["region"], obs["level"])}
     said = []
@@ -143,10 +145,10 @@ def series_findings(data: ReportData, region: str | None = None, indicator_id: s
         # one value a year: the printed one where a document prints it, else the implied one
         group = group.assign(_printed=group["kind"] != "printed").sort_values(["period", "_printed"])
         group = group.drop_duplicates("period")
-        if len(group) < 3:
-            continue
         said.append(_sentence(data, place, indicator, unit, group))
-    return said[:limit] if limit is not None else said
+        if limit is not None and len(said) >= limit:
+            break
+    return said
 
 
 def _sentence(data: ReportData, region: str, indicator_id: str, unit: str, group: pd.DataFrame):
