@@ -164,14 +164,23 @@ def _domain(frame: pd.DataFrame) -> list[str]:
     return [f"{first}-01-01", f"{last + 1}-01-01"]
 
 
-def _title_and_config(title_zh: str, subtitles: list[str]) -> dict:
-    """A chart's title (with the legend in words) and its configuration."""
-    legend = ("实心圆与实线：印出的实际值；空心圆：由次年所报增量或增速推算的上年值（并非印出）；叉：被后来的文件改印的数字；"
-              "空心菱形与虚线：目标；横线：跨年时期（如 2021-2025） "
-              "filled circles, solid lines: printed actuals; hollow circles: the year before implied by the next "
-              "year's stated change (not printed); crosses: figures a later document revised; hollow diamonds, "
-              "dashed: targets; horizontal bars: multi-year periods")
-    return {"title": {"text": title_zh, "anchor": "start", "subtitle": [*subtitles, legend]},
+# the chart's symbols in words, a short line each (a title line wider than a phone's screen would
+# squeeze the chart): only those the chart draws
+LEGEND = [
+    (lambda f: ((f["measure"] == "actual") & (f["kind"] == "printed") & ~f["span"]).any(),
+     "● 实心圆与实线：印出的实际值 filled circles, line: printed actuals"),
+    (lambda f: f["kind"].isin(["change", "growth_rate"]).any(),
+     "○ 空心圆：由次年所报变化推算，并非印出 hollow circles: implied by the next year's stated change, not printed"),
+    (lambda f: (f["kind"] == "revised").any(), "× 叉：被后来的文件改印的数字 crosses: figures a later document revised"),
+    (lambda f: ((f["measure"] == "target") & ~f["span"]).any(), "◇ 空心菱形：目标 hollow diamonds: targets"),
+    (lambda f: f["span"].any(), "— 横线：跨年时期（如 2021-2025；目标为虚线） bars: multi-year periods (targets dashed)"),
+]
+
+
+def _title_and_config(title_zh: str, subtitles: list[str], frame: pd.DataFrame) -> dict:
+    """A chart's title (with the legend in words: the symbols `frame` draws) and its configuration."""
+    legend = [line for drawn, line in LEGEND if drawn(frame)]
+    return {"title": {"text": title_zh, "anchor": "start", "subtitle": [*subtitles, *legend]},
             "config": chart_config(legend={"columns": 4, "labelLimit": 240, "orient": "bottom"})}
 
 
@@ -195,7 +204,7 @@ def region_chart(data: ReportData, region: str):
                      rows) for panel in panels]
     return VegaLiteChart({"concat": charts, "columns": 3, **_title_and_config(
         f"{region}：主要指标",
-        [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis"]),
+        [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis"], frame),
         "datasets": datasets})
 
 
@@ -225,4 +234,4 @@ def indicator_chart(data: ReportData, indicator_id: str):
     subtitle = f"{english}: every region and period" + (
         ", one panel per unit and basis (yearly, multi-year totals, points in time never share an axis)"
         if len(keys) > 1 else "")
-    return VegaLiteChart({**chart, **_title_and_config(f"{name}：各地区、各时期", [subtitle]), "datasets": datasets})
+    return VegaLiteChart({**chart, **_title_and_config(f"{name}：各地区、各时期", [subtitle], frame), "datasets": datasets})
