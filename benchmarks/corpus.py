@@ -230,3 +230,27 @@ def make_large_document_project(source: Path, target: Path, megabytes: float = 2
                                       sha256=hashlib.sha256(data).hexdigest()))
     registry_path.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return len(data)
+
+
+_ANY_YEAR = re.compile(r"20\d\d")
+
+
+def add_next_year(project: Path, base: str, years: int = 1) -> str:
+    """One more document in `project`, as a user adds one: the bulletin `base` (a registered
+    document) a year on: every year it prints moved `years` on (2022 -> 2023, 2023 -> 2024), its
+    file written to data/raw/ and its entry appended to the registry (same region, so the region
+    tree is unchanged; sha256 computed). Returns the new doc_id."""
+    registry_path = project / "data" / "sources.yaml"
+    registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
+    original = next(entry for entry in registry["documents"] if entry["doc_id"] == base)
+    text = (project / original["file"]).read_text(encoding="utf-8")
+    moved = "\n".join(_ANY_YEAR.sub(lambda m: str(int(m.group(0)) + years), line) for line in text.split("\n"))
+    data = moved.encode("utf-8")
+    period = _ANY_YEAR.sub(lambda m: str(int(m.group(0)) + years), str(original["reference_period"]))
+    doc_id = f"{base}_next{years}"
+    (project / "data" / "raw" / f"{doc_id}.txt").write_bytes(data)
+    registry["documents"].append(dict(original, doc_id=doc_id, file=f"data/raw/{doc_id}.txt",
+                                      reference_period=period, layout=original.get("layout") or base,
+                                      sha256=hashlib.sha256(data).hexdigest()))
+    registry_path.write_text(yaml.safe_dump(registry, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return doc_id

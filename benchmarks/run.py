@@ -22,10 +22,15 @@
    real project plus a yearbook-sized bulletin; each step timed with its peak memory (target:
    the whole build under 5 minutes and 4 GB). A step that runs past --large-timeout is stopped
    and reported as such.
+6. Adding one document (`--only add`, at --add-scale, default 100): a cold `renshe build` of the
+   grown corpus, then one more document registered (next year's bulletin of one province copy,
+   corpus.add_next_year: its file in data/raw/ and its registry entry, as `renshe add` writes
+   them) and `renshe build` again: both times, the ratio (target: at most 5% of the cold build)
+   and what the rebuild ran (its step lines: which pages were due).
 
 Nothing here asserts a time: it reports.
 
-    .venv/bin/python benchmarks/run.py [--scales 1,10,100] [--repeat 1] [--only curves,million,builds,pdf]
+    .venv/bin/python benchmarks/run.py [--scales 1,10,100] [--repeat 1] [--only curves,million,builds,pdf,large,add]
 """
 from __future__ import annotations
 
@@ -49,7 +54,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from corpus import (copy_project, make_corpus_project, make_large_document_project,  # noqa: E402
+from corpus import (add_next_year, copy_project, make_corpus_project, make_large_document_project,  # noqa: E402
                     make_validation_project, region_tree)
 from pdf_corpus import MEASURE as PDF_MEASURE, make_pdf_corpus  # noqa: E402
 
@@ -381,16 +386,36 @@ def bench_large(workdir: Path, megabytes: float, timeout: float) -> list[str]:
     return lines
 
 
+# --- 5. one document added to a built corpus -----------------------------------------------------
+
+def bench_add(workdir: Path, scale: int) -> list[str]:
+    project, _ = corpus_project(workdir, scale)
+    cold = run_measured([RENSHE, "--root", str(project), "build"], project)
+    print(f"  cold build {scale}x: {cold.seconds:.1f} s", file=sys.stderr, flush=True)
+    base = "zhejiang_2023_bulletin" + (f"_{scale // 2:03d}" if scale > 1 else "")
+    doc_id = add_next_year(project, base)
+    added = run_measured([RENSHE, "--root", str(project), "build"], project)
+    steps = [line.strip() for line in added.output.splitlines()
+             if line.strip().startswith(("extract", "validate", "notebooks:", "site", "steps", "total"))]
+    return [f"one document added to the {scale}x corpus ({doc_id}: next year's bulletin of one province copy)",
+            "| build | s | peak MB | notes |", "|---|---|---|---|",
+            f"| cold `renshe build` | {cold.seconds:.1f} | {cold.peak_mb:.0f} | |",
+            f"| `renshe build` after adding it | {added.seconds:.1f} | {added.peak_mb:.0f} | "
+            f"{added.seconds / cold.seconds:.1%} of the cold build (target <= 5%) |",
+            "what the rebuild ran:", *(f"    {line}" for line in steps)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="1,10,100")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--only", default="curves,million,builds,pdf,large")
+    parser.add_argument("--only", default="curves,million,builds,pdf,large,add")
     parser.add_argument("--pdf-pages", type=int, default=240, help="pages of the generated PDF corpus")
     parser.add_argument("--large-mb", type=float, default=20, help="size of the large document (MB)")
     parser.add_argument("--large-timeout", type=float, default=900, help="seconds a step of the large build may take")
     parser.add_argument("--full-grid", type=int, default=100, help="largest scale whose whole grid is run")
     parser.add_argument("--sample", type=int, default=40, help="region pages sampled above --full-grid")
+    parser.add_argument("--add-scale", type=int, default=100, help="corpus scale of the one-document rebuild")
     args = parser.parse_args()
     wanted = set(args.only.split(","))
     load = os.getloadavg()[0]
@@ -401,6 +426,8 @@ def main() -> int:
         if "curves" in wanted:
             lines += ["cost curves (seconds per stage; exponent: slope of log time against log size)"]
             lines += curves_table(bench_curves(workdir, scales, args.repeat, args.full_grid, args.sample)) + [""]
+        if "add" in wanted:
+            lines += bench_add(workdir, args.add_scale) + [""]
         if "large" in wanted:
             lines += bench_large(workdir, args.large_mb, args.large_timeout) + [""]
         targets = []

@@ -276,6 +276,31 @@ def test_changed_document_reruns_only_what_reads_it(copy, rebuild):
     assert executed(again.stdout) == set() and step_line(again.stdout, "site") == "unchanged"
 
 
+@pytest.mark.slow
+def test_an_added_document_reruns_and_rerenders_only_the_pages_whose_data_it_changes(copy, rebuild):
+    """Next year's Shaoxing action plan registered (its file and entry, as `renshe add` writes them):
+    the registry and the checks' numbering change for every page; the pages of regions and plans
+    it says nothing about neither run nor render again."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from corpus import add_next_year
+
+    before = page_stamps(copy)
+    site_before = {name: (copy.site / "_site" / "pages" / f"{name}.html").stat().st_ino for name in before}
+    doc_id = add_next_year(copy.root, "shaoxing_2023_action_plan")
+    result = rebuild(copy.root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    ran = executed(result.stdout)
+    assert {"region-330600", f"plan-{doc_id}", "01_clean", "02_validate"} <= ran
+    untouched = {"region-100000", "region-330800", "plan-quzhou_14fyp", "indicator-minimum_wage"}
+    assert not untouched & ran, ran
+    after = page_stamps(copy)
+    assert all(after[page] == before[page] for page in untouched)
+    # their HTML is the previous site's, not rendered again
+    assert all((copy.site / "_site" / "pages" / f"{name}.html").stat().st_ino == site_before[name]
+               for name in untouched)
+    assert (copy.site / "_site" / "pages" / "region-330600.html").stat().st_ino != site_before["region-330600"]
+
+
 def test_a_bad_rule_stops_a_forced_build_in_its_validation_process_naming_the_file_and_line(copy, rebuild):
     """A forced (or changed-corpus) build validates in a process started while it extracted: an
     error there reaches the user as it would from `renshe validate`, and nothing later runs."""

@@ -7,6 +7,7 @@ everything any page reads is unchanged and every recorded page is in place.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,23 +88,52 @@ class DataSlices:
         return self.checks[self.check_text.str.contains(needle, regex=False)]
 
     def fingerprint(self, kind: str, parameters: dict) -> list[bytes]:
+        """The page's data slice and the part of the registry it may show: the regions, and the
+        documents its observations and checks come from (a document added elsewhere in the corpus
+        re-runs only the pages whose data it changes)."""
         obs = self.observations
         if "region" in parameters:
             region = str(parameters["region"])
             rows = [self.rows_of_region.get(name, []) for name in self._related_regions(region)]
             related = obs.iloc[sorted(position for positions in rows for position in positions)]
-            return [_frame_bytes(related), _frame_bytes(self._checks_mentioning(region))]
-        if "indicator_id" in parameters:
+            frames = [related, self._checks_mentioning(region)]
+        elif "indicator_id" in parameters:
             indicator = str(parameters["indicator_id"])
-            return [_frame_bytes(obs[obs.indicator_id == indicator]),
-                    _frame_bytes(self._checks_mentioning(indicator))]
-        if "doc_id" in parameters:  # a plan page
+            frames = [obs[obs.indicator_id == indicator], self._checks_mentioning(indicator)]
+        elif "doc_id" in parameters:  # a plan page
             from renshe.publish.report.plans import plan_inputs
 
-            return [_frame_bytes(frame) for frame in plan_inputs(obs, self.checks, str(parameters["doc_id"]))]
-        if kind == "validate":
-            return [_frame_bytes(self.checks)]
-        return [_frame_bytes(obs)]
+            frames = list(plan_inputs(obs, self.checks, str(parameters["doc_id"])))
+        elif kind == "validate":
+            return [self.registry, _frame_bytes(self.checks)]
+        else:
+            return [self.registry, _frame_bytes(obs)]
+        documents = {str(parameters.get("doc_id", ""))}
+        for frame in frames:
+            if "doc_id" in frame.columns:
+                documents.update(frame["doc_id"].astype(str).unique())
+            if "sources" in frame.columns:  # a check cites its documents' lines: doc_id:line
+                documents.update(_CITED.findall(" ".join(frame["sources"].astype(str))))
+        return [self.registry_of(documents), *(_frame_bytes(_without_numbering(frame)) for frame in frames)]
+
+    def registry_of(self, documents: set[str]) -> bytes:
+        """The registry's regions and the entries of `documents` (any edition they supersede or
+        that supersedes them included, with the documents naming them)."""
+        entries, regions = json.loads(self.registry)
+        chosen = {d for d in documents if d}
+        chosen |= {e["doc_id"] for e in entries if e.get("supersedes") in chosen or e["doc_id"] in chosen}
+        chosen |= {e.get("supersedes") for e in entries if e["doc_id"] in chosen} - {None, "None"}
+        return json.dumps([[e for e in entries if e["doc_id"] in chosen], regions], ensure_ascii=False,
+                          sort_keys=True).encode()
+
+
+_CITED = re.compile(r"([A-Za-z0-9_\-~]+):\d+")
+
+
+def _without_numbering(frame):
+    """A page's checks without their ids (`rule#N`: numbered in the order the validation found
+    them, so a figure added anywhere renumbers the checks after it; no page shows them)."""
+    return frame.drop(columns=["check_id"]) if "check_id" in frame.columns else frame
 
 
 def _registry_bytes(registry) -> bytes:
@@ -121,7 +151,7 @@ def _page_fingerprint(run, slices: DataSlices, paths: ProjectPaths, library: str
     notebook = paths.notebooks / run.notebook
     chunks = [library.encode(), notebook.read_bytes(), json.dumps(run.params, sort_keys=True,
                                                                    ensure_ascii=False).encode(),
-              run.title.encode(), slices.registry, *files_fingerprint([paths.codebook], paths.root)]
+              run.title.encode(), *files_fingerprint([paths.codebook], paths.root)]
     if run.kind == "clean":
         chunks += files_fingerprint(visible_files(paths.clean / "tables")
                                     + [paths.clean / name for name in NOTEBOOK_DATA if name != "checks.csv"],

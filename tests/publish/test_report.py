@@ -247,7 +247,11 @@ def test_region_chart_has_chinese_title_english_subtitle_tooltips_and_distinct_t
     point_layer = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "point")
     tooltip_fields = {t["field"] for t in point_layer["encoding"]["tooltip"]}
     assert {"display", "printed", "period", "source", "line"} <= tooltip_fields
-    assert point_layer["encoding"]["shape"]["scale"]["range"] == ["circle", "diamond"]
+    shape = point_layer["encoding"]["shape"]
+    # printed and implied values circles (filled, hollow: the fill's condition), revised crosses, targets diamonds
+    assert shape["field"] == "kind" and dict(zip(shape["scale"]["domain"], shape["scale"]["range"])) == {
+        "printed": "circle", "change": "circle", "growth_rate": "circle", "revised": "cross", "target": "diamond"}
+    assert point_layer["encoding"]["fill"]["condition"]["test"] == "(datum.kind === 'printed' && datum.measure === 'actual')"
     assert point_layer["encoding"]["x"]["type"] == "temporal"
     values = [v for d in spec["datasets"].values() for v in d]
     pension = [v for v in values if v["indicator_id"] == "basic_pension_participants" and v["period"] == "2025"]

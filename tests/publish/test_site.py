@@ -187,7 +187,8 @@ def test_downloads_in_every_format_with_a_datapackage(built, output):
     package = json.loads((downloads / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in package["resources"]}
     fields = {f["name"]: f["type"] for f in resources["observations"]["schema"]["fields"]}
-    assert list(fields) == list(observations.columns)
+    # the observations' columns, and which edition replaced a figure of an earlier edition ('' for none)
+    assert list(fields) == [*observations.columns, "superseded_by"]
     assert fields["value"] == "number" and fields["source_line"] == "integer" and fields["doc_id"] == "string"
     assert resources["observations"]["path"] == "observations.csv"
     assert (paths.clean / "checks.csv").is_file() == ("checks" in resources)

@@ -9,8 +9,8 @@ for the indicator and region pages (the report draws it; this module only gather
 * `revised`: an earlier document's other figure for a period a later document printed again
   (a revision, `revised_by` names the later document);
 * `implied`: a previous level a document implies (its level minus its stated change, or over its
-  growth rate: checks/implied.py), with `low`/`high` the interval its printed precision allows;
-  never a printed figure.
+  growth rate: checks/implied.py; `how`: change or growth_rate), with `low`/`high` the interval
+  its printed precision allows; never a printed figure.
 
 Only the latest editions of re-issued documents are read (`supersedes:` in the registry).
 """
@@ -28,15 +28,21 @@ from renshe.ingest.documents import load_registry
 from renshe.paths import ProjectPaths
 from renshe.schema import coerce_observations
 
-COLUMNS = ["period", "value", "low", "high", "unit", "kind", "doc_id", "sources", "revised_by"]
+COLUMNS = ["region", "indicator_id", "period", "value", "low", "high", "unit", "kind", "how", "doc_id", "sources",
+           "revised_by"]
 
 
-def series_from(observations: pd.DataFrame, entries, region: str, indicator_id: str,
+def series_from(observations: pd.DataFrame, entries, region: str | None, indicator_id: str | None,
                 measure: str = "actual") -> pd.DataFrame:
-    """`series` over given observations (the contract's columns) and registry entries."""
+    """`series` over given observations (the contract's columns) and registry entries; `region` or
+    `indicator_id` None: every region's or indicator's series at once (a page drawing many)."""
     entries = list(entries)
     obs = published_observations(observations, entries)
-    obs = obs[(obs["region"].astype(str) == region) & (obs["indicator_id"].astype(str) == indicator_id)]
+    if region is not None:
+        obs = obs[obs["region"].astype(str) == region]
+    if indicator_id is not None:
+        obs = obs[obs["indicator_id"].astype(str) == indicator_id]
+    obs = obs[obs["indicator_id"].astype(str) != ""]
     if obs.empty:
         return pd.DataFrame(columns=COLUMNS)
     prepared = prepare(obs.reset_index(drop=True))
@@ -44,10 +50,14 @@ def series_from(observations: pd.DataFrame, entries, region: str, indicator_id: 
     later_last = cmp_to_key(lambda a, b: 1 if is_later(order, a, b) else -1 if is_later(order, b, a) else 0)
     rows = []
     printed = prepared[(prepared["measure"] == measure) & (prepared["basis"] == "")]
-    for (period, unit), group in printed.groupby(["period", "unit"], observed=True, sort=False):
-        by_doc = {}
-        for row in group.sort_values(["half_unit", "order"]).to_dict("records"):
-            by_doc.setdefault(str(row["doc_id"]), row)  # each document's most precise report
+    keys = ["region", "indicator_id", "period", "unit"]
+    # each document's most precise report of a figure; a figure one document prints is its value
+    # (most are: they take no sorting of documents)
+    best = printed.sort_values(["half_unit", "order"]).drop_duplicates([*keys, "doc_id"])
+    documents = best.groupby(keys, observed=True, sort=False)["doc_id"].transform("size")
+    rows += [_row(row, "printed", "") for row in best[documents == 1].to_dict("records")]
+    for _, group in best[documents > 1].groupby(keys, observed=True, sort=False):
+        by_doc = {str(row["doc_id"]): row for row in group.to_dict("records")}
         docs = sorted(by_doc, key=later_last)
         latest = by_doc[docs[-1]]
         rows.append(_row(latest, "printed", ""))
@@ -57,20 +67,22 @@ def series_from(observations: pd.DataFrame, entries, region: str, indicator_id: 
                 rows.append(_row(earlier, "revised", docs[-1]))
     if measure == "actual":
         for item in implied_previous(prepared).itertuples(index=False):
-            rows.append({"period": item.period, "value": item.value, "low": item.low, "high": item.high,
-                         "unit": item.unit, "kind": "implied", "doc_id": item.doc_id, "sources": item.sources,
+            rows.append({"region": item.region, "indicator_id": item.indicator_id, "period": item.period,
+                         "value": item.value, "low": item.low, "high": item.high, "unit": item.unit,
+                         "kind": "implied", "how": item.how, "doc_id": item.doc_id, "sources": item.sources,
                          "revised_by": ""})
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    keys = frame["period"].map(periods.sort_key)
-    return frame.iloc[sorted(range(len(frame)), key=lambda i: (keys.iloc[i], frame["kind"].iloc[i]))].reset_index(
-        drop=True)
+    in_time = {period: rank for rank, period in enumerate(sorted(frame["period"].unique(), key=periods.sort_key))}
+    frame = frame.assign(_time=frame["period"].map(in_time))
+    return frame.sort_values(["region", "indicator_id", "_time", "kind"], kind="stable").drop(
+        columns="_time").reset_index(drop=True)
 
 
 def _row(row: dict, kind: str, revised_by: str) -> dict:
-    return {"period": str(row["period"]), "value": float(row["value"]),
-            "low": float(row["value"] - row["half_unit"]), "high": float(row["value"] + row["half_unit"]),
-            "unit": str(row["unit"]), "kind": kind, "doc_id": str(row["doc_id"]), "sources": str(row["source"]),
-            "revised_by": revised_by}
+    return {"region": str(row["region"]), "indicator_id": str(row["indicator_id"]), "period": str(row["period"]),
+            "value": float(row["value"]), "low": float(row["value"] - row["half_unit"]),
+            "high": float(row["value"] + row["half_unit"]), "unit": str(row["unit"]), "kind": kind, "how": "",
+            "doc_id": str(row["doc_id"]), "sources": str(row["source"]), "revised_by": revised_by}
 
 
 def series(paths: ProjectPaths | None, region: str, indicator_id: str, measure: str = "actual") -> pd.DataFrame:

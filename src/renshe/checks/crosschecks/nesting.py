@@ -8,6 +8,8 @@ holds the two equal.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -113,6 +115,17 @@ def _skipped_words(inputs: CheckInputs, pairs: pd.DataFrame, levels: tuple[str, 
             np.array([said[key][1] for key in keys], dtype=object))
 
 
+# how a share check's message states the range it was judged against (share_of_parent), and reads it back
+NO_RANGE = "no expected range: the corpus has neither population figures nor enough sibling regions"
+EXPECTED_RANGE = re.compile(r"\(expected ([\d.]+)%-([\d.]+)%: ((?:[^()]|\([^()]*\))*)\)")
+
+
+def expected_range(message: str) -> tuple[float, float, str] | None:
+    """(lower, upper, what the range comes from) of a share check's message; None: not judged."""
+    found = EXPECTED_RANGE.search(str(message))
+    return (float(found.group(1)), float(found.group(2)), found.group(3)) if found else None
+
+
 def _share_rows(rule: Rule, inputs: CheckInputs, pairs: pd.DataFrame, levels_climbed: tuple[str, ...],
                 kind: str = "share", ranges: tuple | None = None) -> tuple[list, dict]:
     """The checks of (child, parent) pairs: the child at most its parent (within the printed
@@ -147,8 +160,7 @@ def _share_rows(rule: Rule, inputs: CheckInputs, pairs: pd.DataFrame, levels_cli
                             "no expected range")
         message = text(statement, choose(judged, text(" (expected ", number_text(lower, ".2f"), "%-",
                                                       number_text(upper, ".2f"), "%: ", basis, ")"),
-                                         " (no expected range: the corpus has neither population figures nor "
-                                         "enough sibling regions)"), climbed)
+                                         f" ({NO_RANGE})"), climbed)
         extra = dict(share=share, share_min=lower, share_max=upper)
     columns = dict(
         indicator_id=pairs["indicator_id"], regions=text(pairs["region"], " / ", pairs["parent_region"]),

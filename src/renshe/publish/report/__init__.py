@@ -2,7 +2,8 @@
 
 Notebooks import the package (`from renshe.publish import report`) and call `report.<name>`;
 the names live in one module per idea: `data` (loading, parameters), `formatting`, `region`,
-`comparisons`, `indicator`, `charts`, `timeline` (values over time), `display`, `plans` (plan progress), `progress_chart` and `findings` (statements in words).
+`comparisons`, `indicator`, `charts`, `timeline` (values over time) with `series` (the longest series: printed, implied, revised), `editions` (figures a later
+edition revised), `display`, `plans` (plan progress), `progress_chart` and `findings` (statements in words).
 
 The notebooks in notebooks/ stay thin (load, validate the parameter, call a function here,
 show the result); every computation lives here so it is tested and shared.
@@ -44,9 +45,11 @@ from renshe.publish.report.plans import (  # noqa: F401
 )
 from renshe.publish.report.progress_chart import progress_chart_frame, progress_chart, plan_chart  # noqa: F401
 from renshe.publish.report.findings import (  # noqa: F401
-    Finding, all_findings, top_findings, findings_html, region_findings, HOME_LIMITS, REGION_LIMITS,
+    Finding, all_findings, top_findings, findings_html, region_findings, indicator_findings, HOME_LIMITS, REGION_LIMITS,
 )
 from renshe.publish.report.cleaning import TABLE_PREVIEWS, document_counts, table_previews  # noqa: F401
+from renshe.publish.report.editions import revised_figures, revision_notes  # noqa: F401
+from renshe.publish.report.series import series_rows, series_findings  # noqa: F401
 from renshe.ingest.numbers import format_value  # noqa: F401 (the report's way to print a figure)
 from renshe.publish.report.check_words import (  # noqa: F401
     RULE_TYPE_WORDS, check_sentence, checks_in_words, checks_overview, shares_table, status_words,

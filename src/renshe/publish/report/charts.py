@@ -191,7 +191,8 @@ def chart_html(spec: dict, assets: str) -> str:
 
 
 DRAWN_COLUMNS = [("region", "地区 region"), ("indicator", "指标 indicator"), ("period", "时期 period"),
-                 ("measure_label", "口径 measure"), ("display", "数值 value"), ("value", "value"), ("unit", "单位 unit"),
+                 ("measure_label", "口径 measure"), ("display", "数值 value"), ("kind_label", "类别 kind"),
+                 ("value", "value"), ("unit", "单位 unit"),
                  ("source", "来源 source")]
 
 

@@ -8,6 +8,7 @@ import re
 
 import pandas as pd
 
+from renshe.checks.crosschecks.nesting import expected_range
 from renshe.ingest.numbers import format_value, trim_number
 from renshe.publish.report.data import ReportData
 from renshe.publish.report.formatting import difference_text, english_figure
@@ -21,7 +22,6 @@ RULE_TYPE_WORDS = {  # what each kind of rule checks, for readers
 }
 STATUS_COLUMNS = {"pass": "通过 passed", "warn": "警告 warning", "fail": "未通过 failed"}
 STATUS_WORDS = {"pass": ("通过", "passed"), "warn": ("警告", "warning"), "fail": ("未通过", "failed")}
-BAND = re.compile(r"band\s+([\d.]+)%-([\d.]+)%")
 SCHEMA = re.compile(r"^schema\.(expect_\w+):?([\w+]*)")
 EXPECTATION_WORDS = {  # what a schema test asks, in words
     "expect_column_to_exist": ("这一列存在", "the column exists"),
@@ -97,11 +97,11 @@ def check_sentence(data: ReportData, check: pd.Series) -> tuple[str, str]:
         return _schema_sentence(check)
     if kind in ("share", "target_share") and len(regions) == 2:
         share = _number(check.get("computed")) or 0.0
-        band = BAND.search(str(check.get("message") or ""))
+        band = expected_range(str(check.get("message") or ""))
         inside = str(check.get("status")) == "pass"
         band_zh = band_en = ""
         if band:
-            low, high = band.group(1), band.group(2)
+            low, high = trim_number(band[0], 2), trim_number(band[1], 2)
             band_zh = f"，在预期的 {low}%–{high}% 之内" if inside else f"，超出预期的 {low}%–{high}%"
             band_en = f", {'within' if inside else 'outside'} the expected {low}%–{high}%"
         return (f"{regions[0]}{name_zh} {a_zh} 占{regions[1]} {b_zh} 的 {trim_number(share, 2)}%（{period}）{band_zh}。",
@@ -124,6 +124,8 @@ def check_sentence(data: ReportData, check: pd.Series) -> tuple[str, str]:
         gap_zh, gap_en = gap_words(gap or 0.0, tolerance, unit)
         return (f"{where_zh}{name_zh}（{period}）在两处印为 {a_zh} 和 {b_zh}，{gap_zh}。",
                 f"{where_en}, {name_en} ({period}) is printed twice, as {a_en} and {b_en}: {gap_en}.")
+    if kind == "revision":
+        return _revision_sentence(data, check, (where_zh, where_en), (name_zh, name_en), period, (a_zh, a_en), (b_zh, b_en))
     if kind == "expected_by_now":
         status_zh, status_en = {"achieved": ("已达到", "reached"), "on track": ("按进度", "on track"),
                                 "behind": ("落后", "behind")}.get(str(check.get("assessment")), ("", ""))
@@ -147,6 +149,32 @@ def check_sentence(data: ReportData, check: pd.Series) -> tuple[str, str]:
     if a_zh and b_zh:
         return (f"{where_zh}{name_zh}（{period}）：{a_zh} 对 {b_zh}。", f"{where_en}, {name_en} ({period}): {a_en} against {b_en}.")
     return (f"{where_zh}{name_zh}（{period}）。", f"{where_en} {name_en} ({period}).")
+
+
+def _revision_sentence(data: ReportData, check: pd.Series, where: tuple[str, str], name: tuple[str, str],
+                       period: str, before: tuple[str, str], after: tuple[str, str]) -> tuple[str, str]:
+    """A figure printed again by a later document (a revision), or by a later edition of its own
+    document ('revised in the edition of 2013-06-20: 19100万人 → 19010万人', the figures as printed)."""
+    from renshe.publish.report.editions import revised_figures, revision_words
+
+    earlier, _, later = str(check.get("level_pair") or "").partition("→")
+    subject_zh, subject_en = f"{where[0]}{name[0]}（{period}）", f"{where[1]}, {name[1]} ({period})"
+    entry = data.registry.document(later) if later in {d.doc_id for d in data.registry.documents} else None
+    date = str((entry.published or entry.reference_period) if entry else later)
+    agrees = str(check.get("assessment")) == "agrees"
+    if data.replaced_by().get(earlier) == later:  # an earlier edition of the same document
+        if agrees:
+            return (f"{subject_zh}：在{date}的版本中未变：{after[0]}。",
+                    f"{subject_en}: unchanged in the edition of {date}: {after[1]}.")
+        found = revised_figures(data, indicator_id=str(check.get("indicator_id")))
+        found = found[(found["period"].astype(str) == period) & (found["region"].astype(str) == where[0])]
+        zh, en = (found.iloc[0]["zh"], found.iloc[0]["en"]) if len(found) else \
+            revision_words(date, before[0], after[0])
+        return f"{subject_zh}：{zh}。", f"{subject_en}: {en}."
+    if agrees:
+        return (f"{subject_zh}：两份文件都印为 {after[0]}。", f"{subject_en}: both documents print {after[1]}.")
+    return (f"{subject_zh}：后来的文件（{date}）改印为 {after[0]}，原为 {before[0]}。",
+            f"{subject_en}: revised by a later document ({date}) from {before[1]} to {after[1]}.")
 
 
 def _schema_sentence(check: pd.Series) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from renshe.checks.crosschecks.nesting import expected_range
 from renshe.checks.pairing import DEFAULT_MAX_GAP_MONTHS, Pair, near_periods_allowed, pair_with_ancestors
 from renshe.checks.rules import load_rules, parse_bands
 from renshe.ingest.numbers import trim_number as _trim
@@ -132,13 +133,14 @@ def comparison_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def _attach_check_status(data: ReportData, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the band and status of the level-nesting check covering each comparison, if any."""
+    """Add the expected range of the share check covering each comparison (its range from the data,
+    in words) and the results of the checks between the two levels (nesting and share), if any."""
     if frame.empty:
         return frame
     bands, statuses = [], []
     # the nesting checks first, once; then each comparison's own among them (what checks_involving
-    # then _nesting_checks select, without a selection of the whole of checks.csv per row)
-    nesting = None if data.checks is None else _nesting_checks(data.checks)
+    # then _between_levels select, without a selection of the whole of checks.csv per row)
+    nesting = None if data.checks is None else _between_levels(data.checks)
     at = None if nesting is None else data.checks.index.get_indexer(nesting.index)
     for region, parent, indicator_id, period in zip(frame["地区 region"], frame["上级 parent"],
                                                     frame["_indicator_id"], frame["时期 period"]):
@@ -161,7 +163,9 @@ def _attach_check_status(data: ReportData, frame: pd.DataFrame) -> pd.DataFrame:
             bands.append("—")
             statuses.append("无检查 no check")
         else:
-            bands.append(_band_text(found.iloc[0]))
+            shares = found[found["rule_type"].astype(str) == "share_of_parent"] if "rule_type" in found.columns \
+                else found.iloc[:0]
+            bands.append(_band_text(shares.iloc[0]) if len(shares) else "—")
             statuses.append(_join_unique(found["status"].astype(str)) if "status" in found.columns else "?")
     frame = frame.copy()
     frame["检查区间 check band"] = bands
@@ -169,18 +173,28 @@ def _attach_check_status(data: ReportData, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _nesting_checks(checks: pd.DataFrame) -> pd.DataFrame:
+def _between_levels(checks: pd.DataFrame) -> pd.DataFrame:
+    """The checks of a region against its ancestor: level nesting (hard) and its share (plausibility)."""
     if "rule_type" not in checks.columns:
         return checks
-    return checks[checks["rule_type"].astype(str) == "level_nesting"]
+    return checks[checks["rule_type"].astype(str).isin(["level_nesting", "share_of_parent"])]
 
 
 def _band_text(check: pd.Series) -> str:
-    """The rule's band as checks.csv states it in the message ('band 1%-20%')."""
-    match = re.search(r"band\s+([^)]+)", str(check.get("message", "")))
-    if match:
-        return match.group(1).strip()
-    return str(check.get("tolerance", "") or "—")
+    """The range a share check judged the share against, in words: the range and what it comes from
+    (the region's share of its parent's population, or its sibling regions' shares), or that the
+    data give none."""
+    found = expected_range(str(check.get("message", "")))
+    if found is None:
+        return ("无预期区间：数据中既没有两地的人口数字，也没有足够的同级地区 "
+                "no expected range: the data hold neither both regions' population nor enough sibling regions")
+    low, high, basis = found
+    if "population" in basis:
+        source_zh, source_en = "按其人口占上级的比重", "from its share of the parent's population"
+    else:
+        source_zh, source_en = "按同级地区的比重", "from its sibling regions' shares"
+    span = f"{_trim(low, 2)}%–{_trim(high, 2)}%"
+    return f"预期 {span}（{source_zh}） expected {span} ({source_en})"
 
 
 def parent_shares(data: ReportData, region: str) -> pd.DataFrame:

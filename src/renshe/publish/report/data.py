@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from renshe.checks.editions import published_observations, superseded_by
 from renshe.errors import RensheError
 from renshe.ingest.documents import Registry, load_registry
 from renshe.paths import ProjectPaths
@@ -50,13 +51,18 @@ class ParameterError(RensheError):
 
 @dataclass
 class ReportData:
-    """Everything a report page reads: loaded once per process, a view of it per page."""
+    """Everything a report page reads: loaded once per process, a view of it per page.
+
+    `observations` are the published figures: the latest edition of each re-issued document
+    (checks.editions); `all_observations` every extracted row, earlier editions included (the
+    downloads and the explorer keep them, marked; `superseded` gives them alone)."""
 
     paths: ProjectPaths
     observations: pd.DataFrame
     registry: Registry
     codebook: list[dict]
     checks: pd.DataFrame | None  # None: data/clean/checks.csv does not exist (validate not run)
+    all_observations: pd.DataFrame | None = None  # None: `observations` is everything
     # what is worked out once from the loaded data and shared by its views (see checks_mentioning)
     shared: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -64,7 +70,23 @@ class ReportData:
         """This data for one page: frames copied on write, codebook entries of its own, so that
         a page changing what it was given cannot change what the next page is given."""
         return replace(self, observations=self.observations.copy(deep=False), codebook=deepcopy(self.codebook),
-                       checks=None if self.checks is None else self.checks.copy(deep=False))
+                       checks=None if self.checks is None else self.checks.copy(deep=False),
+                       all_observations=None if self.all_observations is None
+                       else self.all_observations.copy(deep=False))
+
+    def replaced_by(self) -> dict[str, str]:
+        """{doc_id of an earlier edition: doc_id of the latest edition replacing it}."""
+        return self._index("replaced", lambda: superseded_by(self.registry.documents))
+
+    @property
+    def every_observation(self) -> pd.DataFrame:
+        """Every extracted observation, the earlier editions' too."""
+        return self.observations if self.all_observations is None else self.all_observations
+
+    def superseded(self) -> pd.DataFrame:
+        """The observations of earlier editions (replaced by a later edition: not published)."""
+        every = self.every_observation
+        return every[every["doc_id"].astype(str).isin(list(self.replaced_by()))]
 
     def checks_mentioning(self, term: str, whole_token: bool = False) -> np.ndarray:
         """Which rows of checks.csv name `term`: anywhere in their text (a region), or as a whole
@@ -183,12 +205,15 @@ def load_report_data(root: str | Path | None = None) -> ReportData:
     stamps = _stamps(paths)
     loaded = _loaded.get(paths.root)
     if loaded is None or loaded[0] != stamps:
+        registry = load_registry(paths)
+        every = load_observations(paths.root)
         data = ReportData(
             paths=paths,
-            observations=load_observations(paths.root),
-            registry=load_registry(paths),
+            observations=published_observations(every, registry.documents),
+            registry=registry,
             codebook=load_codebook_entries(paths.codebook),
             checks=load_checks(paths),
+            all_observations=every,
         )
         loaded = _loaded[paths.root] = (stamps, data)
     return loaded[1].view()

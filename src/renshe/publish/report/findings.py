@@ -7,7 +7,9 @@ Every statement is generated from the observations and checks.csv, never written
 - every check that warned or failed;
 - a region's share of its parent region for the additive indicators the nesting checks cover;
 - whether a region's districts (or an indicator's parts) add up to its totals (sum-of-parts checks);
-- whether figures printed in two places agree (consistency checks).
+- whether figures printed in two places agree (consistency checks);
+- what a region's or an indicator's series of whole years says (report.series: the latest value,
+  the change over the span, how many years rose).
 """
 from __future__ import annotations
 
@@ -27,8 +29,8 @@ from renshe.publish.report.plans import (Figure, plan_documents, plans_setting_t
 
 # How interesting each kind of statement is (higher first); ties keep the order of generation.
 EXPLORER = "explore.html"
-SCORES = {"plan": 110, "fail": 100, "warn": 90, "more_checks": 90, "behind": 90, "early": 70, "pace": 60, "sums": 50,
-          "agreement": 45, "share": 40}
+SCORES = {"plan": 110, "fail": 100, "warn": 90, "more_checks": 90, "behind": 90, "early": 70, "pace": 60, "series": 55,
+          "sums": 50, "agreement": 45, "share": 40}
 # At most this many failing or warning checks are told one by one (failures first, each rule in
 # turn: display.most_important); the rest are one statement, counted by kind, with a link to them.
 FLAGGED_TOLD = 30
@@ -314,10 +316,21 @@ def agreement_findings(data: ReportData, region: str | None = None) -> list[Find
 # ----------------------------------------------------------------------------- all of them
 
 
+def series_statements(data: ReportData, region: str | None = None, indicator_id: str | None = None,
+                      limit: int | None = None) -> list[Finding]:
+    """What each series of whole years of the region (or of the indicator, every region) says."""
+    from renshe.publish.report.series import series_findings
+
+    return [Finding("series", zh, en, sources, (region,) if region else ())
+            for zh, en, sources in series_findings(data, region, indicator_id, limit)]
+
+
 def all_findings(data: ReportData, region: str | None = None) -> list[Finding]:
-    """Every statement about the region (None: the whole collection), most interesting first."""
+    """Every statement about the region (None: the whole collection), most interesting first. A
+    region's series are told on its page (the collection's would be one per region and indicator)."""
     found = (flagged_check_findings(data, region) + plan_findings(data, region) + sum_findings(data, region)
-             + agreement_findings(data, region) + share_findings(data, region))
+             + agreement_findings(data, region) + share_findings(data, region)
+             + (series_statements(data, region) if region else []))
     return sorted(found, key=lambda f: -f.score)
 
 
@@ -372,7 +385,8 @@ def findings_html(found: list[Finding], root: str = "../", empty: str = "没有�
     return HTMLBlock(f'<ol class="renshe-findings">{"".join(items)}</ol>', text)
 
 
-REGION_LIMITS = {"early": 6, "pace": 4}
+REGION_LIMITS = {"early": 6, "pace": 4, "series": 6}
+INDICATOR_SERIES = 8  # the series an indicator page tells in words (the chart draws every one)
 HOME_LIMITS = {"early": 2, "pace": 1, "share": 2, "sums": 2}
 
 
@@ -381,3 +395,11 @@ def region_findings(data: ReportData, region: str) -> HTMLBlock:
     return findings_html(top_findings(all_findings(data, region), REGION_LIMITS), root="../",
                          empty=f"{region}：没有可报告的发现（没有规划目标、比重或核查涉及该地区）。 "
                                f"Nothing to report for {data.region_name_en(region)}: no plan target, share or check involves it.")
+
+
+def indicator_findings(data: ReportData, indicator_id: str) -> HTMLBlock:
+    """The indicator page's statements: what its longest series say, the nation's first."""
+    found = series_statements(data, indicator_id=indicator_id, limit=INDICATOR_SERIES)
+    return findings_html(found, root="../",
+                         empty="没有跨三年以上的序列可以概括，数值见下图和表。 No series spans three years or more; "
+                               "the chart and table below give every value.")

@@ -6,6 +6,7 @@ import pandas as pd
 from renshe.publish.report.comparisons import _attach_check_status, _comparison_rows, comparison_frame, nesting_scope
 from renshe.publish.report.data import LEVEL_LABELS, LEVEL_ORDER, ReportData
 from renshe.publish.report.display import TITLE_PREFIX, cell_text
+from renshe.publish.report.editions import revision_marks
 from renshe.publish.report.formatting import excerpt, period_rank, quoted_line, with_display_columns
 from renshe.publish.report.region import few_per_point
 
@@ -63,6 +64,9 @@ def indicator_observations(data: ReportData, indicator_id: str) -> pd.DataFrame:
                              zip(obs["source_text"], obs["value_raw"], obs["unit_raw"])],
         TITLE_PREFIX + "原文行 source text": obs["source_text"].map(quoted_line),
     })
+    marks = revision_marks(data, obs)
+    if any(marks):  # a figure a later edition of its document revised
+        table.insert(5, "修订 revised", marks)
     return table.reset_index(drop=True)
 
 

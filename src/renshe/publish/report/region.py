@@ -60,11 +60,15 @@ def _join_unique(values) -> str:
 def region_indicator_table(data: ReportData, region: str) -> pd.DataFrame:
     """Headline indicators by period: one row per indicator and measure, one column per period (at
     most POINT_FIGURES figures of a series in a period's cell)."""
+    from renshe.publish.report.editions import revision_marks
+
     obs = data.observations
     obs = with_display_columns(few_per_point(obs[(obs["region"] == region) & (obs["indicator_id"] != "")])[0])
     if obs.empty:
         return pd.DataFrame()
-    obs = obs.assign(indicator=obs["indicator_id"].map(data.indicator_name))
+    marks = revision_marks(data, obs)  # a figure a later edition revised: said below the table
+    obs = obs.assign(indicator=obs["indicator_id"].map(data.indicator_name),
+                     display=[f"{shown}（已修订 revised）" if mark else shown for shown, mark in zip(obs["display"], marks)])
     wide = obs.pivot_table(index=["indicator_id", "indicator", "unit", "measure_label"], columns="period",
                            values="display", aggfunc=_join_unique, fill_value="")
     wide = wide.reindex(columns=sorted_periods(wide.columns)).reset_index()

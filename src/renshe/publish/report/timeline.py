@@ -3,8 +3,11 @@
 Each period is placed where it falls: a year in the middle of its year, a quarter or a month
 in the middle of its months, so 2020, 2023-Q1 and 2023 sit at their distance, not at equal
 steps of a category axis. Periods of several years (a five-year plan's 2021-2025, a cumulative
-2016-2020) are drawn as spans from their first to their last day. Actuals are filled circles
-joined by a line, targets hollow diamonds (spans: dashed). One panel per unit, only when the
+2016-2020) are drawn as spans from their first to their last day. The actuals are the longest
+series the corpus holds (report.series over checks.series): printed values filled circles joined
+by a line, values implied by the next year's stated change hollow circles on the same line, an
+earlier document's figure a later one revised a cross off the line; targets hollow diamonds
+(spans: dashed). Each row says which it is in the chart's table. One panel per unit, only when the
 units differ; a panel whose values span more than two orders of magnitude (a nation and a
 city) uses a logarithmic scale so that every level stays readable.
 """
@@ -24,6 +27,7 @@ from renshe.publish.report.data import LEVEL_LABELS, ReportData
 from renshe.publish.report.display import note
 from renshe.publish.report.formatting import UNIT_NAMES_EN, excerpt, quoted_line, with_display_columns
 from renshe.publish.report.region import POINT_FIGURES, few_per_point  # noqa: F401 (report re-exports them)
+from renshe.publish.report.series import series_rows
 
 LOG_RATIO = 100  # max / min above which a panel's values need a log scale
 
@@ -82,7 +86,10 @@ def _basis_group(data: ReportData, indicator_id: str, period: str, basis: str) -
     return GROUPS.get(months, f"{months}个月累计 {months} months to date")
 
 
-TOOLTIP = [("display", "数值 value"), ("printed", "原文 as printed"), ("period", "时期 period"),
+# each kind of value its symbol: printed and implied circles (filled, hollow), revised a cross
+KIND_SHAPES = {"printed": "circle", "change": "circle", "growth_rate": "circle", "revised": "cross",
+               "target": MEASURE_SHAPES["target"]}
+TOOLTIP = [("display", "数值 value"), ("kind_label", "类别 kind"), ("printed", "原文 as printed"), ("period", "时期 period"),
            ("measure_label", "口径 measure"), ("basis_label", "累计/每年 basis"), ("region", "地区 region"),
            ("source", "来源 source (doc_id:line)"), ("line", "原文行 source line")]
 
@@ -117,16 +124,18 @@ def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domai
     colour = {"field": colour_field, "legend": None if one_colour else {"orient": "bottom", "symbolType": "stroke"},
               "sort": colour_sort, "title": None, "type": "nominal"}
     shared = {"color": colour, "tooltip": [{"field": field, "title": text, "type": "nominal"} for field, text in TOOLTIP]}
+    on_line = "!datum.span && datum.measure == 'actual' && datum.on_line"
     line = {"mark": {"type": "line", "strokeWidth": 2},
             "encoding": {**shared, "detail": {"field": colour_field, "type": "nominal"}, "x": x, "y": y},
-            "transform": [{"filter": "!datum.span && datum.measure == 'actual'"}]}
+            "transform": [{"filter": on_line}]}
     dots = {"mark": {"type": "point", "opacity": 1, "size": 90, "strokeWidth": 2},
             "encoding": {**shared, "x": x, "y": y,
-                         "fill": {"condition": {"test": "(datum.measure === 'actual')", "field": colour_field,
-                                                "legend": None, "sort": colour_sort, "type": "nominal"},
+                         "fill": {"condition": {"test": "(datum.kind === 'printed' && datum.measure === 'actual')",
+                                                "field": colour_field, "legend": None, "sort": colour_sort,
+                                                "type": "nominal"},
                                   "value": "white"},
-                         "shape": {"field": "measure", "legend": None, "type": "nominal",
-                                   "scale": {"domain": list(MEASURE_SHAPES), "range": list(MEASURE_SHAPES.values())}}},
+                         "shape": {"field": "kind", "legend": None, "type": "nominal",
+                                   "scale": {"domain": list(KIND_SHAPES), "range": list(KIND_SHAPES.values())}}},
             "transform": [{"filter": "!datum.span"}]}
     spans = {"mark": {"type": "rule", "strokeWidth": 3},
              "encoding": {**shared, "x": {"field": "start", "scale": {"domain": domain}, "type": "temporal", "title": None},
@@ -137,7 +146,7 @@ def _panel(frame: pd.DataFrame, colour_field: str, colour_sort: list[str], domai
     labels = {"mark": {"type": "text", "align": "left", "dx": 7, "fontSize": 10, "baseline": "middle"},
               "encoding": {"text": {"field": colour_field, "type": "nominal"}, "x": x, "y": y,
                            "color": {**colour, "legend": None}},
-              "transform": [{"filter": "!datum.span && datum.measure == 'actual'"},
+              "transform": [{"filter": on_line},
                             {"joinaggregate": [{"op": "max", "field": "middle", "as": "_last"}], "groupby": [colour_field]},
                             {"filter": "datum.middle == datum._last"}]}
     layers = [line, dots] if (~frame["span"]).any() else []
@@ -155,11 +164,23 @@ def _domain(frame: pd.DataFrame) -> list[str]:
     return [f"{first}-01-01", f"{last + 1}-01-01"]
 
 
-def _title_and_config(title_zh: str, subtitles: list[str]) -> dict:
-    """A chart's title (with the legend in words) and its configuration."""
-    legend = ("实心圆与实线：实际值；空心菱形与虚线：目标；横线：跨年时期（如 2021-2025） "
-              "filled circles, solid lines: actuals; hollow diamonds, dashed: targets; horizontal bars: multi-year periods")
-    return {"title": {"text": title_zh, "anchor": "start", "subtitle": [*subtitles, legend]},
+# the chart's symbols in words, a short line each (a title line wider than a phone's screen would
+# squeeze the chart): only those the chart draws
+LEGEND = [
+    (lambda f: ((f["measure"] == "actual") & (f["kind"] == "printed") & ~f["span"]).any(),
+     "● 实心圆与实线：印出的实际值 filled circles, line: printed actuals"),
+    (lambda f: f["kind"].isin(["change", "growth_rate"]).any(),
+     "○ 空心圆：由次年所报变化推算，并非印出 hollow circles: implied by the next year's stated change, not printed"),
+    (lambda f: (f["kind"] == "revised").any(), "× 叉：被后来的文件改印的数字 crosses: figures a later document revised"),
+    (lambda f: ((f["measure"] == "target") & ~f["span"]).any(), "◇ 空心菱形：目标 hollow diamonds: targets"),
+    (lambda f: f["span"].any(), "— 横线：跨年时期（如 2021-2025；目标为虚线） bars: multi-year periods (targets dashed)"),
+]
+
+
+def _title_and_config(title_zh: str, subtitles: list[str], frame: pd.DataFrame) -> dict:
+    """A chart's title (with the legend in words: the symbols `frame` draws) and its configuration."""
+    legend = [line for drawn, line in LEGEND if drawn(frame)]
+    return {"title": {"text": title_zh, "anchor": "start", "subtitle": [*subtitles, *legend]},
             "config": chart_config(legend={"columns": 4, "labelLimit": 240, "orient": "bottom"})}
 
 
@@ -175,7 +196,7 @@ def region_chart(data: ReportData, region: str):
 
     obs = data.observations
     drawn, more = few_per_point(obs[(obs["region"] == region) & (obs["indicator_id"] != "")])
-    frame = time_frame(with_display_columns(drawn), data)
+    frame = series_rows(with_display_columns(drawn), data, lambda chosen: time_frame(chosen, data))
     frame = frame.assign(indicator=frame["indicator"] + " · " + frame["group"])
     frame = frame[frame.groupby("indicator")["period"].transform("nunique") >= 2]
     if frame.empty:
@@ -193,7 +214,7 @@ def region_chart(data: ReportData, region: str):
     return VegaLiteChart({"concat": charts, "columns": 3, **_title_and_config(
         f"{region}：主要指标",
         [f"{region}: headline indicators with two or more periods, in codebook order, on one time axis",
-         *_left_out_words(more)]),
+         *_left_out_words(more)], frame),
         "datasets": datasets})
 
 
@@ -201,7 +222,7 @@ def indicator_chart(data: ReportData, indicator_id: str):
     """Every region and period of one indicator: one panel, or one per unit when the units differ."""
 
     obs, more = few_per_point(data.observations[data.observations["indicator_id"] == indicator_id])
-    frame = time_frame(obs, data)
+    frame = series_rows(obs, data, lambda chosen: time_frame(chosen, data))
     if frame.empty:
         return note("该指标没有可绘制的实际值或目标值。 No actual or target values to chart.")
     name, english = data.indicator_name(indicator_id), data.indicator_name_en(indicator_id)
@@ -223,5 +244,5 @@ def indicator_chart(data: ReportData, indicator_id: str):
     subtitle = f"{english}: every region and period" + (
         ", one panel per unit and basis (yearly, multi-year totals, points in time never share an axis)"
         if len(keys) > 1 else "")
-    return VegaLiteChart({**chart, **_title_and_config(f"{name}：各地区、各时期", [subtitle, *_left_out_words(more)]),
+    return VegaLiteChart({**chart, **_title_and_config(f"{name}：各地区、各时期", [subtitle, *_left_out_words(more)], frame),
                           "datasets": datasets})

@@ -2,6 +2,7 @@
 for machines without Quarto."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -204,8 +205,44 @@ def _template():
     return environment.get_template("page.html.j2")
 
 
+SOURCE_META = re.compile(r'<meta name="renshe-source" content="([0-9a-f]{64})">')
+GENERATOR_META = '<meta name="generator"'
+
+
+def _source_digest(site: Path, source: Path, settings: bytes) -> str:
+    """What a notebook page's HTML is made from: the executed notebook and `settings` (the
+    site's title, navbar and language, and the library: renderer and template)."""
+    from renshe.buildstate import sha256_of
+
+    return sha256_of([settings, str(source).encode(), (site / source).read_bytes()])
+
+
+def _reuse(previous: Path, target: Path) -> None:
+    """The previous site's page as this one's (a hard link: pages are replaced, never written into)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(previous, target)
+    except OSError:
+        shutil.copyfile(previous, target)
+
+
+def _rendered_before(previous: Path, digest: str) -> bool:
+    """Whether the published page `previous` was rendered from the same inputs (its digest meta)."""
+    try:
+        with open(previous, encoding="utf-8") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    found = SOURCE_META.search(head)
+    return found is not None and found.group(1) == digest
+
+
 def render_builtin(paths: ProjectPaths) -> list[Path]:
-    """Render site/ into site/_site without Quarto; returns the pages written (relative)."""
+    """Render site/ into site/_site without Quarto; returns the pages written (relative).
+
+    A notebook page whose executed notebook, site settings and library are those it was last
+    rendered from (its digest, in a meta tag of the page) is taken from the previous site as it
+    is: a build that re-ran a few pages of a large site renders those few."""
     site = paths.site
     config = load_project(site)
     site_title = str((config.get("website") or {}).get("title", "renshe"))
@@ -213,16 +250,29 @@ def render_builtin(paths: ProjectPaths) -> list[Path]:
     lang = str((((config.get("format") or {}).get("html") or {}).get("lang")) or "zh")
     template = _template()
     exporter = _notebook_exporter()
+    from renshe.buildstate import library_fingerprint
+
+    settings = yaml.safe_dump([library_fingerprint(), site_title, navbar, lang], allow_unicode=True).encode()
+    previous = site / "_site"
     written: list[Path] = []
     with atomic_directory(site / "_site") as staging:
         staging.chmod(0o755)  # a web server running as another user must be able to read it
         for source in _page_sources(site, config):
+            digest = _source_digest(site, source, settings) if source.suffix == ".ipynb" else None
+            output = source.with_suffix(".html")
+            if digest and _rendered_before(previous / output, digest):
+                _reuse(previous / output, staging / output)
+                written.append(output)
+                continue
             page = render_notebook(site, source, exporter) if source.suffix == ".ipynb" else render_qmd(site, source)
             root = "../" * (len(page.output.parts) - 1)
             items = [dict(item, active=(item["href"] == page.output.as_posix())) for item in navbar]
             body = LOCAL_DOC_LINK.sub(lambda m: f'{m.group(1)}.html{m.group(2) or ""}"', page.body)
             markup = template.render(lang=lang, title=page.title, site_title=site_title, navbar=items, root=root,
                                      body=body, renderer="built-in (nbconvert)")
+            if digest:
+                markup = markup.replace(GENERATOR_META, f'<meta name="renshe-source" content="{digest}">\n'
+                                                        + GENERATOR_META, 1)
             target = staging / page.output
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(markup, encoding="utf-8")

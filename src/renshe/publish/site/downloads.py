@@ -29,7 +29,21 @@ OBSERVATION_FIELDS = {
     "source_line": "1-based line of the document as read (data/clean/text/<doc_id>.txt)", "source_text": "that line, verbatim",
     "source_page": "the PDF page of that line (0 for a format without pages)",
     "basis": "'' (point in time), cumulative or per_year",
+    "superseded_by": "'' for a published figure; for a figure of an earlier edition of a re-issued document, "
+                     "the doc_id of the edition that replaced it (its figures are the published ones)",
 }
+
+
+def with_superseded_by(observations: pd.DataFrame, replaced: dict[str, str]) -> pd.DataFrame:
+    """The observations with `superseded_by`: the latest edition replacing a row's document, else ''."""
+    return observations.assign(superseded_by=observations["doc_id"].astype(str).map(replaced).astype("string")
+                               .fillna(""))
+
+
+def superseded_words(latest) -> str:
+    """'（已被2013-06-20的版本取代 replaced by the edition of 2013-06-20）' for the registry entry `latest`."""
+    date = latest.published or latest.reference_period
+    return f"（已被{date}的版本取代 replaced by the edition of {date}）"
 
 
 
@@ -134,7 +148,12 @@ def download_tables(paths: ProjectPaths) -> dict[str, tuple[pd.DataFrame, str]]:
     from renshe import load_observations
     from renshe.publish.report import load_checks, load_codebook_entries
 
-    tables = {"observations": (load_observations(paths.root), "Observations: one row per figure")}
+    from renshe.checks.editions import superseded_by
+    from renshe.ingest.documents import load_registry
+
+    observations = with_superseded_by(load_observations(paths.root), superseded_by(load_registry(paths).documents))
+    tables = {"observations": (observations, "Observations: one row per figure; an earlier edition's figures "
+                                             "are kept, marked in superseded_by")}
     checks = load_checks(paths)
     if checks is not None:
         tables["checks"] = (checks, "Checks: one row per check instance")

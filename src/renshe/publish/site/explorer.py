@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from renshe.outputs import atomic_write_bytes
-from renshe.publish.site.downloads import OBSERVATION_FIELDS
+from renshe.publish.site.downloads import OBSERVATION_FIELDS, superseded_words, with_superseded_by
 
 EXPLORER_DATA = "observations.js"  # in site/assets/
 EXPLORER_SCRIPT = "explorer.js"  # packaged in renshe/publish/assets/
@@ -69,8 +69,11 @@ def write_explorer_data(data, target: Path, files: dict[str, str] | None = None)
     names = {entry["id"]: f"{data.indicator_name(entry['id'])} · {data.indicator_name_en(entry['id'])}"
              for entry in data.codebook}
     titles = {d.doc_id: f"{d.title_zh} · {d.title_en}" for d in data.registry.documents}
-    payload = explorer_payload(data.observations, names, titles)
-    payload["context"] = cell_contexts(data.paths, data.observations)
+    for earlier, latest in data.replaced_by().items():  # an earlier edition stays, marked as replaced
+        titles[earlier] += " " + superseded_words(data.registry.document(latest))
+    every = with_superseded_by(data.every_observation, data.replaced_by())
+    payload = explorer_payload(every, names, titles)
+    payload["context"] = cell_contexts(data.paths, every)
     payload["lineScripts"] = write_line_scripts(data.paths, data.registry.documents, target.parent / LINES_FOLDER)
     payload["files"] = dict(files or {})
     payload["pdf"] = [d.doc_id for d in data.registry.documents if d.path.suffix.lower() == ".pdf"]
