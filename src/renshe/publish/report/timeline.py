@@ -184,11 +184,21 @@ def _title_and_config(title_zh: str, subtitles: list[str], frame: pd.DataFrame) 
             "config": chart_config(legend={"columns": 4, "labelLimit": 240, "orient": "bottom"})}
 
 
+def _series(obs: pd.DataFrame, data: ReportData, more: int) -> tuple[pd.DataFrame, int]:
+    """The rows a time chart draws (the series: report.series) and how many figures it leaves out:
+    `more` left out already, and those the series does not draw (a figure printed again for the
+    same period in one document: the series draws one)."""
+    base = time_frame(obs, data)
+    frame = series_rows(obs, data, lambda _chosen: base)
+    drawn = int((frame["kind"] != "implied").sum()) if "kind" in frame.columns else len(frame)
+    return frame, more + max(len(base) - drawn, 0)
+
+
 def _left_out_words(more: int) -> list[str]:
     if not more:
         return []
-    return [f"每个时期每个系列最多画 {POINT_FIGURES} 个数字；另有 {more} 个数字见数据浏览页 "
-            f"At most {POINT_FIGURES} figures of a series are drawn at one period; {more} more are in the explorer"]
+    return [f"同一时期重复印出的另 {more} 个数字未画出，见数据浏览页 "
+            f"{more} more figures printed for the same period are not drawn; they are in the explorer"]
 
 
 def region_chart(data: ReportData, region: str):
@@ -196,7 +206,7 @@ def region_chart(data: ReportData, region: str):
 
     obs = data.observations
     drawn, more = few_per_point(obs[(obs["region"] == region) & (obs["indicator_id"] != "")])
-    frame = series_rows(with_display_columns(drawn), data, lambda chosen: time_frame(chosen, data))
+    frame, more = _series(with_display_columns(drawn), data, more)
     frame = frame.assign(indicator=frame["indicator"] + " · " + frame["group"])
     frame = frame[frame.groupby("indicator")["period"].transform("nunique") >= 2]
     if frame.empty:
@@ -222,7 +232,7 @@ def indicator_chart(data: ReportData, indicator_id: str):
     """Every region and period of one indicator: one panel, or one per unit when the units differ."""
 
     obs, more = few_per_point(data.observations[data.observations["indicator_id"] == indicator_id])
-    frame = series_rows(obs, data, lambda chosen: time_frame(chosen, data))
+    frame, more = _series(obs, data, more)
     if frame.empty:
         return note("该指标没有可绘制的实际值或目标值。 No actual or target values to chart.")
     name, english = data.indicator_name(indicator_id), data.indicator_name_en(indicator_id)
