@@ -180,7 +180,7 @@ def test_downloads_in_every_format_with_a_datapackage(built, output):
     from openpyxl import load_workbook
 
     header = next(load_workbook(downloads / "observations.xlsx", read_only=True).active.iter_rows(max_row=1))
-    assert [cell.value for cell in header] == list(observations.columns) and all(cell.font.b for cell in header)
+    assert [cell.value for cell in header] == [*observations.columns, "superseded_by"] and all(cell.font.b for cell in header)
     assert len(pd.read_parquet(downloads / "observations.parquet")) == len(observations)
     codebook = pd.read_csv(downloads / "codebook.csv", encoding="utf-8-sig")
     assert "urban_new_jobs" in set(codebook["id"])
