@@ -36,7 +36,7 @@ def _tooltip():
         alt.Tooltip("period:N", title="时期 period"),
         alt.Tooltip("measure_label:N", title="口径 measure"),
         alt.Tooltip("region:N", title="地区 region"),
-        alt.Tooltip("source:N", title="来源 source (doc_id:line)"),
+        alt.Tooltip("cited:N", title="来源 source"),
     ]
 
 
@@ -61,7 +61,7 @@ def district_chart(data: ReportData, region: str):
     if frame.empty:
         return None  # the breakdown table above already lists every figure
     frame = with_display_columns(frame)
-    frame = frame.assign(indicator=[f"{data.indicator_name(i)} · {p} ({u})" for i, p, u in
+    frame = frame.assign(cited=frame["source"].map(data.cite), indicator=[f"{data.indicator_name(i)} · {p} ({u})" for i, p, u in
                                     zip(frame["indicator_id"], frame["period"], frame["unit"])])
     bars = alt.Chart().mark_bar().encode(
         x=alt.X("value:Q", axis=chinese_number_axis("数值 value", tickMinStep=1)),  # no 0.2个 ticks for counts of one
@@ -73,7 +73,7 @@ def district_chart(data: ReportData, region: str):
         tooltip=_tooltip(),
     )
     chart = alt.layer(bars, data=frame[["region", "indicator", "value", "unit", "display", "period",
-                                        "measure", "measure_label", "source"]]).properties(width=220, height=140)
+                                        "measure", "measure_label", "source", "cited"]]).properties(width=220, height=140)
     chart = chart.facet(facet=alt.Facet("indicator:N", title=None), columns=3).resolve_scale(x="independent")
     title = alt.TitleParams(text=f"{region}：分区县", subtitle=[f"{region}: district breakdown",
                                                               "orange, lighter bars: targets; blue: actuals"],
@@ -192,7 +192,9 @@ def chart_html(spec: dict, assets: str) -> str:
 
 DRAWN_COLUMNS = [("region", "地区 region"), ("indicator", "指标 indicator"), ("period", "时期 period"),
                  ("measure_label", "口径 measure"), ("display", "数值 value"), ("value", "value"), ("unit", "单位 unit"),
-                 ("source", "来源 source")]
+                 ("source", "source"), ("cited", "来源 source")]
+TABLE_ONLY = {"cited"}  # the source in words: the table's; the CSV keeps the machine's doc_id:line
+CSV_ONLY = {"value", "source"}
 
 
 def _panels(spec: dict) -> list[dict]:
@@ -239,9 +241,10 @@ def _drawn_table(rows: list[dict]) -> str:
             unique.append(row)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([key for key, _ in columns])
-    writer.writerows([[row.get(k, "") for k, _ in columns] for row in unique])
-    shown = [(k, label) for k, label in columns if k != "value"]
+    written = [key for key, _ in columns if key not in TABLE_ONLY]
+    writer.writerow(written)
+    writer.writerows([[row.get(k, "") for k in written] for row in unique])
+    shown = [(k, label) for k, label in columns if k not in CSV_ONLY]
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in shown)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(row.get(k, '')))}</td>" for k, _ in shown) + "</tr>"
                    for row in unique)

@@ -171,7 +171,7 @@ def checks_display(checks: pd.DataFrame, data: ReportData | None = None) -> pd.D
 
         words = checks_in_words(data, checks)
         shown = words[["核查 check", "结果 result"]].copy()
-        shown["来源 sources"] = words["sources"].map(lambda text: compact_sources(text) if text else "")
+        shown["来源 sources"] = words["sources"].map(lambda text: data.cite(text) if text else "")
         shown[TITLE_PREFIX + "来源 sources"] = words["_source_text"].astype(str).map(quoted_line)
         return shown
     columns = [c for c in CHECK_COLUMNS if c in checks.columns] or list(checks.columns)

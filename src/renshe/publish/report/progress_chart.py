@@ -44,15 +44,15 @@ def progress_chart_frame(rows: list[dict]) -> pd.DataFrame:
     records = []
     for order, row in enumerate(judged):
         position, shape = _position(row)
-        base = row["base"]
+        base, cite = row["base"], row.get("cite", str)
         records.append({
             "order": order, "target_label": _row_label(row, with_region), "position": position, "shape": shape,
             "status": STATUS_LABELS[row["status"]], "progress": f"{row['label_zh']} · {row['label_en']}",
             "progress_zh": row["label_zh"],
-            "base": f"{base.display}（{base.period}） {base.source}" if base else "—（从零开始 from zero）"
+            "base": f"{base.display}（{base.period}） {cite(base.source)}" if base else "—（从零开始 from zero）"
             if row["start"] == 0 else "—",
-            "latest": f"{row['latest'].display}（{row['latest'].period}） {row['latest'].source}",
-            "target": f"{row['target'].display}（{row['target'].period}） {row['target'].source}",
+            "latest": f"{row['latest'].display}（{row['latest'].period}） {cite(row['latest'].source)}",
+            "target": f"{row['target'].display}（{row['target'].period}） {cite(row['target'].source)}",
         })
     return pd.DataFrame(records)
 

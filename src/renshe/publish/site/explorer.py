@@ -70,6 +70,7 @@ def write_explorer_data(data, target: Path, files: dict[str, str] | None = None)
              for entry in data.codebook}
     titles = {d.doc_id: f"{d.title_zh} · {d.title_en}" for d in data.registry.documents}
     payload = explorer_payload(data.observations, names, titles)
+    payload["cites"] = {d.doc_id: data.source_title(d.doc_id) for d in data.registry.documents}
     payload["context"] = cell_contexts(data.paths, data.observations)
     payload["lineScripts"] = write_line_scripts(data.paths, data.registry.documents, target.parent / LINES_FOLDER)
     payload["files"] = dict(files or {})
