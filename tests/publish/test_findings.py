@@ -123,6 +123,15 @@ def test_progress_chart_puts_every_judged_target_on_the_share_of_the_way_scale(c
     colours = next(v for k, v in _walk(spec) if k == "scale" and "domain" in v and "range" in v and
                    "已达到 reached" in v["domain"])
     assert colours["range"][colours["domain"].index("落后 behind")] == plans.STATUS_COLOURS["behind"]
+    # one panel as wide as the page: names and words inside it, never wider than it (360 px up)
+    from renshe.publish.report.charts import _panels, site_chart_html
+
+    assert "hconcat" not in spec and spec["width"] == "container" and len(_panels(spec)) == 1
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert {layer["encoding"]["text"]["field"] for layer in texts} == {"target_label", "progress_zh"}
+    assert all(layer["mark"]["limit"] == {"expr": "width"} for layer in texts)
+    assert '<p class="renshe-chart-title"><strong>浙江省人力资源和社会保障事业发展“十四五”规划：目标进展</strong>' in \
+        site_chart_html(spec, "../assets/vega")
     shaoxing = report.plan_chart(checked_data, "shaoxing_2023_action_plan",
                                  report.plan_progress(checked_data, "shaoxing_2023_action_plan"))
     assert isinstance(shaoxing, report.HTMLBlock) and "None of this plan's targets" in shaoxing.text

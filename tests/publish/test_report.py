@@ -457,6 +457,24 @@ def test_district_chart_only_compares_two_or_more_districts(data):
     assert {v["region"] for v in values} == {"越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"}
 
 
+def test_district_chart_fits_the_page_width_a_panel_per_indicator_titled_in_text(data):
+    """From 360 px up: a panel per indicator, each as wide as its box and carrying only its own rows;
+    its title as text above the drawing, where a long one wraps."""
+    from renshe.publish.report.charts import _panels, site_chart_html
+
+    spec = report.district_chart(data, "绍兴市").to_dict()
+    panels = _panels(spec)
+    indicators = {row["indicator"] for rows in spec["datasets"].values() for row in rows}
+    assert len(panels) == len(indicators) >= 10 and "facet" not in json.dumps(spec)
+    assert all(panel["width"] == "container" and len(panel["datasets"]) == 1 for panel in panels)
+    jobs = next(p for p in panels if p["title"]["text"] == "城镇新增就业人数 · 2023 (人)")
+    assert {row["region"] for rows in jobs["datasets"].values() for row in rows} == {
+        "越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"}
+    markup = site_chart_html(spec, "../assets/vega")
+    assert '<p class="renshe-panel-title">城镇新增就业人数 · 2023 (人)</p>' in markup
+    assert markup.count('class="renshe-chart"') == len(panels) and '"anchor"' not in markup  # no title drawn in a panel
+
+
 def test_a_warning_without_figures_is_a_finding_in_words(tmp_path):
     """A rule that matched nothing warns with no figures: the home page says so, it does not crash."""
     from renshe.checks.validate import run_validation
