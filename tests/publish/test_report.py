@@ -346,6 +346,10 @@ def test_a_citation_names_the_document_by_its_title_and_the_page_and_line_in_the
     assert report.cite("a", title) == "《浙江省人社事业发展“十四五”规划》"  # a document without a line
     assert report.cite("不是来源 not a citation: x", title) == "不是来源 not a citation: x"
     assert report.line_words("171") == "第171行" and report.line_words(171, 3, "en") == "p. 3, line 171"
+    from renshe.publish.report.formatting import quoted_lines  # a check's quoted lines, on hovering its sources
+
+    assert quoted_lines("[a:164] 招收博士后\t8\t10 | [b:12] 〔500〕", lambda c: report.cite(c, title, page)) == \
+        "《浙江省人社事业发展“十四五”规划》第164行：招收博士后 │ 8 │ 10 | 《Zhejiang bulletin》第3页第12行：〔500〕"
     assert report.compact_sources("see the notes") == "see the notes"
 
 

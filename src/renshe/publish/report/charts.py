@@ -178,6 +178,8 @@ _CHART_SCRIPT = """<div class="renshe-chart" id="{chart_id}"></div>
   window.rensheVega.then(function () {{
     // log level Error: empty facets of a layered chart warn about infinite extents
     return vegaEmbed(el, spec, {{actions: false, renderer: "svg", logLevel: 1}});  // 1 = vega.Error
+  }}).then(function (result) {{
+    el.rensheView = result.view;  // what it draws, for a test to read
   }}).catch(function (err) {{
     el.textContent = "图表无法加载 chart could not load: " + err;
     console.error(err);

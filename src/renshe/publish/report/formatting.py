@@ -110,6 +110,16 @@ def cite(sources: str, title, page=lambda doc_id, line: 0, lang: str = "zh") -> 
     return ("; " if lang == "en" else "；").join(citation(title(doc_id), places, lang) for doc_id, places in cited.items())
 
 
+# a quoted line of checks.csv's source_text, after its citation: '[quzhou_14fyp:164] 招收博士后	8	10'
+QUOTED_CITATION = re.compile(r"\[([^\[\]\s]+:\d+)\] ")
+
+
+def quoted_lines(source_text: str, cite) -> str:
+    """The lines a check quotes, each after its citation in a reader's words (`cite('doc:line')`):
+    '[a:164] 招收博士后\t8' -> '《A》第164行：招收博士后 │ 8'."""
+    return QUOTED_CITATION.sub(lambda match: cite(match.group(1)) + "：", quoted_line(source_text))
+
+
 def period_sort_key(period: str) -> tuple[int, int, int, int]:
     """Order periods by their end (renshe.periods.sort_key): 2015 < 2016-2020 < 2020 < 2023-Q1 < 2023-03 < 2023."""
     return periods.sort_key(period)
