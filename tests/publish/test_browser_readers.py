@@ -25,7 +25,8 @@ WIDTHS = [360, 390, 1280]
 
 # Everything a reader can reach on a page: folds opened, then what overflows the screen or hides
 # behind a scroll bar. An element may be wider than the screen only inside a box that scrolls
-# (a wide table), and no box that scrolls holds a chart; no chart text is drawn outside its chart.
+# (a wide table), and no box that scrolls holds a chart; no chart text is drawn outside its chart
+# (cut at its edge, as a legend or a title too long for a phone would be).
 OVERFLOW = """() => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
   const width = document.documentElement.clientWidth, wide = [], scrollers = [], clipped = [];
@@ -50,7 +51,8 @@ OVERFLOW = """() => {
     const frame = svg.getBoundingClientRect();
     for (const text of svg.querySelectorAll('text')) {
       const box = text.getBoundingClientRect();
-      if (box.width && (box.right > frame.right + 1 || box.left < frame.left - 1)) clipped.push(text.textContent);
+      if (box.width && (box.right > frame.right + 1 || box.left < frame.left - 1 || box.bottom > frame.bottom + 1
+          || box.top < frame.top - 1)) clipped.push(text.textContent);
     }
   }
   return {page: document.documentElement.scrollWidth, wide: wide.slice(0, 5), scrollers, clipped: clipped.slice(0, 5)};
@@ -193,6 +195,36 @@ def test_plan_pages_judge_only_their_own_targets(browser, site_url):
         assert "49（可判断 judged: 0）" in quzhou.locator("main table").first.inner_text()
     finally:
         watch.close()
+
+
+TARGET_PERIOD = re.compile(r"（(\d{4})(?:-(\d{4}))?[^）]*）")
+LABELS = "() => [...document.querySelectorAll('.renshe-chart')].flatMap(el => { const found = []; " \
+         "const walk = item => { if (item.datum && item.datum.target_label) found.push(item.datum.target_label); " \
+         "(item.items || []).forEach(walk); }; walk(el.rensheView.scenegraph().root); return found; })"
+
+
+def test_every_plan_page_judges_only_its_own_targets(browser, site_output, site_url):
+    """On every plan page, each target the chart draws and the table of judged targets lists is
+    one the plan sets for its own period (the previous plan's, from its review, are apart)."""
+    registry = yaml.safe_load((site_output.parents[1] / "data" / "sources.yaml").read_text(encoding="utf-8"))
+    first_years = {entry["doc_id"]: int(str(entry["reference_period"])[:4]) for entry in registry["documents"]}
+    watch = PageWatch(browser, site_url)
+    judged, earlier = 0, {}
+    try:
+        for path in [p for p in site_pages(site_output) if p.startswith("pages/plan-")]:
+            first = first_years[path.removeprefix("pages/plan-").removesuffix(".html")]
+            page = watch.open(path, wait_for_chart=False)
+            _wait_for_charts(page)
+            table = page.locator("main table", has=page.locator("th", has_text="进展 progress"))
+            targets = table.locator("tbody tr td:nth-child(7)").all_text_contents() if table.count() else []
+            for text in [*page.evaluate(LABELS), *targets]:
+                judged += 1
+                period = TARGET_PERIOD.search(text)
+                if period is None or int(period.group(2) or period.group(1)) < first:
+                    earlier.setdefault(path, []).append(text)
+    finally:
+        watch.close()
+    assert judged >= 2 * 23 and earlier == {}  # the 14th plan's 23, in its chart and in its table
 
 
 def test_home_first_screen_holds_headline_figures_and_a_chart(browser, site_url, renderer):

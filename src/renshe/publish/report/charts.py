@@ -203,6 +203,11 @@ TABLE_ONLY = {"cited"}  # the source in words: the table's; the CSV keeps the ma
 CSV_ONLY = {"value", "source"}
 
 
+# a legend in columns on a panel as wide as its box: two columns, each label cut (…) to half the
+# panel's width (a column count set by the width would not be counted in the panel's height)
+LEGEND_FITS = {"columns": 2, "labelLimit": {"expr": "max(40, width / 2 - 30)"}}
+
+
 def _panels(spec: dict) -> list[dict]:
     """A chart's panels, each a spec of its own that takes the width of its container (a concat's
     sub-views cannot: Vega-Lite sizes them in pixels), with the chart's data and configuration."""
@@ -218,6 +223,9 @@ def _panels(spec: dict) -> list[dict]:
         if "facet" in view or "repeat" in view:
             return [spec]  # a facet sizes its cells itself: drawn as it is, scrolling inside its box
         panel = {**shared, **view, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+        legend = (panel.get("config") or {}).get("legend") or {}
+        if "columns" in legend:
+            panel["config"] = {**panel["config"], "legend": {**legend, **LEGEND_FITS}}
         if "datasets" in panel:  # each panel carries the rows it draws, not every panel's
             used = _dataset_names(panel)
             panel["datasets"] = {name: rows for name, rows in panel["datasets"].items() if name in used}

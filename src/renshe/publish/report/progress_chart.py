@@ -75,7 +75,7 @@ def progress_chart(rows: list[dict], title_zh: str, subtitle_en: str):
     statuses = [label for key, label in STATUS_LABELS.items() if key != "no_actual"]
     colour = alt.Color("status:N", title="状态 status", scale=alt.Scale(
         domain=statuses, range=[STATUS_COLOURS[key] for key in STATUS_LABELS if key != "no_actual"]),
-        legend=alt.Legend(orient="top", direction="horizontal", columns=3, labelLimit=120, title=None))
+        legend=alt.Legend(orient="top", direction="vertical", title=None))  # one a line: fits a phone
     tooltip = [alt.Tooltip("target_label:N", title="目标 target"), alt.Tooltip("status:N", title="状态 status"),
                alt.Tooltip("progress:N", title="进展 progress"), alt.Tooltip("base:N", title="基期 base"),
                alt.Tooltip("latest:N", title="最新实际 latest"), alt.Tooltip("target:N", title="目标值 target value")]

@@ -123,7 +123,8 @@ def plans_chart_spec(data) -> dict | None:
             "x": {"field": "targets", "type": "quantitative", "title": "目标个数 targets", "stack": "zero"},
             "color": {"field": "status", "type": "nominal", "title": None,
                       "scale": {"domain": domain, "range": colours},
-                      "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 300}},  # one a line: a phone has room
+                      # one entry a line, each as wide as the plot at most: a phone has room for it
+                      "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": {"expr": "width - 30"}}},
             "order": {"field": "status", "sort": "ascending"},
             "tooltip": [{"field": "title", "title": "规划 plan"}, {"field": "status", "title": "状态 status"},
                         {"field": "targets", "title": "目标 targets"}],
