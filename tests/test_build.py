@@ -270,7 +270,7 @@ def test_changed_document_reruns_only_what_reads_it(copy, rebuild):
                           & (observations.measure == "target")]
     assert target[["indicator_id", "period", "value"]].values.tolist() == [["postdoc_recruitment", "2025", 12.0]]
     page = (copy.site / "pages" / "indicator-postdoc_recruitment.ipynb").read_text(encoding="utf-8")
-    assert "quzhou_14fyp:164" in page
+    assert "《衢州市人社事业发展“十四五”规划》第164行" in page
 
     again = rebuild(copy.root)  # and the build after it has nothing left to do
     assert executed(again.stdout) == set() and step_line(again.stdout, "site") == "unchanged"

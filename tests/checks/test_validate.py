@@ -333,4 +333,5 @@ def test_validate_notebook_runs_with_papermill(validated, tmp_path):
     text = executed.read_text(encoding="utf-8")
     # the checks said in words (issue 24): no rule id on the page
     assert "target_progress" not in text and "#" + "1\"" not in text
-    assert "[quzhou_14fyp:155] 3.职业技能培训人次" in text  # a warning's source line, quoted
+    # a warning's source line, quoted after its document's title and line (no doc_id:line)
+    assert "《衢州市人社事业发展“十四五”规划》第155行：3.职业技能培训人次" in text and "[quzhou_14fyp:155]" not in text

@@ -63,7 +63,7 @@ def test_grid_on_a_local_dask_cluster_makes_the_pages_of_the_local_pool(validate
                                 "plan-quzhou_14fyp.ipynb", "plan-shaoxing_2023_action_plan.ipynb"}
     quzhou = nbformat.read(pages / "region-330800.ipynb", as_version=4)
     text = "".join(str(o.get("data", {})) for c in quzhou.cells for o in c.get("outputs", []))
-    assert "202万人" in text and "quzhou_14fyp:157" in text  # computed on a worker, from the project's data
+    assert "202万人" in text and "《衢州市人社事业发展“十四五”规划》第157行" in text  # computed on a worker, from the project's data
     assert not list(pages.glob(".running-*"))
 
 

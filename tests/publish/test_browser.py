@@ -160,7 +160,7 @@ def test_region_chart_tooltip_gives_the_value_as_printed_period_and_source_line(
         text = tooltip.inner_text()
         for label in ("数值 value", "原文 as printed", "时期 period", "来源 source", "原文行 source line"):
             assert label in text
-        assert "quzhou_14fyp:" in text
+        assert "《衢州市人社事业发展“十四五”规划》第" in text and "quzhou_14fyp:" not in text
     finally:
         watch.close()
 
@@ -242,7 +242,7 @@ def test_explorer_filters_sorts_and_downloads_the_filtered_rows_as_csv(browser, 
         page.select_option("select[data-filter=period]", "2025")
         assert _count(page) == 1
         assert "204万人" in page.locator(".renshe-explorer-table tbody").inner_text()
-        assert "quzhou_14fyp:157" in page.locator(".renshe-explorer-table tbody").inner_text()
+        assert "《衢州市人社事业发展“十四五”规划》第157行" in page.locator(".renshe-explorer-table tbody").inner_text()
         page.select_option("select[data-filter=measure]", "")
         page.select_option("select[data-filter=period]", "")
         page.locator("th[data-key=display] button").click()  # ascending by value
@@ -280,7 +280,7 @@ def test_a_source_reference_opens_the_explorer_on_its_line(browser, site_output,
         assert _count(page) == len(on_line) >= 1
         body = page.locator(".renshe-explorer-table tbody").inner_text()
         assert "4606.46万人" in body and "年末全省参加基本养老保险人数为 4606.46 万人" in body  # the line, whole
-        assert "zhejiang_2023_bulletin:23" in page.locator(".renshe-chip").inner_text()
+        assert "《2023年度浙江省人社事业发展统计公报》第23行" in page.locator(".renshe-chip").inner_text()
         page.locator(".renshe-chip").click()  # clear the line: every observation again
         assert _count(page) == len(observations)
         assert watch.errors == [] and watch.outside == []

@@ -107,7 +107,7 @@ def test_shaoxing_targets_without_actual_are_one_row_per_indicator_one_column_pe
     table = report.targets_without_actual(rows)
     jobs = table[table["指标 indicator"] == checked_data.indicator_name("urban_new_jobs")].iloc[0]
     assert (jobs["越城区"], jobs["新昌县"], jobs["绍兴市"]) == ("2.2万人", "6000人", "9.5万人")
-    assert "shaoxing_2023_action_plan:155" in jobs["来源 sources"]
+    assert "《2023年绍兴市高质量就业创业促共富行动方案》第" in jobs["来源 sources"] and "155" in jobs["来源 sources"]
 
 
 def test_progress_chart_puts_every_judged_target_on_the_share_of_the_way_scale(checked_data):
@@ -117,12 +117,21 @@ def test_progress_chart_puts_every_judged_target_on_the_share_of_the_way_scale(c
     assert len(frame) == len(judged) == 23  # the plan's own targets (the 2020 review apart)
     pension = frame[frame["target_label"] == "基本养老保险参保人数（2025）"].iloc[0]
     assert pension["shape"] == "triangle-right" and pension["position"] == 1.5  # 173%: beyond the scale
-    assert pension["progress_zh"] == "已超过目标 106.46万人" and "zhejiang_2023_bulletin:23" in pension["latest"]
+    assert pension["progress_zh"] == "已超过目标 106.46万人" and "《2023年度浙江省人社事业发展统计公报》第23行" in pension["latest"]
     spec = report.plan_chart(checked_data, "zhejiang_14fyp", rows).to_dict()
     assert spec["title"]["text"].endswith("目标进展")
     colours = next(v for k, v in _walk(spec) if k == "scale" and "domain" in v and "range" in v and
                    "已达到 reached" in v["domain"])
     assert colours["range"][colours["domain"].index("落后 behind")] == plans.STATUS_COLOURS["behind"]
+    # one panel as wide as the page: names and words inside it, never wider than it (360 px up)
+    from renshe.publish.report.charts import _panels, site_chart_html
+
+    assert "hconcat" not in spec and spec["width"] == "container" and len(_panels(spec)) == 1
+    texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+    assert {layer["encoding"]["text"]["field"] for layer in texts} == {"target_label", "progress_zh"}
+    assert all(layer["mark"]["limit"] == {"expr": "width"} for layer in texts)
+    assert '<p class="renshe-chart-title"><strong>浙江省人力资源和社会保障事业发展“十四五”规划：目标进展</strong>' in \
+        site_chart_html(spec, "../assets/vega")
     shaoxing = report.plan_chart(checked_data, "shaoxing_2023_action_plan",
                                  report.plan_progress(checked_data, "shaoxing_2023_action_plan"))
     assert isinstance(shaoxing, report.HTMLBlock) and "None of this plan's targets" in shaoxing.text
@@ -208,6 +217,16 @@ def test_findings_html_links_sources_to_the_explorer_and_escapes_the_text():
     assert 'href="../pages/plan-quzhou_14fyp.html"' in markup
     hidden = statements.findings_html([finding], root="", pages={"pages/region-330800.html"}).markup
     assert "plan-quzhou_14fyp" not in hidden  # no link to a page the site does not have
+
+
+def test_findings_name_their_sources_by_title_and_line_for_a_reader(checked_data):
+    finding = statements.Finding("warn", "衢州市", "Quzhou", ["quzhou_14fyp:164", "quzhou_14fyp:82", "zhejiang_14fyp"],
+                                 ("衢州市",), "", "")
+    block = statements.findings_html([finding], root="../", data=checked_data)
+    assert ('《衢州市人社事业发展“十四五”规划》<a href="../explore.html#source=quzhou_14fyp:164">第164行</a>、'
+            '<a href="../explore.html#source=quzhou_14fyp:82">第82行</a>') in block.markup
+    assert '<a href="../explore.html#doc=zhejiang_14fyp">《浙江省人社事业发展“十四五”规划》</a>' in block.markup
+    assert "quzhou_14fyp:" not in block.text and "第164、82行" in block.text
 
 
 def test_english_figures_and_differences():

@@ -58,7 +58,7 @@ def test_region_notebook_runs_with_papermill(extracted, tmp_path):
                                parameters={"region": "衢州市"}, kernel_name="renshe",
                                cwd=str(extracted.notebooks), progress_bar=False)
     text = _outputs_text(nbformat.read(out, as_version=4))
-    assert "202万人" in text and "204万人" in text and "quzhou_14fyp:157" in text
+    assert "202万人" in text and "204万人" in text and "《衢州市人社事业发展“十四五”规划》第157行" in text
     assert "4.64%" in text  # 衢州市 2020 pension participants as a share of 浙江省's 4355万
     assert "application/vnd.vegalite.v5+json" in out.read_text(encoding="utf-8")  # JupyterLab's own Vega
 
@@ -88,7 +88,7 @@ def test_plan_notebook_runs_with_papermill(extracted, tmp_path):
                                parameters={"doc_id": "zhejiang_14fyp"}, kernel_name="renshe",
                                cwd=str(extracted.notebooks), progress_bar=False)
     text = _outputs_text(nbformat.read(out, as_version=4))
-    assert "已超过目标 106.46万人" in text and "zhejiang_2023_bulletin:23" in text
+    assert "已超过目标 106.46万人" in text and "《2023年度浙江省人社事业发展统计公报》第23行" in text
     assert "落后 behind" in text and "已完成 76%，差 40万人" in text
     with pytest.raises(PapermillExecutionError) as caught:
         papermill.execute_notebook(str(extracted.notebooks / "30_plan.ipynb"), str(tmp_path / "bad.ipynb"),

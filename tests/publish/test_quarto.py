@@ -102,7 +102,7 @@ def test_quarto_pages_have_the_same_charts_links_and_figures(outputs):
         for target in _local_targets(page, theirs):
             assert (quarto / target).exists(), (page, target)
     region = (quarto / "pages" / "region-330800.html").read_text(encoding="utf-8")
-    assert "202万人" in region and "quzhou_14fyp:157" in region
+    assert "202万人" in region and "《衢州市人社事业发展“十四五”规划》第157行" in region
 
 
 @needs_quarto

@@ -124,7 +124,7 @@ def test_zhejiang_share_of_the_nation_pairs_year_end_2023_with_end_of_march(data
     pension = _row(shares, _indicator_id="basic_pension_participants")
     assert (pension["地区值 value"], pension["上级值 parent value"]) == ("4606.46万人", "10.52亿人")
     assert pension["比重/差 share or gap"] == "4.38%"
-    assert pension["来源 sources"] == "zhejiang_2023_bulletin:23; national_2023q1_briefing:7"
+    assert pension["来源 sources"] == "《2023年度浙江省人社事业发展统计公报》第23行；《人社部2023年一季度新闻发布会》第7行"  # titles, not ids
     # flows and rates are compared only over the same period: a year's new jobs are not a quarter's
     assert "urban_new_jobs" not in set(shares["_indicator_id"])
     assert "surveyed_unemployment_rate" not in set(shares["_indicator_id"])
@@ -180,7 +180,7 @@ def test_shaoxing_district_breakdown(data):
 
 def test_indicator_observations_quote_their_source(data):
     table = report.indicator_observations(data, "basic_pension_participants")
-    quzhou = table[(table["地区 region"] == "衢州市") & (table["来源 source"] == "quzhou_14fyp:157")]
+    quzhou = table[(table["地区 region"] == "衢州市") & (table["来源 source"] == "《衢州市人社事业发展“十四五”规划》第157行")]
     assert set(quzhou["数值 value"]) == {"202万人", "204万人"}
     assert quzhou["原文行 source text"].str.contains("基本养老保险参保人数").all()
     assert table["层级 level"].iloc[0] == "全国 national"
@@ -246,7 +246,7 @@ def test_region_chart_has_chinese_title_english_subtitle_tooltips_and_distinct_t
     assert "headline indicators" in spec["title"]["subtitle"][0]
     point_layer = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "point")
     tooltip_fields = {t["field"] for t in point_layer["encoding"]["tooltip"]}
-    assert {"display", "printed", "period", "source", "line"} <= tooltip_fields
+    assert {"display", "printed", "period", "cited", "line"} <= tooltip_fields and "source" not in tooltip_fields
     shape = point_layer["encoding"]["shape"]
     # printed and implied values circles (filled, hollow: the fill's condition), revised crosses, targets diamonds
     assert shape["field"] == "kind" and dict(zip(shape["scale"]["domain"], shape["scale"]["range"])) == {
@@ -255,8 +255,9 @@ def test_region_chart_has_chinese_title_english_subtitle_tooltips_and_distinct_t
     assert point_layer["encoding"]["x"]["type"] == "temporal"
     values = [v for d in spec["datasets"].values() for v in d]
     pension = [v for v in values if v["indicator_id"] == "basic_pension_participants" and v["period"] == "2025"]
-    assert {(v["measure"], v["value"], v["display"], v["printed"], v["source"], v["middle"]) for v in pension} == {
-        ("target", 2040000.0, "204万人", "204万人", "quzhou_14fyp:157", "2025-07-02")}
+    assert {(v["measure"], v["value"], v["display"], v["printed"], v["source"], v["cited"], v["middle"])
+            for v in pension} == {("target", 2040000.0, "204万人", "204万人", "quzhou_14fyp:157",
+                                   "《衢州市人社事业发展“十四五”规划》第157行", "2025-07-02")}
 
 
 def test_renderer_site_mode_and_lab_mode(monkeypatch):
@@ -289,7 +290,7 @@ def test_excerpt_finds_the_whole_number_not_a_year_that_contains_it():
 
 def test_national_briefing_paragraph_is_quoted_as_an_excerpt_with_the_full_line_as_title(data):
     table = report.indicator_observations(data, "basic_pension_participants")
-    national = _row(table, **{"地区 region": "全国", "来源 source": "national_2023q1_briefing:7"})
+    national = _row(table, **{"地区 region": "全国", "来源 source": "《人社部2023年一季度新闻发布会》第7行"})
     full = national["_title:原文行 source text"]
     shown = national["原文行 source text"]
     assert len(full) > 600 and "10.52億人" in full  # a whole paragraph on one line (Traditional script)
@@ -299,7 +300,7 @@ def test_national_briefing_paragraph_is_quoted_as_an_excerpt_with_the_full_line_
     markup = report.table(table).markup
     assert f'title="{html.escape(full, quote=True)}"' in markup
     # a table row is quoted with its cells separated, without a leading separator
-    province = table[table["来源 source"] == "zhejiang_14fyp:63"]["原文行 source text"].iloc[0]
+    province = table[table["来源 source"] == "《浙江省人社事业发展“十四五”规划》第63行"]["原文行 source text"].iloc[0]
     assert province == "3684"
 
 
@@ -335,6 +336,24 @@ def test_compact_sources_names_each_document_once():
     assert report.compact_sources("shaoxing_2023_action_plan:161; shaoxing_2023_action_plan:155; "
                                   "zhejiang_14fyp:154") == "shaoxing_2023_action_plan:161, 155; zhejiang_14fyp:154"
     assert report.compact_sources("quzhou_14fyp:82") == "quzhou_14fyp:82"
+
+
+def test_a_citation_names_the_document_by_its_title_and_the_page_and_line_in_the_readers_language():
+    titles = {"a": "浙江省人力资源和社会保障事业发展“十四五”规划", "b": "Zhejiang bulletin"}.get
+    pages = {("b", "12"): 3, ("b", "13"): 3, ("b", "40"): 4}
+    page = lambda doc_id, line: pages.get((doc_id, line), 0)  # noqa: E731
+    title = lambda doc_id: report.short_title(titles(doc_id))  # noqa: E731
+    assert report.short_title(titles("a")) == "浙江省人社事业发展“十四五”规划"
+    assert report.cite("a:161; a:155; b:12; b:13; b:40; a:161", title, page) == \
+        "《浙江省人社事业发展“十四五”规划》第161、155行；《Zhejiang bulletin》第3页第12、13行、第4页第40行"
+    assert report.cite("b:12; b:40", title, page, lang="en") == "Zhejiang bulletin, p. 3, line 12; p. 4, line 40"
+    assert report.cite("a", title) == "《浙江省人社事业发展“十四五”规划》"  # a document without a line
+    assert report.cite("不是来源 not a citation: x", title) == "不是来源 not a citation: x"
+    assert report.line_words("171") == "第171行" and report.line_words(171, 3, "en") == "p. 3, line 171"
+    from renshe.publish.report.formatting import quoted_lines  # a check's quoted lines, on hovering its sources
+
+    assert quoted_lines("[a:164] 招收博士后\t8\t10 | [b:12] 〔500〕", lambda c: report.cite(c, title, page)) == \
+        "《浙江省人社事业发展“十四五”规划》第164行：招收博士后 │ 8 │ 10 | 《Zhejiang bulletin》第3页第12行：〔500〕"
     assert report.compact_sources("see the notes") == "see the notes"
 
 
@@ -444,6 +463,24 @@ def test_district_chart_only_compares_two_or_more_districts(data):
     spec = report.district_chart(data, "绍兴市").to_dict()
     values = _values(spec)
     assert {v["region"] for v in values} == {"越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"}
+
+
+def test_district_chart_fits_the_page_width_a_panel_per_indicator_titled_in_text(data):
+    """From 360 px up: a panel per indicator, each as wide as its box and carrying only its own rows;
+    its title as text above the drawing, where a long one wraps."""
+    from renshe.publish.report.charts import _panels, site_chart_html
+
+    spec = report.district_chart(data, "绍兴市").to_dict()
+    panels = _panels(spec)
+    indicators = {row["indicator"] for rows in spec["datasets"].values() for row in rows}
+    assert len(panels) == len(indicators) >= 10 and "facet" not in json.dumps(spec)
+    assert all(panel["width"] == "container" and len(panel["datasets"]) == 1 for panel in panels)
+    jobs = next(p for p in panels if p["title"]["text"] == "城镇新增就业人数 · 2023 (人)")
+    assert {row["region"] for rows in jobs["datasets"].values() for row in rows} == {
+        "越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"}
+    markup = site_chart_html(spec, "../assets/vega")
+    assert '<p class="renshe-panel-title">城镇新增就业人数 · 2023 (人)</p>' in markup
+    assert markup.count('class="renshe-chart"') == len(panels) and '"anchor"' not in markup  # no title drawn in a panel
 
 
 def test_a_warning_without_figures_is_a_finding_in_words(tmp_path):

@@ -129,7 +129,7 @@ def test_region_page_shows_quzhou_pension_base_and_target(output):
     # 基本养老保险参保人数: 2020 actual 202万 (表1 line 82, 表2 line 157), 2025 target 204万 (line 157)
     assert "基本养老保险参保人数" in markup
     assert "202万人" in markup and "204万人" in markup
-    assert "quzhou_14fyp:157" in markup
+    assert "《衢州市人社事业发展“十四五”规划》第157行" in markup  # cited by title and line (links keep the id)
     # code is hidden: no notebook source on the page
     assert "report.load_report_data" not in markup and "validate_region" not in markup
 
@@ -230,7 +230,7 @@ def test_home_key_figures_put_each_headline_indicator_on_one_row(built, output):
     pension = figures[figures["指标 indicator"] == "基本养老保险参保人数"].iloc[0]
     assert (pension["全国"], pension["浙江省"], pension["衢州市"]) == (
         "10.52亿人（2023-03）", "4606.46万人（2023）", "202万人（2020）")
-    assert pension["_title:全国"].startswith("national_2023q1_briefing:7 ")
+    assert pension["_title:全国"].startswith("《人社部2023年一季度新闻发布会》第7行 ")
     names = {data.indicator_name(i) for i in report.headline_indicators(data)}
     assert {label.split("（按")[0] for label in figures["指标 indicator"]} <= names
     # card counts (张) have a row of their own, never in the card holders' (人) row
@@ -238,7 +238,7 @@ def test_home_key_figures_put_each_headline_indicator_on_one_row(built, output):
     cards = figures[figures["指标 indicator"] == "社会保障卡持卡人数（按张计 counted in 张）"].iloc[0]
     assert "张" not in " ".join(holders[["全国", "浙江省", "衢州市"]]) and cards["衢州市"] == "273万张（2020）"
     home = _html(output, "index.html")
-    assert '<td class="renshe-nowrap" title="national_2023q1_briefing:7 ' in home and "10.52亿人（2023-03）" in home
+    assert '<td class="renshe-nowrap" title="《人社部2023年一季度新闻发布会》第7行 ' in home and "10.52亿人（2023-03）" in home
 
 
 def test_quality_page_shows_checks_or_says_there_are_none_yet(built, output):
@@ -287,7 +287,7 @@ def test_home_page_leads_with_findings_in_sentences_linked_to_their_sources(outp
     findings = home.index('<ol class="renshe-findings">')
     assert findings < home.index("数据概况 The collection in numbers")
     assert "浙江省2023年基本养老保险参保人数 4606.46万人，已超过2025年目标 4500万人（超出 106.46万人）。" in home
-    assert 'zhejiang_2023_bulletin:<a href="explore.html#source=zhejiang_2023_bulletin:23">23</a>' in home
+    assert '《2023年度浙江省人社事业发展统计公报》<a href="explore.html#source=zhejiang_2023_bulletin:23">第23行</a>' in home
     assert 'href="pages/plan-zhejiang_14fyp.html"' in home and 'href="pages/region-330800.html"' in home
 
 

@@ -24,7 +24,7 @@
     {key: "measureLabel", label: "口径 measure"},
     {key: "display", label: "数值 value", sort: "value", numeric: true},
     {key: "printed", label: "原文 as printed"},
-    {key: "source", label: "来源 source", sort: "sourceKey"},
+    {key: "cited", label: "来源 source", sort: "sourceKey"},
     {key: "sourceText", label: "原文行 source line"}
   ];
 
@@ -43,6 +43,13 @@
     }
     if (typeof a === "number" && typeof b === "number") return a - b;
     return String(a).localeCompare(String(b), "zh-CN");
+  }
+
+  // a source line as a reader reads it: the document's short title, the page (a PDF's) and the line,
+  // as report.formatting.line_words writes it: 《浙江省人社事业发展“十四五”规划》第171行
+  function cited(data, doc, line, page) {
+    var title = (data.cites || {})[doc] || doc;
+    return "《" + title + "》" + (page ? "第" + page + "页" : "") + "第" + line + "行";
   }
 
   function build(data) {
@@ -64,6 +71,7 @@
         printed: String(row[f.value_raw] || "") + String(row[f.unit_raw] || ""),
         figure: String(row[f.value_raw] || ""),
         source: row[f.doc_id] + ":" + row[f.source_line],
+        cited: cited(data, row[f.doc_id], row[f.source_line], f.source_page === undefined ? 0 : Number(row[f.source_page] || 0)),
         sourceKey: [row[f.doc_id], row[f.source_line]],
         sourceText: data.texts[row[f.source_text]] || "",
         periodKey: periodKey(String(row[f.period] || "")),
@@ -268,7 +276,9 @@
     this.page = Math.min(Math.max(this.page, 0), pages - 1);
     this.count.textContent = "显示 " + rows.length + " / " + this.rows.length + " 条观测值 · " + rows.length +
       " of " + this.rows.length + " observations";
-    this.chip.textContent = this.state.source ? "来源行 source line " + this.state.source + " ✕" : "";
+    var chosen = this.state.source || "", cut = chosen.lastIndexOf(":");
+    this.chip.textContent = chosen ? "来源行 source line " + cited(this.data, chosen.slice(0, cut), chosen.slice(cut + 1),
+                                                               rows.length ? rows[0].page : 0) + " ✕" : "";
     this.chip.hidden = !this.state.source;
     var self = this;
     this.chip.onclick = function () { delete self.state.source; self.changed(); };
@@ -286,7 +296,7 @@
         var td = el("td", {}, column.key === "sourceText" && !whole ? excerpt(text, row.figure) : text);
         if (column.key === "sourceText") { td.title = text; td.className = "renshe-long"; }
         if (column.title) td.title = String(row[column.title]);
-        if (column.numeric || column.key === "period" || column.key === "source") td.className = "renshe-nowrap";
+        if (column.numeric || column.key === "period") td.className = "renshe-nowrap";
         if (column.numeric) td.setAttribute("data-value", String(row.value));
         tr.appendChild(td);
       });

@@ -18,7 +18,7 @@ from renshe.publish.report.data import (  # noqa: F401
     ASSETS_ENV, VEGA_BUNDLE, MEASURE_LABELS, LEVEL_LABELS, LEVEL_ORDER, FONT_STACK, ParameterError, ReportData, check_parameters, load_codebook_entries, load_checks, load_report_data, valid_regions, headline_indicators, valid_indicators, validate_region, validate_indicator,
 )
 from renshe.publish.report.formatting import (  # noqa: F401
-    EXCERPT_CONTEXT, ELLIPSIS, CELL_SEPARATOR, excerpt, quoted_line, period_sort_key, period_rank, latest_row, period_end_year, sorted_periods, with_display_columns, UNIT_NAMES_EN, english_figure, difference_text,
+    EXCERPT_CONTEXT, ELLIPSIS, CELL_SEPARATOR, excerpt, quoted_line, short_title, line_words, citation, cite, period_sort_key, period_rank, latest_row, period_end_year, sorted_periods, with_display_columns, UNIT_NAMES_EN, english_figure, difference_text,
 )
 from renshe.publish.report.region import (  # noqa: F401
     region_observations, region_summary, region_indicator_table,

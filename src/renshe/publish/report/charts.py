@@ -36,7 +36,7 @@ def _tooltip():
         alt.Tooltip("period:N", title="时期 period"),
         alt.Tooltip("measure_label:N", title="口径 measure"),
         alt.Tooltip("region:N", title="地区 region"),
-        alt.Tooltip("source:N", title="来源 source (doc_id:line)"),
+        alt.Tooltip("cited:N", title="来源 source"),
     ]
 
 
@@ -61,24 +61,28 @@ def district_chart(data: ReportData, region: str):
     if frame.empty:
         return None  # the breakdown table above already lists every figure
     frame = with_display_columns(frame)
-    frame = frame.assign(indicator=[f"{data.indicator_name(i)} · {p} ({u})" for i, p, u in
+    frame = frame.assign(cited=frame["source"].map(data.cite), indicator=[f"{data.indicator_name(i)} · {p} ({u})" for i, p, u in
                                     zip(frame["indicator_id"], frame["period"], frame["unit"])])
     bars = alt.Chart().mark_bar().encode(
         x=alt.X("value:Q", axis=chinese_number_axis("数值 value", tickMinStep=1)),  # no 0.2个 ticks for counts of one
-        y=alt.Y("region:N", sort=children, title="区县 district"),
-        color=alt.Color("measure_label:N", title="口径 measure",
+        y=alt.Y("region:N", sort=children, title=None),
+        color=alt.Color("measure_label:N", title="口径 measure", legend=None,
                         scale=alt.Scale(domain=[MEASURE_LABELS["actual"], MEASURE_LABELS["target"]],
                                         range=["#4c78a8", "#f58518"])),
         opacity=alt.condition(alt.datum.measure == "target", alt.value(0.55), alt.value(1.0)),
         tooltip=_tooltip(),
     )
-    chart = alt.layer(bars, data=frame[["region", "indicator", "value", "unit", "display", "period",
-                                        "measure", "measure_label", "source"]]).properties(width=220, height=140)
-    chart = chart.facet(facet=alt.Facet("indicator:N", title=None), columns=3).resolve_scale(x="independent")
+    drawn = frame[["region", "indicator", "value", "unit", "display", "period", "measure", "measure_label",
+                   "source", "cited"]]
+    # a panel per indicator, each as wide as its box: side by side as the page allows, one under
+    # the other on a phone (a facet would keep its cells' pixel widths and scroll inside its box)
+    panels = [alt.layer(bars, data=rows).properties(
+        title=alt.TitleParams(indicator, anchor="start", fontSize=12, limit={"expr": "width"}), height=140)
+        for indicator, rows in drawn.groupby("indicator", sort=False)]
     title = alt.TitleParams(text=f"{region}：分区县", subtitle=[f"{region}: district breakdown",
                                                               "orange, lighter bars: targets; blue: actuals"],
                             anchor="start")
-    return chart.properties(title=title).configure(font=FONT_STACK)
+    return alt.concat(*panels, columns=3).properties(title=title).configure(font=FONT_STACK)
 
 
 # --- charts built as Vega-Lite data ---------------------------------------------------------
@@ -174,6 +178,8 @@ _CHART_SCRIPT = """<div class="renshe-chart" id="{chart_id}"></div>
   window.rensheVega.then(function () {{
     // log level Error: empty facets of a layered chart warn about infinite extents
     return vegaEmbed(el, spec, {{actions: false, renderer: "svg", logLevel: 1}});  // 1 = vega.Error
+  }}).then(function (result) {{
+    el.rensheView = result.view;  // what it draws, for a test to read
   }}).catch(function (err) {{
     el.textContent = "图表无法加载 chart could not load: " + err;
     console.error(err);
@@ -192,8 +198,14 @@ def chart_html(spec: dict, assets: str) -> str:
 
 DRAWN_COLUMNS = [("region", "地区 region"), ("indicator", "指标 indicator"), ("period", "时期 period"),
                  ("measure_label", "口径 measure"), ("display", "数值 value"), ("kind_label", "类别 kind"),
-                 ("value", "value"), ("unit", "单位 unit"),
-                 ("source", "来源 source")]
+                 ("value", "value"), ("unit", "单位 unit"), ("source", "source"), ("cited", "来源 source")]
+TABLE_ONLY = {"cited"}  # the source in words: the table's; the CSV keeps the machine's doc_id:line
+CSV_ONLY = {"value", "source"}
+
+
+# a legend in columns on a panel as wide as its box: two columns, each label cut (…) to half the
+# panel's width (a column count set by the width would not be counted in the panel's height)
+LEGEND_FITS = {"columns": 2, "labelLimit": {"expr": "max(40, width / 2 - 30)"}}
 
 
 def _panels(spec: dict) -> list[dict]:
@@ -204,14 +216,37 @@ def _panels(spec: dict) -> list[dict]:
     views = spec.get("concat") or spec.get("vconcat")
     if views is None:
         views = [{k: v for k, v in spec.items() if k not in ("title", "datasets", "config", "$schema")}]
-    shared = {k: spec[k] for k in ("datasets", "config", "$schema") if k in spec}
+    # the data a concat's views share (Altair hoists one frame to the top) goes with each panel
+    shared = {k: spec[k] for k in ("datasets", "config", "$schema", "data") if k in spec}
     panels = []
     for view in views:
         if "facet" in view or "repeat" in view:
             return [spec]  # a facet sizes its cells itself: drawn as it is, scrolling inside its box
-        panels.append({**shared, **view, "width": "container",
-                       "autosize": {"type": "fit-x", "contains": "padding"}})
+        panel = {**shared, **view, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+        legend = (panel.get("config") or {}).get("legend") or {}
+        if "columns" in legend:
+            panel["config"] = {**panel["config"], "legend": {**legend, **LEGEND_FITS}}
+        if "datasets" in panel:  # each panel carries the rows it draws, not every panel's
+            used = _dataset_names(panel)
+            panel["datasets"] = {name: rows for name, rows in panel["datasets"].items() if name in used}
+        panels.append(panel)
     return panels
+
+
+def _dataset_names(spec) -> set[str]:
+    """The named datasets a spec draws (its views' and layers' `data: {name: …}`)."""
+    names = set()
+    if isinstance(spec, dict):
+        data = spec.get("data")
+        if isinstance(data, dict) and "name" in data:
+            names.add(data["name"])
+        for key, value in spec.items():
+            if key != "datasets":
+                names |= _dataset_names(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            names |= _dataset_names(item)
+    return names
 
 
 def _drawn_rows(spec: dict) -> list[dict]:
@@ -240,9 +275,10 @@ def _drawn_table(rows: list[dict]) -> str:
             unique.append(row)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([key for key, _ in columns])
-    writer.writerows([[row.get(k, "") for k, _ in columns] for row in unique])
-    shown = [(k, label) for k, label in columns if k != "value"]
+    written = [key for key, _ in columns if key not in TABLE_ONLY]
+    writer.writerow(written)
+    writer.writerows([[row.get(k, "") for k in written] for row in unique])
+    shown = [(k, label) for k, label in columns if k not in CSV_ONLY]
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in shown)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(row.get(k, '')))}</td>" for k, _ in shown) + "</tr>"
                    for row in unique)
@@ -254,9 +290,24 @@ def _drawn_table(rows: list[dict]) -> str:
             f'下载图中数据 download what the chart draws (CSV)</a> · 来源见表中各行 sources: each row of the table</p>')
 
 
+def _panel_html(panel: dict, assets: str) -> str:
+    """A panel with its own title as text above it (a title longer than a phone is wide wraps; drawn
+    in the chart it would be cut at the chart's edge)."""
+    import html
+
+    title = panel.get("title")
+    text = title.get("text", "") if isinstance(title, dict) else str(title or "")
+    if not text or isinstance(text, list):
+        return chart_html(panel, assets)
+    untitled = {k: v for k, v in panel.items() if k != "title"}
+    return (f'<div class="renshe-panel"><p class="renshe-panel-title">{html.escape(text)}</p>'
+            f"{chart_html(untitled, assets)}</div>")
+
+
 def site_chart_html(spec: dict, assets: str) -> str:
-    """A chart on the site: its title and subtitle as text, its panels side by side as the width
-    allows (each fits its box, from 360 px up), then its figures as a table and a CSV download."""
+    """A chart on the site: its title and subtitle as text above it (wrapping on a narrow screen), its
+    panels side by side as the width allows (each fits its box, from 360 px up), then its figures as
+    a table and a CSV download."""
     import html
 
     title = spec.get("title") or {}
@@ -265,12 +316,10 @@ def site_chart_html(spec: dict, assets: str) -> str:
     subtitle = [subtitle] if isinstance(subtitle, str) else list(subtitle)
     panels = _panels(spec)
     heading = ""
-    if text and len(panels) > 1:
+    if text:  # as text that wraps: a title drawn in the chart would narrow its plot to fit a phone
         heading = (f'<p class="renshe-chart-title"><strong>{html.escape(text)}</strong>'
                    + "".join(f'<br><span class="renshe-note">{html.escape(line)}</span>' for line in subtitle) + "</p>")
-    else:
-        panels = [dict(panels[0], title=spec["title"])] if "title" in spec and panels else panels
-    charts = "".join(chart_html(panel, assets) for panel in panels)
+    charts = "".join(_panel_html(panel, assets) for panel in panels)
     grid = f'<div class="renshe-panels">{charts}</div>' if len(panels) > 1 else charts
     return f'<figure class="renshe-figure-block">{heading}{grid}{_drawn_table(_drawn_rows(spec))}</figure>'
 

@@ -234,6 +234,6 @@ def shares_table(data: ReportData, checks: pd.DataFrame) -> pd.DataFrame:
             "数值 figures": f"{a_zh} / {b_zh}",
             "比重 share": f"{trim_number(_number(check['computed']) or 0.0, 2)}%",
             "结果 result": " ".join(STATUS_WORDS.get(str(check["status"]), ("", ""))).strip(),
-            "来源 sources": check["sources"],
+            "来源 sources": data.cite(check["sources"]),
         })
     return pd.DataFrame(rows)

@@ -117,7 +117,7 @@ def _comparison_row(data: ReportData, row, parent, pair: Pair) -> dict:
         "上级值 parent value": parent.display,
         "比重/差 share or gap": comparison,
         "比较 comparison": "比重 share" if additive else "差 gap",
-        "来源 sources": f"{row.source}; {parent.source}",
+        "来源 sources": data.cite(f"{row.source}; {parent.source}"),
         "跳过 skipped": "、".join(pair.skipped),
         "_indicator_id": row.indicator_id,
         "_period": row.period,

@@ -152,6 +152,39 @@ class ReportData:
             names[region] = region_name_en(self.registry.regions, region)
         return names[region]
 
+    def source_title(self, doc_id: str, lang: str = "zh") -> str:
+        """A registered document's title as a citation names it (formatting.short_title); an id the
+        registry does not know, as it is."""
+        from renshe.publish.report.formatting import short_title
+
+        titles = self._index(f"titles_{lang}", lambda: {
+            d.doc_id: short_title(d.title_en if lang == "en" and d.title_en else d.title_zh) or d.doc_id
+            for d in self.registry.documents})
+        return titles.get(str(doc_id), str(doc_id))
+
+    def source_page(self, doc_id: str, line) -> int:
+        """The PDF page a cited line was printed on (the observations' source_page), 0 where none is."""
+        def pages() -> dict[tuple[str, str], int]:
+            obs = self.observations
+            if "source_page" not in obs.columns:
+                return {}
+            printed = obs[pd.to_numeric(obs["source_page"], errors="coerce").fillna(0) > 0]
+            return {(str(d), str(l)): int(p) for d, l, p in
+                    zip(printed["doc_id"], printed["source_line"], printed["source_page"])}
+
+        return self._index("source_pages", pages).get((str(doc_id), str(line)), 0)
+
+    def cite(self, sources: str, lang: str = "zh") -> str:
+        """Citations as the data keeps them ('a:161; a:155; b:3') in a reader's words:
+        '《A》第161、155行；《B》第3行' (formatting.cite)."""
+        from renshe.publish.report.formatting import cite
+
+        cited = self._index(f"cited_{lang}", dict)
+        key = str(sources or "")
+        if key not in cited:
+            cited[key] = cite(key, lambda doc_id: self.source_title(doc_id, lang), self.source_page, lang)
+        return cited[key]
+
 
 def _children_by_parent(registry: Registry) -> dict[str, list[str]]:
     children: dict[str, list[str]] = {}

@@ -10,7 +10,7 @@ import pandas as pd
 from renshe.ingest.numbers import trim_number as _trim
 from renshe.publish.report.comparisons import checks_involving
 from renshe.publish.report.data import ReportData
-from renshe.publish.report.formatting import quoted_line
+from renshe.publish.report.formatting import quoted_line, quoted_lines
 
 
 class HTMLBlock:
@@ -140,7 +140,7 @@ def table(frame: pd.DataFrame | None, empty_message: str = "无数据 No data.",
         text += f"\n… {len(frame) - TEXT_ROWS} more rows in the HTML view"
     markup = f'<div class="renshe-table-wrap">{table_html(frame)}</div>'
     if total > len(frame):
-        cut = (f"显示前 {len(frame)} 行，共 {total} 行；全部见数据下载（data/clean 的 CSV）。 "
+        cut = (f"显示前 {len(frame)} 行，共 {total} 行；全部见“数据下载”页的 CSV。 "
                f"Showing the first {len(frame)} of {total} rows; every row is in the data downloads.")
         cut, cut_html = cut_note or (cut, html.escape(cut))
         markup += f'<p class="renshe-note">{cut_html}</p>'
@@ -175,8 +175,9 @@ def checks_display(checks: pd.DataFrame, data: ReportData | None = None) -> pd.D
 
         words = checks_in_words(data, checks)
         shown = words[["核查 check", "结果 result"]].copy()
-        shown["来源 sources"] = words["sources"].map(lambda text: compact_sources(text) if text else "")
-        shown[TITLE_PREFIX + "来源 sources"] = words["_source_text"].astype(str).map(quoted_line)
+        shown["来源 sources"] = words["sources"].map(lambda text: data.cite(text) if text else "")
+        shown[TITLE_PREFIX + "来源 sources"] = words["_source_text"].astype(str).map(
+            lambda text: quoted_lines(text, data.cite))
         return shown
     columns = [c for c in CHECK_COLUMNS if c in checks.columns] or list(checks.columns)
     shown = checks[columns].copy()

@@ -23,7 +23,7 @@ from renshe.ingest.numbers import format_value, trim_number
 from renshe.publish.report.check_words import check_sentence
 from renshe.publish.report.data import ReportData
 from renshe.publish.report.display import HTMLBlock, compact_sources, most_important
-from renshe.publish.report.formatting import difference_text, english_figure, period_sort_key
+from renshe.publish.report.formatting import difference_text, english_figure, line_words, period_sort_key
 from renshe.publish.report.plans import (Figure, plan_documents, plans_setting_targets_for, plan_progress,
                                          previous_plan_review)
 
@@ -345,9 +345,10 @@ def top_findings(found: list[Finding], limits: dict[str, int]) -> list[Finding]:
     return kept
 
 
-def _source_links(sources: list[str], root: str) -> str:
+def _source_links(sources: list[str], root: str, data: ReportData | None = None) -> str:
     """'doc:161; doc:155' as one label per document and one link per line, each opening the
-    explorer on the observations of that line (the line itself quoted in full)."""
+    explorer on the observations of that line (the line itself quoted in full). With `data`, in a
+    reader's words: the document's title, then '第161行', '第155行' (the page where one is known)."""
     by_document: dict[str, list[str]] = {}
     for citation in dict.fromkeys(sources):
         doc_id, _, line = citation.rpartition(":") if ":" in citation else (citation, "", "")
@@ -355,20 +356,24 @@ def _source_links(sources: list[str], root: str) -> str:
     parts = []
     for doc_id, lines in by_document.items():
         doc = html.escape(doc_id)
+        label = html.escape(f"《{data.source_title(doc_id)}》") if data is not None else doc
         if lines == [""]:
-            parts.append(f'<a href="{root}{EXPLORER}#doc={doc}">{doc}</a>')
+            parts.append(f'<a href="{root}{EXPLORER}#doc={doc}">{label}</a>')
             continue
-        links = ", ".join(f'<a href="{root}{EXPLORER}#source={doc}:{html.escape(line)}">{html.escape(line)}</a>'
-                          for line in lines if line)
-        parts.append(f"{doc}:{links}")
-    return "; ".join(parts)
+        words = {line: line_words(line, data.source_page(doc_id, line)) if data is not None else line for line in lines}
+        links = ("、" if data is not None else ", ").join(
+            f'<a href="{root}{EXPLORER}#source={doc}:{html.escape(line)}">{html.escape(words[line])}</a>'
+            for line in lines if line)
+        parts.append(f"{label}{links}" if data is not None else f"{doc}:{links}")
+    return ("；" if data is not None else "; ").join(parts)
 
 
 def findings_html(found: list[Finding], root: str = "../", empty: str = "没有可报告的发现。 Nothing to report.",
-                  pages: set[str] | None = None) -> HTMLBlock:
+                  pages: set[str] | None = None, data: ReportData | None = None) -> HTMLBlock:
     """The statements as a list: Chinese, English below it, the sources (linked to the explorer) and
     a link to the page that says more (only to `pages`, relative to the site root, when given).
-    Everything from the documents is escaped."""
+    Everything from the documents is escaped. With `data`, sources are named by their documents'
+    titles (as a reader reads them), else by their ids."""
     if not found:
         return HTMLBlock(f'<p class="renshe-note">{html.escape(empty)}</p>', empty)
     items = []
@@ -376,12 +381,13 @@ def findings_html(found: list[Finding], root: str = "../", empty: str = "没有�
         linked = finding.link and (pages is None or finding.link in pages or "/" not in finding.link)
         more = (f' <a class="renshe-more" href="{root}{html.escape(finding.link)}">→ {html.escape(finding.link_text)}</a>'
                 if linked else "")
-        sources = (f'<span class="renshe-sources">来源 sources: {_source_links(finding.sources, root)}</span>'
+        sources = (f'<span class="renshe-sources">来源 sources: {_source_links(finding.sources, root, data)}</span>'
                    if finding.sources else "")
         items.append(f'<li class="renshe-finding renshe-finding-{finding.kind}"><span lang="zh-CN">'
                      f'{html.escape(finding.zh)}</span><br><span lang="en" class="renshe-en">{html.escape(finding.en)}'
                      f"</span><br>{sources}{more}</li>")
-    text = "\n".join(f"- {f.zh} / {f.en} [{compact_sources('; '.join(f.sources))}]" for f in found)
+    cited = data.cite if data is not None else compact_sources
+    text = "\n".join(f"- {f.zh} / {f.en} [{cited('; '.join(f.sources))}]" for f in found)
     return HTMLBlock(f'<ol class="renshe-findings">{"".join(items)}</ol>', text)
 
 
@@ -392,7 +398,7 @@ HOME_LIMITS = {"early": 2, "pace": 1, "share": 2, "sums": 2}
 
 def region_findings(data: ReportData, region: str) -> HTMLBlock:
     """The region page's opening statements (the plan pages list every target)."""
-    return findings_html(top_findings(all_findings(data, region), REGION_LIMITS), root="../",
+    return findings_html(top_findings(all_findings(data, region), REGION_LIMITS), root="../", data=data,
                          empty=f"{region}：没有可报告的发现（没有规划目标、比重或核查涉及该地区）。 "
                                f"Nothing to report for {data.region_name_en(region)}: no plan target, share or check involves it.")
 
@@ -400,6 +406,6 @@ def region_findings(data: ReportData, region: str) -> HTMLBlock:
 def indicator_findings(data: ReportData, indicator_id: str) -> HTMLBlock:
     """The indicator page's statements: what its longest series say, the nation's first."""
     found = series_statements(data, indicator_id=indicator_id, limit=INDICATOR_SERIES)
-    return findings_html(found, root="../",
+    return findings_html(found, root="../", data=data,
                          empty="没有跨三年以上的序列可以概括，数值见下图和表。 No series spans three years or more; "
                                "the chart and table below give every value.")

@@ -1,4 +1,4 @@
-"""Figures and periods as a reader sees them: source-line excerpts, period order."""
+"""Figures and periods as a reader sees them: source-line excerpts, citations, period order."""
 from __future__ import annotations
 
 import re
@@ -52,6 +52,72 @@ def excerpt(text: str, value_raw: str = "", unit_raw: str = "", context: int = E
 def quoted_line(source_text: str) -> str:
     """A source line as quoted on the site: a table row's tabs shown as cell separators."""
     return str(source_text).strip("\t").replace("\t", CELL_SEPARATOR)
+
+
+# The departments' own short name stands for the long one in a cited document's title
+TITLE_ABBREVIATIONS = (("人力资源和社会保障", "人社"), ("人力资源社会保障", "人社"))
+
+
+def short_title(title: str) -> str:
+    """A document's title as a citation names it: '浙江省人力资源和社会保障事业发展“十四五”规划' ->
+    '浙江省人社事业发展“十四五”规划'."""
+    for long, short in TITLE_ABBREVIATIONS:
+        title = title.replace(long, short)
+    return title
+
+
+def line_words(line, page: int = 0, lang: str = "zh") -> str:
+    """One cited line in words: '第171行', on a PDF's page '第3页第171行' ('line 171', 'p. 3, line 171')."""
+    if lang == "en":
+        return f"p. {page}, line {line}" if page else f"line {line}"
+    return f"第{page}页第{line}行" if page else f"第{line}行"
+
+
+def citation(title: str, places: list[tuple[str, int]], lang: str = "zh") -> str:
+    """A document and the lines cited in it, as a reader reads them: ('T', [('171', 0), ('155', 0)]) ->
+    '《T》第171、155行' ('T, lines 171, 155'); lines on a PDF's pages: '《T》第3页第171行、第4页第190行'
+    ('T, p. 3, line 171; p. 4, line 190'). Lines in the order given, each once."""
+    groups: list[tuple[int, list[str]]] = []
+    for line, page in dict.fromkeys((str(line), int(page or 0)) for line, page in places if str(line)):
+        if groups and groups[-1][0] == page:
+            groups[-1][1].append(line)
+        else:
+            groups.append((page, [line]))
+    if lang == "en":
+        parts = [(f"p. {page}, " if page else "") + ("line " if len(lines) == 1 else "lines ") + ", ".join(lines)
+                 for page, lines in groups]
+        return ", ".join([title, "; ".join(parts)] if parts else [title])
+    parts = [(f"第{page}页" if page else "") + "第" + "、".join(lines) + "行" for page, lines in groups]
+    return f"《{title}》" + "、".join(parts)
+
+
+def cite(sources: str, title, page=lambda doc_id, line: 0, lang: str = "zh") -> str:
+    """Citations 'doc:line' as checks.csv and the tables keep them ('a:161; a:155; b:3') in a reader's
+    words, each document named once by its title (`title(doc_id)`), its lines after it, on their page
+    where one is known (`page(doc_id, line)`): '《A》第161、155行；《B》第3行'. Text that is not a list of
+    citations is returned as it is."""
+    cited: dict[str, list[tuple[str, int]]] = {}
+    for part in str(sources or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        doc_id, colon, line = part.rpartition(":")
+        if not colon:
+            doc_id, line = part, ""
+        if not doc_id or (line and not line.isdigit()):
+            return str(sources)
+        cited.setdefault(doc_id, []).append((line, page(doc_id, line) if line else 0))
+    return ("; " if lang == "en" else "；").join(citation(title(doc_id), places, lang) for doc_id, places in cited.items())
+
+
+# a quoted line of checks.csv's source_text, after its citation: '[quzhou_14fyp:164] 招收博士后	8	10'
+QUOTED_CITATION = re.compile(r"\[([^\[\]\s]+:\d+)\] ")
+
+
+def quoted_lines(source_text: str, cite) -> str:
+    """The lines a check quotes, each after its citation in a reader's words (`cite('doc:line')`):
+    '[a:164] 招收博士后\t8' -> '《A》第164行：招收博士后 │ 8'."""
+    return QUOTED_CITATION.sub(lambda match: cite(match.group(1)) + "：", quoted_line(source_text))
 
 
 def period_sort_key(period: str) -> tuple[int, int, int, int]:

@@ -59,7 +59,7 @@ def indicator_observations(data: ReportData, indicator_id: str) -> pd.DataFrame:
         "单位 unit": obs["unit"],
         "原文 as printed": obs["value_raw"] + obs["unit_raw"],
         "指标原文 label": obs["indicator_zh"],
-        "来源 source": obs["source"],
+        "来源 source": obs["source"].map(data.cite),
         "原文行 source text": [excerpt(quoted_line(text), value, unit) for text, value, unit in
                              zip(obs["source_text"], obs["value_raw"], obs["unit_raw"])],
         TITLE_PREFIX + "原文行 source text": obs["source_text"].map(quoted_line),

@@ -219,6 +219,7 @@ def _plan_progress(data: ReportData, doc_id: str) -> list[dict]:
         row["indicator_en"] = data.indicator_name_en(row["indicator_id"]) if row["indicator_id"] else row["indicator_zh"]
         row["region_en"] = data.region_name_en(row["region"])
         row["label_zh"], row["label_en"] = progress_label(row)
+        row["cite"] = data.cite  # 'doc:line; …' in a reader's words (ReportData.cite)
     # the plan's own horizon first (2025 before the previous plan's 2020 outcome), then the
     # targets that need attention (behind, on track, reached)
     return sorted(rows, key=lambda r: (r["status"] == "no_actual", -period_end_year(r["target"].period),
@@ -249,6 +250,12 @@ def progress_label(row: dict) -> tuple[str, str]:
     return f"已完成 {share:.0%}，差 {gap_zh}", f"{share:.0%} of the way, {gap_en} short"
 
 
+def _sources_in_words(row: dict, *figures: Figure | None) -> str:
+    """The figures' source lines in a reader's words, each document named once."""
+    sources = "; ".join(dict.fromkeys(f.source for f in figures if f is not None))
+    return row.get("cite", str)(sources)
+
+
 def progress_frame(rows: list[dict]) -> pd.DataFrame:
     """The rows as a table: base, latest, target as printed with their sources, status in words."""
     def cell(figure: Figure | None) -> str:
@@ -265,7 +272,7 @@ def progress_frame(rows: list[dict]) -> pd.DataFrame:
         "基期 base": cell(row["base"]),
         "最新实际 latest actual": cell(row["latest"]),
         "目标 target": cell(row["target"]) + basis_note(row),
-        "来源 sources": "; ".join(f.source for f in (row["target"], row["latest"], row["base"]) if f is not None),
+        "来源 sources": _sources_in_words(row, row["target"], row["latest"], row["base"]),
     } for row in rows])
 
 
@@ -316,7 +323,7 @@ def review_frame(rows: list[dict]) -> pd.DataFrame:
         "实际 outcome": "—" if row["latest"] is None else f"{row['latest'].display}（{row['latest'].period}）",
         "结果 result": STATUS_LABELS[row["status"]] if row["latest"] is not None else "文件未给出实际值 no outcome printed",
         "说明 note": row["label_zh"] + " · " + row["label_en"],
-        "来源 sources": "; ".join(dict.fromkeys(f.source for f in (row["target"], row["latest"]) if f is not None)),
+        "来源 sources": _sources_in_words(row, row["target"], row["latest"]),
     } for row in rows])
 
 
@@ -334,8 +341,9 @@ def targets_without_actual(rows: list[dict]) -> pd.DataFrame:
     regions = list(dict.fromkeys(frame["region"]))
     wide = frame.pivot_table(index=["指标 indicator", "时期 period"], columns="region", values="target",
                              aggfunc=" / ".join, sort=False)
+    cite = waiting[0].get("cite", str)
     sources = frame.groupby(["指标 indicator", "时期 period"], sort=False)["source"].agg(
-        lambda cited: "; ".join(dict.fromkeys(cited)))
+        lambda cited: cite("; ".join(dict.fromkeys(cited))))
     wide = wide.reindex(columns=regions).fillna("").assign(**{"来源 sources": sources}).reset_index()
     wide.columns.name = None
     return wide

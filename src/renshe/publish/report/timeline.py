@@ -52,13 +52,14 @@ def time_frame(frame: pd.DataFrame, data: ReportData) -> pd.DataFrame:
         level_label=frame["level"].map(LEVEL_LABELS).fillna(frame["level"]),
         printed=frame["value_raw"].astype(str) + frame["unit_raw"].astype(str),
         basis_label=frame["basis"].map({"cumulative": "累计 cumulative", "per_year": "每年 per year"}).fillna(""),
+        cited=frame["source"].map(data.cite),
         line=[excerpt(quoted_line(text), value, unit, 24) for text, value, unit in
               zip(frame["source_text"], frame["value_raw"], frame["unit_raw"])],
     )
     frame = frame.assign(group=[_basis_group(data, i, p, b) for i, p, b in
                                 zip(frame["indicator_id"], frame["period"], frame["basis"])])
     columns = ["region", "level", "level_label", "indicator", "indicator_id", "period", "measure", "measure_label",
-               "value", "unit", "display", "printed", "source", "line", "basis", "basis_label", "start", "end",
+               "value", "unit", "display", "printed", "source", "cited", "line", "basis", "basis_label", "start", "end",
                "middle", "span", "group"]
     return frame[columns].drop_duplicates().reset_index(drop=True)
 
@@ -91,7 +92,7 @@ KIND_SHAPES = {"printed": "circle", "change": "circle", "growth_rate": "circle",
                "target": MEASURE_SHAPES["target"]}
 TOOLTIP = [("display", "数值 value"), ("kind_label", "类别 kind"), ("printed", "原文 as printed"), ("period", "时期 period"),
            ("measure_label", "口径 measure"), ("basis_label", "累计/每年 basis"), ("region", "地区 region"),
-           ("source", "来源 source (doc_id:line)"), ("line", "原文行 source line")]
+           ("cited", "来源 source"), ("line", "原文行 source line")]
 
 
 def _needs_log(values: pd.Series) -> bool:

@@ -73,6 +73,7 @@ def write_explorer_data(data, target: Path, files: dict[str, str] | None = None)
         titles[earlier] += " " + superseded_words(data.registry.document(latest))
     every = with_superseded_by(data.every_observation, data.replaced_by())
     payload = explorer_payload(every, names, titles)
+    payload["cites"] = {d.doc_id: data.source_title(d.doc_id) for d in data.registry.documents}
     payload["context"] = cell_contexts(data.paths, every)
     payload["lineScripts"] = write_line_scripts(data.paths, data.registry.documents, target.parent / LINES_FOLDER)
     payload["files"] = dict(files or {})

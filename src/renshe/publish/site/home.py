@@ -123,7 +123,8 @@ def plans_chart_spec(data) -> dict | None:
             "x": {"field": "targets", "type": "quantitative", "title": "目标个数 targets", "stack": "zero"},
             "color": {"field": "status", "type": "nominal", "title": None,
                       "scale": {"domain": domain, "range": colours},
-                      "legend": {"orient": "bottom", "direction": "horizontal", "columns": 2, "labelLimit": 240}},
+                      # one entry a line, each as wide as the plot at most: a phone has room for it
+                      "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": {"expr": "width - 30"}}},
             "order": {"field": "status", "sort": "ascending"},
             "tooltip": [{"field": "title", "title": "规划 plan"}, {"field": "status", "title": "状态 status"},
                         {"field": "targets", "title": "目标 targets"}],
@@ -137,7 +138,12 @@ def home_first_screen(data) -> str:
     from renshe.publish import report
 
     spec = plans_chart_spec(data)
-    chart = report.chart_html(spec, "assets/vega") if spec else ""
+    chart = ""
+    if spec:  # the title as text that wraps, the chart as wide as its box
+        title = spec.pop("title")
+        chart = (f'<p class="renshe-chart-title"><strong>{html.escape(title["text"])}</strong>'
+                 f'<br><span class="renshe-note">{html.escape(title["subtitle"])}</span></p>'
+                 + report.chart_html(spec, "assets/vega"))
     return (f'<div class="renshe-home-top">{cards_html(headline_cards(data))}'
             f'<div class="renshe-home-chart">{chart}'
             '<p class="renshe-note">每份规划只按它为本规划期设定的目标判断。 Each plan is judged only on the targets it '

@@ -72,9 +72,10 @@ def findings_partial(paths: ProjectPaths, home: "HomeFindings | None" = None) ->
 
     home = home or home_findings(paths)
     pages = {f"pages/{page.stem}.html" for page in executed_pages(paths.site / "pages")}
-    return (_raw_html(home_first_screen(report.load_report_data(paths.root)))
+    data = report.load_report_data(paths.root)
+    return (_raw_html(home_first_screen(data))
             + "\n## 主要发现 Key findings\n\n"
-            + _raw_html(report.findings_html(home.statements, root="", pages=pages).markup)
+            + _raw_html(report.findings_html(home.statements, root="", pages=pages, data=data).markup)
             + "\n### 数据概况 The collection in numbers\n\n" + home.collection)
 
 
@@ -139,7 +140,7 @@ def key_figures(data) -> pd.DataFrame:
                 latest = report.latest_row(report.with_display_columns(
                     of_indicator[(of_indicator["region"] == region) & (of_indicator["unit"] == unit)]))
                 row[region] = "" if latest is None else f"{latest['display']}（{latest['period']}）"
-                row[report.TITLE_PREFIX + region] = "" if latest is None else f"{latest['source']} {latest['source_text']}"
+                row[report.TITLE_PREFIX + region] = "" if latest is None else f"{data.cite(latest['source'])} {latest['source_text']}"
             if any(row[region] for region in regions):
                 rows.append(row)
     return pd.DataFrame(rows)
