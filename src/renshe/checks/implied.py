@@ -19,10 +19,20 @@ COLUMNS = ["region", "indicator_id", "period", "measure", "value", "low", "high"
            "from_period", "doc_id", "sources", "source_text", "level_order", "other_order"]
 
 
-def _best(rows: list[dict], line: str | None) -> dict:
-    """Of several figures, the one on `line` (the level's sentence), else the most precise."""
-    same = [row for row in rows if line is not None and row["source"] == line]
-    return min(same or rows, key=lambda row: (row["half_unit"], row["order"]))
+def _precision(row: dict) -> tuple:
+    return row["half_unit"], row["order"]
+
+
+def _chooser(rows: list[dict]):
+    """line -> of `rows`, the figure on that line (the level's sentence), else the most precise.
+    Indexed by line once: a yearbook restating one figure thousands of times would otherwise scan
+    every restatement for every level."""
+    on_line: dict = {}
+    for row in rows:
+        on_line.setdefault(row["source"], []).append(row)
+    best = {line: min(found, key=_precision) for line, found in on_line.items()}
+    fallback = min(rows, key=_precision)
+    return lambda line: best.get(line, fallback) if line is not None else fallback
 
 
 def _rows(observations: pd.DataFrame) -> dict[tuple, dict[str, list[dict]]]:
@@ -62,16 +72,18 @@ def implied_previous(observations: pd.DataFrame) -> pd.DataFrame:
         previous = periods.year_before(key[3])
         if previous is None:
             continue
+        changes = measures.get("change")
+        rates = grouped.get(key[:-1], {}).get("change_pct")
+        best_change = _chooser(changes) if changes else None
+        best_rate = _chooser(rates) if rates else None
         for level in {row["source"]: row for row in measures["actual"]}.values():
-            changes = measures.get("change")
-            rates = grouped.get(key[:-1], {}).get("change_pct")
             if changes:
-                change = _best(changes, level["source"])
+                change = best_change(level["source"])
                 value = float(level["value"]) - float(change["value"])
                 half = float(level["half_unit"]) + float(change["half_unit"])
                 low, high, how, other = value - half, value + half, "change", change
             elif rates:
-                rate = _best(rates, level["source"])
+                rate = best_rate(level["source"])
                 r, hr = float(rate["value"]), float(rate["half_unit"])
                 v, hv = float(level["value"]), float(level["half_unit"])
                 if 100 + r - hr <= 0:
