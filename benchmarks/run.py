@@ -382,7 +382,20 @@ def bench_large(workdir: Path, megabytes: float, timeout: float) -> list[str]:
             note = next((line for line in sample.output.splitlines() if line.startswith("total:")), "")
         lines.append(f"| {stage} | {sample.seconds:.1f} | {sample.peak_mb:.0f} | {note} |")
         print(lines[-1], file=sys.stderr, flush=True)  # as it goes: a long run shows its steps
-    lines.append(f"| whole build (sum) | {total:.1f} | {peak:.0f} | target < 300 s, < 4096 MB |")
+    lines.append(f"| the steps one by one (sum) | {total:.1f} | {peak:.0f} | |")
+    # the build as a user runs it (`renshe build` of a fresh copy: work beside work, one swap)
+    fresh = workdir / "large-build"
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    in_fresh_process(make_large_document_project, ROOT, fresh, megabytes)
+    try:
+        sample = run_measured([RENSHE, "--root", str(fresh), "build"], fresh, timeout * len(STAGES))
+    except (TimeoutError, RuntimeError) as exc:
+        lines.append(f"| `renshe build` | - | - | {str(exc).splitlines()[0][:200]} |")
+        return lines
+    steps = next((line.strip() for line in sample.output.splitlines() if line.strip().startswith("steps")), "")
+    lines.append(f"| `renshe build` (cold) | {sample.seconds:.1f} | {sample.peak_mb:.0f} | "
+                 f"target < 300 s, < 4096 MB; {steps} |")
     return lines
 
 

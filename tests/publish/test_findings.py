@@ -206,6 +206,19 @@ def test_region_findings_give_the_share_of_the_parent_and_whether_districts_add_
     assert "16 个在文件中出现两次的数字中，16 个前后一致" in agreement.zh
 
 
+def test_a_region_page_opens_with_its_eight_most_important_findings_and_folds_the_rest(checked_data):
+    """浙江省 has 19 statements: the plan's progress, the warning and the 2020 target missed open the
+    page; the 11 after the eighth (series, sums, agreement among them) are one click away, numbered on."""
+    found = statements.top_findings(report.all_findings(checked_data, "浙江省"), statements.REGION_LIMITS)
+    block = report.region_findings(checked_data, "浙江省")
+    opening, _, rest = block.markup.partition('<details class="renshe-fold">')
+    assert len(found) == 19 and opening.count("<li ") == 8 and rest.count("<li ") == 11
+    assert "23 个可判断的目标" in opening and "专业技术人才总量未达到2020年目标 650万人" in opening
+    assert "另有 11 条发现 11 more findings" in rest and '<ol class="renshe-findings" start="9">' in rest
+    assert "11 个在文件中出现两次的数字中，11 个前后一致" in rest and "前后一致" not in opening
+    assert block.text.count("\n- ") == 18  # the text keeps every statement
+
+
 def test_findings_html_links_sources_to_the_explorer_and_escapes_the_text():
     finding = statements.Finding("warn", "<b>衢州市</b>", "x & y", ["quzhou_14fyp:164", "quzhou_14fyp:82", "zhejiang_14fyp"],
                                  ("衢州市",), "pages/plan-quzhou_14fyp.html", "plan")

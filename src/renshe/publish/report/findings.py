@@ -22,7 +22,7 @@ import pandas as pd
 from renshe.ingest.numbers import format_value, trim_number
 from renshe.publish.report.check_words import check_sentence
 from renshe.publish.report.data import ReportData
-from renshe.publish.report.display import HTMLBlock, compact_sources, most_important
+from renshe.publish.report.display import HTMLBlock, compact_sources, folded, most_important
 from renshe.publish.report.formatting import difference_text, english_figure, line_words, period_sort_key
 from renshe.publish.report.plans import (Figure, plan_documents, plans_setting_targets_for, plan_progress,
                                          previous_plan_review)
@@ -369,11 +369,13 @@ def _source_links(sources: list[str], root: str, data: ReportData | None = None)
 
 
 def findings_html(found: list[Finding], root: str = "../", empty: str = "没有可报告的发现。 Nothing to report.",
-                  pages: set[str] | None = None, data: ReportData | None = None) -> HTMLBlock:
+                  pages: set[str] | None = None, data: ReportData | None = None,
+                  shown: int | None = None) -> HTMLBlock:
     """The statements as a list: Chinese, English below it, the sources (linked to the explorer) and
     a link to the page that says more (only to `pages`, relative to the site root, when given).
     Everything from the documents is escaped. With `data`, sources are named by their documents'
-    titles (as a reader reads them), else by their ids."""
+    titles (as a reader reads them), else by their ids. With `shown`, the statements past the first
+    `shown` (the list is in rank order) are folded, the list numbered on."""
     if not found:
         return HTMLBlock(f'<p class="renshe-note">{html.escape(empty)}</p>', empty)
     items = []
@@ -388,10 +390,16 @@ def findings_html(found: list[Finding], root: str = "../", empty: str = "没有�
                      f"</span><br>{sources}{more}</li>")
     cited = data.cite if data is not None else compact_sources
     text = "\n".join(f"- {f.zh} / {f.en} [{cited('; '.join(f.sources))}]" for f in found)
-    return HTMLBlock(f'<ol class="renshe-findings">{"".join(items)}</ol>', text)
+    markup = f'<ol class="renshe-findings">{"".join(items[:shown])}</ol>'
+    if shown is not None and len(items) > shown:
+        rest = len(items) - shown
+        markup += folded(f'<ol class="renshe-findings" start="{shown + 1}">{"".join(items[shown:])}</ol>',
+                         f"另有 {rest} 条发现 {rest} more findings")
+    return HTMLBlock(markup, text)
 
 
 REGION_LIMITS = {"early": 6, "pace": 4, "series": 6}
+REGION_SHOWN = 8  # a region page opens with its 8 most important statements; the rest are folded
 INDICATOR_SERIES = 8  # the series an indicator page tells in words (the chart draws every one)
 HOME_LIMITS = {"early": 2, "pace": 1, "share": 2, "sums": 2}
 
@@ -399,6 +407,7 @@ HOME_LIMITS = {"early": 2, "pace": 1, "share": 2, "sums": 2}
 def region_findings(data: ReportData, region: str) -> HTMLBlock:
     """The region page's opening statements (the plan pages list every target)."""
     return findings_html(top_findings(all_findings(data, region), REGION_LIMITS), root="../", data=data,
+                         shown=REGION_SHOWN,
                          empty=f"{region}：没有可报告的发现（没有规划目标、比重或核查涉及该地区）。 "
                                f"Nothing to report for {data.region_name_en(region)}: no plan target, share or check involves it.")
 
