@@ -17,7 +17,7 @@ import multiprocessing
 import sys
 import time
 from collections import Counter
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -123,7 +123,7 @@ def _stop(executor: Executor | None) -> None:
         executor.shutdown(wait=True)
 
 
-def site_step(paths: ProjectPaths, library: str, data_outputs: Future | None = None) -> Step:
+def site_step(paths: ProjectPaths, library: str, data_outputs: SiteDataAhead | None = None) -> Step:
     """`data_outputs`: the site's inputs made from the data alone, being made while the notebooks ran."""
     def inputs() -> list[bytes]:
         pages = paths.site / "pages"
@@ -292,7 +292,8 @@ def _build_steps(paths: ProjectPaths, state: BuildState, library: str, force: bo
             print(f"validate: {reports[-1].detail}", flush=True)
             lifecycle.set_step("notebooks")
             with _site_data_ahead(paths, due=pool is not None) as site_data:
-                notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool)
+                notebooks_report, grid = notebooks_step(paths, state, library, force, jobs, scheduler, pool,
+                                                         planned=site_data.start if site_data else None)
             if pool is not None:
                 pool.begin_close()  # its workers and kernels stop while the site renders
             reports.append(notebooks_report)
@@ -305,7 +306,7 @@ def _build_steps(paths: ProjectPaths, state: BuildState, library: str, force: bo
 
 
 def _site_after(paths: ProjectPaths, library: str, state: BuildState, force: bool, notebooks_report: StepReport,
-                grid, site_data: Future | None) -> list[StepReport]:
+                grid, site_data: SiteDataAhead | None) -> list[StepReport]:
     """The notebooks' report, then the site, unless a notebook run failed."""
     print(f"notebooks: {notebooks_report.detail}", flush=True)
     if grid.results:
@@ -320,21 +321,36 @@ def _site_after(paths: ProjectPaths, library: str, state: BuildState, force: boo
     return [report]
 
 
-@contextmanager
-def _site_data_ahead(paths: ProjectPaths, due: bool) -> Iterator[Future | None]:
+class SiteDataAhead:
     """The site's inputs made from the data alone (downloads, explorer data, findings), made in a
     thread of this process while the notebooks run: it only waits on its workers meanwhile, and
-    those seconds came after the grid before. Only for a grid that runs (a no-op build stays a
-    fraction of a second); leaving waits for it."""
+    those seconds came after the grid before. Started when the grid's pages are planned (`start`),
+    not before: the planning holds every page's data slice, and the two together made the largest
+    process of a yearbook-sized build (4.1 GB). `result` starts it if nothing did."""
+
+    def __init__(self, executor: ThreadPoolExecutor, paths: ProjectPaths):
+        self.executor, self.paths, self.future = executor, paths, None
+
+    def start(self) -> None:
+        if self.future is None:
+            from renshe.publish.site import prepare_data_outputs
+
+            self.future = self.executor.submit(prepare_data_outputs, self.paths)
+
+    def result(self):
+        self.start()
+        return self.future.result()
+
+
+@contextmanager
+def _site_data_ahead(paths: ProjectPaths, due: bool) -> Iterator[SiteDataAhead | None]:
+    """Only for a grid that runs (a no-op build stays a fraction of a second); leaving waits for it."""
     if not due:
         yield None
         return
-    from renshe.publish.site import prepare_data_outputs
-
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="site-data") as executor:
-        made = executor.submit(prepare_data_outputs, paths)
         executor.submit(_import_site_renderer)
-        yield made
+        yield SiteDataAhead(executor, paths)
 
 
 def _import_site_renderer() -> None:

@@ -198,9 +198,10 @@ def _grid_is_current(paths: ProjectPaths, state: BuildState, library: str, force
 
 
 def notebooks_step(paths: ProjectPaths, state: BuildState, library: str, force: bool, jobs: int | None,
-                   scheduler: str | None = None, pool=None) -> tuple[StepReport, object]:
+                   scheduler: str | None = None, pool=None, planned=None) -> tuple[StepReport, object]:
     """Execute only the runs whose notebook, parameters or data slice changed (on `pool`, a
-    NotebookPool started ahead, or on the Dask cluster at `scheduler`)."""
+    NotebookPool started ahead, or on the Dask cluster at `scheduler`); `planned` is called once the
+    pages are planned and their data slices released (the build starts the site's data then)."""
     started = time.perf_counter()
     pages = paths.site / "pages"
     grid = sha256_of(_grid_inputs(paths, library))
@@ -216,6 +217,8 @@ def notebooks_step(paths: ProjectPaths, state: BuildState, library: str, force: 
     slices = DataSlices.load(paths)
     fingerprints = {run: _page_fingerprint(run, slices, paths, library) for run in runs}
     del slices  # the data and checks it holds are not kept through the pages (a yearbook's: a GB)
+    if planned is not None:
+        planned()
     stale = [run for run in runs
              if force or not (pages / run.page).is_file()
              or not state.is_current(f"page:{run.page}", fingerprints[run])]
