@@ -101,6 +101,29 @@ def test_the_revision_checks_read_as_sentences(data):
     assert "revised by a later document (2014-05-28) from 1266万人" in en
 
 
+def test_the_cross_year_checks_read_as_sentences_with_both_years(data):
+    """The deliberate inconsistency (2013's unemployment insurance less its stated change against
+    the 2012 bulletin's level) and the exact agreement of employed persons 2012 → 2011, in words."""
+    from renshe.publish.report.check_words import check_sentence
+
+    checks = data.checks
+    implied = checks[checks["computed_kind"] == "implied_previous_change"]
+    failed = implied[implied["status"] == "fail"]
+    assert len(failed) == 1
+    zh, en = check_sentence(data, failed.iloc[0])
+    assert zh == ("全国失业保险参保人数：2013年的数字减去所报增量，推算出2012年为 1.5125亿人；"
+                  "2012年印出的是 1.5225亿人，相差100万人，超出舍入所能解释的范围。")
+    assert "the 2013 figure less its stated change gives 1.5125亿人" in en and "more than rounding explains" in en
+    employed = implied[(implied["indicator_id"] == "employed_persons") & (implied["periods"] == "2012 → 2011")]
+    zh, en = check_sentence(data, employed.iloc[0])
+    assert "推算出2011年为 7.642亿人；2011年印出的是 7.642亿人，完全一致" in zh and "is exactly the same" in en
+    rate = checks[(checks["computed_kind"] == "growth_rate") & (checks["periods"] == "2012 → 2013")].iloc[0]
+    zh, en = check_sentence(data, rate)
+    assert "（2012–2013）：所报增长率 5.9%，由两年的数字算得 5.89%，相差0.0138个百分点，在舍入范围内" in zh
+    assert all(" 对 " not in check_sentence(data, row)[0] and "against" not in check_sentence(data, row)[1]
+               for _, row in implied.iterrows())
+
+
 # --- series --------------------------------------------------------------------------------------
 
 

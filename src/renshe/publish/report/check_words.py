@@ -146,6 +146,20 @@ def check_sentence(data: ReportData, check: pd.Series) -> tuple[str, str]:
         return (f"{where_zh}{name_zh}（{period}）：由文件所写比率推算的基数 {b_zh}，与印出的 {a_zh} 比较。",
                 f"{where_en}, {name_en} ({period}): the base implied by the stated ratio, {b_en}, against the "
                 f"printed {a_en}.")
+    if kind.startswith("implied_previous_"):  # periods: 'the year stated → the year before'
+        stated, _, before = (part.strip() for part in period.partition("→"))
+        how_zh, how_en = (("减去所报增量", "less its stated change") if kind.endswith("_change")
+                          else ("按所报增长率还原", "taken back by its stated growth rate"))
+        gap_zh, gap_en = gap_words(gap or 0.0, tolerance, unit)
+        return (f"{where_zh}{name_zh}：{stated}年的数字{how_zh}，推算出{before}年为 {a_zh}；{before}年印出的是 {b_zh}，{gap_zh}。",
+                f"{where_en}, {name_en}: the {stated} figure {how_en} gives {a_en} for {before}; {before} is printed "
+                f"as {b_en}, which {gap_en.replace('exactly the same', 'is exactly the same')}.")
+    if kind == "growth_rate":  # b: the rate two levels give, to the hundredth of a point
+        gap_zh, gap_en = gap_words(gap or 0.0, tolerance, "%")
+        period, computed = period.replace(" → ", "–"), f"{trim_number(_number(check.get('value_b')) or 0.0, 2)}%"
+        return (f"{where_zh}{name_zh}（{period}）：所报增长率 {a_zh}，由两年的数字算得 {computed}，{gap_zh}。",
+                f"{where_en}, {name_en} ({period}): the stated growth of {a_en} against {computed} from the two years' "
+                f"figures, which {gap_en.replace('exactly the same', 'is exactly the same')}.")
     if a_zh and b_zh:
         return (f"{where_zh}{name_zh}（{period}）：{a_zh} 对 {b_zh}。", f"{where_en}, {name_en} ({period}): {a_en} against {b_en}.")
     return (f"{where_zh}{name_zh}（{period}）。", f"{where_en} {name_en} ({period}).")
