@@ -175,3 +175,13 @@ def test_the_share_column_says_the_range_the_data_give(data):
     assert pension["检查区间 check band"] == ("预期 8.47%–76.19%（按其人口占上级的比重） "
                                           "expected 8.47%–76.19% (from its share of the parent's population)")
     assert pension["检查结果 check status"] == "pass"
+
+
+def test_a_collection_without_a_plan_says_so_in_a_readers_words(data):
+    """National and provincial bulletins, no plan: the site's plans list says what the documents are,
+    not a command to run."""
+    from renshe.publish.site.partials import plans_partial
+
+    assert report.plan_documents(data) == []
+    text = plans_partial(data.paths, [{"kind": "region", "page": "region-100000.html"}])
+    assert text == "*这批文件中没有设定目标的规划。 None of these documents is a plan setting targets.*\n"

@@ -40,13 +40,22 @@ def _link_list(entries: list[dict], empty: str) -> str:
     return _raw_html(f'<ul class="renshe-pages">{items}</ul>')
 
 
+# what the site says where a kind of page has none, in a reader's words (a collection of bulletins
+# has no plan; how to build the pages is the README's business, not the reader's)
+NO_PAGES = {
+    "plan": "这批文件中没有设定目标的规划。 None of these documents is a plan setting targets.",
+    "region": "这批文件中没有可归属到地区的数字。 No figure of these documents could be placed in a region.",
+    "indicator": "这批文件中没有数字对应到指标目录。 No figure of these documents matched an indicator of the codebook.",
+}
+
+
 def plans_partial(paths: ProjectPaths, entries: list[dict]) -> str:
     """Each plan page with how many of its targets are reached, on track, behind or not yet judged."""
     from renshe.publish import report
 
     plans = [e for e in entries if e.get("kind") == "plan"]
     if not plans:
-        return "*No plan pages yet: run `renshe build`.*\n"
+        return f"*{NO_PAGES['plan']}*\n"
     data = report.load_report_data(paths.root)
     head = "".join(f"<th>{html.escape(report.STATUS_LABELS[s])}</th>" for s in report.STATUS_ORDER)
     rows = []
@@ -284,9 +293,9 @@ def prepare_site(paths: ProjectPaths, data_outputs: DataOutputs | None = None) -
     partials = {
         "_explore.md": explorer_partial(data_outputs.explored),
         "_regions.md": _link_list([e for e in entries if e.get("kind") == "region"],
-                                  "No region pages yet: run `renshe build`."),
+                                  NO_PAGES["region"]),
         "_indicators.md": _link_list([e for e in entries if e.get("kind") == "indicator"],
-                                     "No indicator pages yet: run `renshe build`."),
+                                     NO_PAGES["indicator"]),
         "_plans.md": plans_partial(paths, entries),
         "_findings.md": findings_partial(paths, data_outputs.home),
         "_quality.md": quality_partial(paths),
